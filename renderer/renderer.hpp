@@ -1,0 +1,84 @@
+// The one GL thread (design invariant 1): owns the GL context, every GL name, the font atlas.
+// run() must be called on the thread that creates the window (the main thread for GLFW). Every
+// other method is safe from any thread and never waits for the render thread to do work.
+//
+// Each frame: take the newest frame of every visible stream (mailbox), upload it as planes
+// (R8 / RG8 textures), convert YUV->RGB in the fragment shader (BT.601/709, limited/full range
+// as the frame says), draw tiles per the current WallView with borders, labels and state text,
+// into an offscreen framebuffer of the wall's output size; then present (window) and serve
+// captures. When nothing changed it draws nothing and sleeps until woken.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "renderer/wall_view.hpp"
+#include "streams/wakeup.hpp"
+
+namespace vw::renderer {
+
+struct RendererOptions {
+  // Headless: no window at all (EGL surfaceless on Mesa); otherwise a GLFW window.
+  bool headless = false;
+  int window_width = 1280;   // the window scales the wall output to fit
+  int window_height = 720;
+  std::string window_title = "videowall";
+  std::string font_path;     // empty: fontconfig's match for "Noto Sans CJK SC"
+  int max_fps = 60;          // cap when not synced to a display
+};
+
+// RGBA8 pixels of the composite, top row first.
+struct Image {
+  int width = 0;
+  int height = 0;
+  std::vector<std::uint8_t> rgba;
+  std::uint32_t pixel(int x, int y) const;  // 0xRRGGBBAA
+};
+
+struct RenderStats {
+  std::uint64_t frames_presented = 0;  // composites drawn
+  std::uint64_t frames_skipped = 0;    // loop turns where nothing changed
+  std::uint64_t view_version = 0;      // version of the WallView last drawn
+  std::string gl_renderer;             // GL_RENDERER, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)"
+};
+
+// Writes `image` as a PNG; returns an empty string or the error.
+std::string write_png(const std::string& path, const Image& image);
+
+class Renderer {
+ public:
+  Renderer(RendererOptions options, streams::Wakeup* wakeup);
+  ~Renderer();
+  Renderer(const Renderer&) = delete;
+  Renderer& operator=(const Renderer&) = delete;
+
+  // Replaces what is shown; the next drawn frame uses it.
+  void publish(WallViewPtr view);
+
+  // The next composite drawn with a view of at least `min_view_version`, read back.
+  std::future<Image> capture(std::uint64_t min_view_version = 0);
+
+  // Captures and writes a PNG off the render thread; the future holds "" or the error.
+  std::future<std::string> snapshot(std::string path, std::uint64_t min_view_version = 0);
+
+  // Called on the render thread for each key press (GLFW key code); must not block.
+  void set_key_handler(std::function<void(int key)> handler);
+
+  void request_stop();
+
+  // Creates the context and loops until request_stop() or the window closes. Returns 0, or
+  // non-zero after logging why the context could not be made.
+  int run();
+
+  RenderStats stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vw::renderer

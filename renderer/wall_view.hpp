@@ -1,0 +1,42 @@
+// What the wall should show, as one immutable value: built by the controller, published to the
+// renderer, read only by the render thread. A new view replaces the old one whole.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "layouts/layout.hpp"
+#include "streams/stream_channel.hpp"
+
+namespace vw::renderer {
+
+enum class FitMode { Letterbox, Fill };
+enum class StreamChoice { Main, Sub };
+enum class Language { Chinese, English };
+
+struct TileView {
+  layouts::Rect rect;  // normalized to the wall output
+  std::string camera_id;     // empty: nothing assigned, the tile is drawn empty
+  std::string label;         // camera's display name (Chinese), drawn top-left
+  std::shared_ptr<streams::StreamChannel> main;  // may be null when only a sub exists
+  std::shared_ptr<streams::StreamChannel> sub;   // may be null
+  // Which stream the tile should show. The renderer shows the preferred stream once it has a
+  // live frame and keeps showing the other one (if it is live) until then: a seamless switch.
+  StreamChoice preferred = StreamChoice::Main;
+  FitMode fit = FitMode::Letterbox;
+};
+
+struct WallView {
+  int width = 1920;   // output size in pixels
+  int height = 1080;
+  std::vector<TileView> tiles;
+  std::string layout_name;
+  Language language = Language::Chinese;
+  std::uint64_t version = 0;  // increases with each published view
+};
+
+using WallViewPtr = std::shared_ptr<const WallView>;
+
+}  // namespace vw::renderer

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package videowall needs to build, run and test.
+# Idempotent: apt-get skips what is already there. Must run as root.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config clang-format
+  # GStreamer: core, RTSP server, codecs (x264 in ugly, x265 in bad, libav decoders)
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstrtspserver-1.0-dev
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+  gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools
+  # OpenGL: GLFW window, EGL for headless, libepoxy for entry points, Mesa llvmpipe, Xvfb
+  libglfw3-dev libepoxy-dev libegl-dev libgl-dev libegl-mesa0 libgl1-mesa-dri xvfb xauth
+  # text and images: FreeType + fontconfig with the Noto CJK fonts, libpng for snapshots
+  libfreetype-dev libfontconfig-dev fonts-noto-cjk libpng-dev
+  # support libraries and tests
+  libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps.sh: run as root (it calls apt-get)" >&2
+  exit 1
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps.sh: all ${#packages[@]} packages present"
+  exit 0
+fi
+echo "install-deps.sh: installing ${#missing[@]} packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

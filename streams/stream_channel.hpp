@@ -1,0 +1,77 @@
+// The face one camera stream shows the rest of the program: its newest frame, its state and its
+// statistics. Owned jointly (shared_ptr) by the StreamManager and by any WallView that shows it,
+// so the render thread can read it without asking the manager anything.
+// Threads: the StreamManager's threads write; anyone reads.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "streams/frame_mailbox.hpp"
+
+namespace vw::streams {
+
+enum class StreamState {
+  Idle,          // not wanted by anyone; no pipeline
+  Connecting,    // pipeline built, waiting for the first frame
+  Playing,       // frames arriving
+  Stalled,       // no frame for stall_timeout (or the connection failed); will reconnect
+  Reconnecting,  // waiting out the backoff, or rebuilding the pipeline
+  AuthFailed,    // 401: terminal until the camera's config changes
+  NotFound,      // 404: terminal until the camera's config changes
+};
+
+std::string_view to_string(StreamState state);  // "playing", "auth_failed", ...
+
+struct StreamStats {
+  double fps_in = 0;          // frames decoded per second (last ~2 s)
+  double fps_out = 0;         // frames taken by the renderer per second (last ~2 s)
+  double bitrate_kbps = 0;    // compressed bitrate into the decoder (last ~2 s)
+  int width = 0;
+  int height = 0;
+  std::string codec;          // "H.264", "H.265"
+  std::string decoder;        // decoder element's factory name, e.g. "avdec_h264", "vah264dec"
+  bool hardware_decoder = false;
+  std::uint64_t frames_in = 0;
+  std::uint64_t frames_dropped = 0;  // replaced in the mailbox before the renderer took them
+  std::uint64_t reconnects = 0;
+  std::uint64_t pipeline_generation = 0;  // +1 each time a pipeline is built for this stream
+  std::string last_error;     // credentials already redacted
+};
+
+class StreamChannel {
+ public:
+  StreamChannel(std::string key, std::string redacted_url, Wakeup* wakeup)
+      : key_(std::move(key)), redacted_url_(std::move(redacted_url)), mailbox_(wakeup) {}
+
+  const std::string& key() const { return key_; }            // e.g. "minzu-01/main"
+  const std::string& redacted_url() const { return redacted_url_; }
+  FrameMailbox& mailbox() { return mailbox_; }
+  const FrameMailbox& mailbox() const { return mailbox_; }
+
+  StreamState state() const { return state_.load(); }
+  void set_state(StreamState s) { state_.store(s); }
+
+  StreamStats stats() const {
+    std::lock_guard lock(stats_mutex_);
+    return stats_;
+  }
+  template <typename F>
+  void update_stats(F&& f) {
+    std::lock_guard lock(stats_mutex_);
+    f(stats_);
+  }
+
+ private:
+  const std::string key_;
+  const std::string redacted_url_;
+  FrameMailbox mailbox_;
+  std::atomic<StreamState> state_{StreamState::Idle};
+  mutable std::mutex stats_mutex_;
+  StreamStats stats_;
+};
+
+}  // namespace vw::streams

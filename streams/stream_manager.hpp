@@ -1,0 +1,70 @@
+// Owns one GStreamer pipeline per wanted stream and the threads that supervise them.
+// rtspsrc -> decodebin (hardware decoders preferred when present) -> appsink (max-buffers=1,
+// drop, no sync) -> StreamChannel mailbox. A supervisor thread reads the pipelines' buses,
+// detects stalls, rebuilds failed pipelines with backoff (0.5 s doubling to 10 s, with jitter)
+// and hands pipelines to a teardown thread so that going to NULL never blocks any caller.
+//
+// Threads: every public method may be called from any thread and never blocks on the network,
+// a decoder or a teardown (they post to the supervisor and return). The destructor stops and
+// joins the threads, waiting for teardowns at most `teardown_bound`.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "streams/stream_channel.hpp"
+#include "streams/wakeup.hpp"
+
+namespace vw::streams {
+
+enum class Transport { Auto, Tcp, Udp };
+
+struct StreamSpec {
+  std::string key;  // unique: "<camera id>/main" or "<camera id>/sub"
+  std::string url;  // may contain credentials; never logged as is (see redact_url)
+  Transport transport = Transport::Tcp;
+  int latency_ms = 200;
+  std::chrono::milliseconds stall_timeout{3000};
+
+  bool operator==(const StreamSpec&) const = default;
+};
+
+struct StreamManagerOptions {
+  std::chrono::milliseconds backoff_initial{500};
+  std::chrono::milliseconds backoff_max{10000};
+  // Streams no longer wanted keep running this long, so that switching back is instant and a
+  // tile changing main <-> sub keeps its old picture until the new stream has a frame.
+  std::chrono::milliseconds linger{5000};
+  std::chrono::milliseconds teardown_bound{2000};
+};
+
+// "rtsp://user:pass@host/x" -> "rtsp://user:***@host/x"; URLs without a password unchanged.
+std::string redact_url(const std::string& url);
+
+class StreamManager {
+ public:
+  explicit StreamManager(Wakeup* wakeup, StreamManagerOptions options = {});
+  ~StreamManager();
+  StreamManager(const StreamManager&) = delete;
+  StreamManager& operator=(const StreamManager&) = delete;
+
+  // Declares the full set of streams that should run. Streams already running with an equal
+  // spec keep their pipeline untouched (no reconnect, same generation). New keys start; a key
+  // whose spec changed (URL, transport...) restarts, which also clears AuthFailed/NotFound.
+  // Keys not listed linger, then stop. Returns the channel of every listed spec, in order.
+  std::vector<std::shared_ptr<StreamChannel>> set_wanted(const std::vector<StreamSpec>& specs);
+
+  // The channel of a key, or null if the manager never saw it.
+  std::shared_ptr<StreamChannel> channel(const std::string& key) const;
+
+  // All channels ever created that are still running or lingering.
+  std::vector<std::shared_ptr<StreamChannel>> channels() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vw::streams
