@@ -1,0 +1,49 @@
+// A real RTSP server (videowall-camsim, gst-rtsp-server) in a child process on 127.0.0.1, for
+// tests that need a camera to die (SIGKILL), freeze with its TCP connection open (SIGSTOP), or
+// come back on the same port. Every wait is bounded; the destructor kills the child.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace vw::testing {
+
+struct SimCameraSpec {
+  std::string mount;          // "/red"
+  std::uint32_t rgb = 0;      // solid colour 0xRRGGBB
+  int width = 320;
+  int height = 240;
+  std::string codec = "h264";  // "h264" or "h265"
+  int fps = 25;
+};
+
+class CamsimProcess {
+ public:
+  CamsimProcess(std::vector<SimCameraSpec> cameras, std::string user = {},
+                std::string password = {});
+  ~CamsimProcess();
+  CamsimProcess(const CamsimProcess&) = delete;
+  CamsimProcess& operator=(const CamsimProcess&) = delete;
+
+  // Spawns the server (on the previous port if it ran before, else a free one) and waits at most
+  // 20 s until it listens. Throws std::runtime_error with the child's output on failure.
+  void start();
+  void kill();    // SIGKILL and reap: the camera dies, its TCP connections close
+  void pause();   // SIGSTOP: the camera goes silent but its TCP connections stay open
+  void resume();  // SIGCONT
+  bool running() const { return pid_ > 0; }
+
+  int port() const { return port_; }
+  // rtsp://[user:password@]127.0.0.1:<port><mount>
+  std::string url(const std::string& mount, bool with_credentials = true) const;
+
+ private:
+  std::vector<SimCameraSpec> cameras_;
+  std::string user_, password_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+}  // namespace vw::testing
