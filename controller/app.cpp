@@ -1,0 +1,135 @@
+#include "controller/app.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+
+#include "controller/demo_cameras.hpp"
+
+namespace vw::controller {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool has_display() {
+  const char* x = std::getenv("DISPLAY");
+  const char* wayland = std::getenv("WAYLAND_DISPLAY");
+  return (x && *x) || (wayland && *wayland);
+}
+
+std::string timestamped(const std::string& dir) {
+  std::time_t now = std::time(nullptr);
+  char name[64];
+  std::strftime(name, sizeof name, "wall-%Y%m%d-%H%M%S.png", std::localtime(&now));
+  return (fs::path(dir) / name).string();
+}
+
+void check_startup_layout(const Config& config, const layouts::LayoutLibrary& layouts) {
+  if (layouts.find(config.wall.layout)) return;
+  std::string known;
+  for (const auto& n : layouts.names()) known += (known.empty() ? "" : ", ") + n;
+  throw ConfigError(config.path, config.wall.layout_line, "wall.layout",
+                    "unknown layout \"" + config.wall.layout + "\"; use one of: " + known);
+}
+
+}  // namespace
+
+std::string assets_dir() {
+  if (const char* env = std::getenv("VIDEOWALL_ASSETS"); env && *env) return env;
+  return VIDEOWALL_ASSETS_DIR;
+}
+
+AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
+  if (options_.config_path.empty()) options_.config_path = assets_dir() + "/demo/config.yaml";
+  config_ = load_config_file(options_.config_path);
+  if (options_.language == "en") config_.wall.language = renderer::Language::English;
+  if (options_.language == "zh") config_.wall.language = renderer::Language::Chinese;
+
+  if (!config_.wall.layouts_dir.empty()) {
+    for (const auto& error : layouts_.add_dir(config_.wall.layouts_dir))
+      spdlog::warn("layout skipped: {}", error.to_string());
+  }
+  check_startup_layout(config_, layouts_);
+
+  if (options_.demo) demo_ = std::make_unique<DemoCameras>(config_);
+
+  if (!options_.headless && !has_display()) {
+    options_.headless = true;
+    spdlog::info("no display found: running headless; snapshots go to {}",
+                 options_.snapshot_path.empty() ? fs::absolute(options_.snapshot_dir).string()
+                                                : options_.snapshot_path);
+  }
+
+  streams_ = std::make_unique<streams::StreamManager>(&wakeup_);
+  renderer::RendererOptions ropts;
+  ropts.headless = options_.headless;
+  ropts.window_title = "videowall — 智慧江汉 视频墙";
+  renderer_ = std::make_unique<renderer::Renderer>(ropts, &wakeup_);
+  wall_ = std::make_unique<WallController>(config_, layouts_, *streams_,
+                                           [r = renderer_.get()](auto view) { r->publish(view); });
+}
+
+AppRuntime::~AppRuntime() {
+  timer_ = {};   // joins
+  wall_.reset();  // no more views or stream changes
+  renderer_.reset();
+  streams_.reset();  // bounded teardown of every pipeline
+  demo_.reset();
+}
+
+void AppRuntime::snapshot_now(bool latest) {
+  std::error_code ec;
+  fs::create_directories(options_.snapshot_dir, ec);
+  auto path = latest ? (fs::path(options_.snapshot_dir) / "wall-latest.png").string()
+                     : timestamped(options_.snapshot_dir);
+  // The future is dropped on purpose: the writer thread logs the outcome.
+  std::thread([future = renderer_->snapshot(path), path, latest]() mutable {
+    if (future.wait_for(std::chrono::seconds(10)) != std::future_status::ready)
+      spdlog::warn("snapshot {}: not written within 10 s", path);
+    else if (auto error = future.get(); !error.empty())
+      spdlog::error("snapshot {}: {}", path, error);
+    else
+      spdlog::log(latest ? spdlog::level::debug : spdlog::level::info, "snapshot written: {}", path);
+  }).detach();
+}
+
+int AppRuntime::run() {
+  timer_ = std::jthread([this](std::stop_token stop) {
+    auto sleep = [&](double seconds) {
+      std::mutex m;
+      std::condition_variable_any cv;
+      std::unique_lock lock(m);
+      return !cv.wait_for(lock, stop, std::chrono::duration<double>(seconds), [] { return false; }) &&
+             !stop.stop_requested();
+    };
+    if (!options_.snapshot_path.empty()) {
+      if (!sleep(options_.snapshot_after_s)) return;
+      auto future = renderer_->snapshot(options_.snapshot_path);
+      if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+        spdlog::error("snapshot {}: no frame was drawn within 30 s", options_.snapshot_path);
+        snapshot_failed_ = true;
+      } else if (auto error = future.get(); error.empty())
+        spdlog::info("snapshot written: {}", options_.snapshot_path);
+      else {
+        spdlog::error("snapshot {}: {}", options_.snapshot_path, error);
+        snapshot_failed_ = true;
+      }
+      renderer_->request_stop();
+      return;
+    }
+    if (options_.headless) {  // nobody sees a headless wall: keep a recent picture on disk
+      spdlog::info("headless: the wall is written to {} every 10 s (SIGUSR1 for a dated one)",
+                   (fs::absolute(options_.snapshot_dir) / "wall-latest.png").string());
+      while (sleep(10)) snapshot_now(true);
+    }
+  });
+  int rc = renderer_->run();
+  timer_.request_stop();
+  timer_ = {};
+  return rc != 0 ? rc : snapshot_failed_ ? 1 : 0;
+}
+
+}  // namespace vw::controller

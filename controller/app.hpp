@@ -1,0 +1,63 @@
+// The running daemon: config, demo cameras, streams, renderer and wall controller, built in
+// dependency order and torn down in reverse. main() only parses flags and handles signals.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "controller/config.hpp"
+#include "controller/wall_controller.hpp"
+#include "layouts/layout.hpp"
+#include "renderer/renderer.hpp"
+#include "streams/stream_manager.hpp"
+#include "streams/wakeup.hpp"
+
+namespace vw::controller {
+
+struct AppOptions {
+  std::string config_path;  // empty with demo: the built-in demo config
+  bool demo = false;
+  bool headless = false;
+  std::string snapshot_path;  // set: take one snapshot after snapshot_after_s, then exit
+  double snapshot_after_s = 5;
+  std::string snapshot_dir = "videowall-snapshots";
+  std::string language;  // "", "zh" or "en" (overrides the config)
+  std::string log_level = "info";
+};
+
+// The folder with the demo config, the example layouts and the fonts fallback.
+std::string assets_dir();
+
+class DemoCameras;  // the simulated camera server of --demo (controller/demo_cameras.hpp)
+
+class AppRuntime {
+ public:
+  // Throws ConfigError (exit code 2) or std::runtime_error (cannot start).
+  explicit AppRuntime(AppOptions options);
+  ~AppRuntime();
+
+  // Runs the render loop on the calling thread until stopped; returns the exit code.
+  int run();
+  // Writes a PNG into the snapshot folder, off the render thread: timestamped, or (latest)
+  // always the same wall-latest.png so a long headless run does not fill the disk.
+  void snapshot_now(bool latest = false);
+
+  renderer::Renderer& renderer() { return *renderer_; }
+  WallController& wall() { return *wall_; }
+
+ private:
+  AppOptions options_;
+  std::unique_ptr<DemoCameras> demo_;
+  Config config_;
+  layouts::LayoutLibrary layouts_;
+  streams::Wakeup wakeup_;
+  std::unique_ptr<streams::StreamManager> streams_;
+  std::unique_ptr<renderer::Renderer> renderer_;
+  std::unique_ptr<WallController> wall_;
+  std::atomic<bool> snapshot_failed_{false};
+  std::jthread timer_;  // --snapshot-after and periodic headless snapshots
+};
+
+}  // namespace vw::controller

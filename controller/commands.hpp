@@ -1,0 +1,43 @@
+// Every change of wall state is a Command, applied in one place (design invariant 3). The
+// keyboard, and later the panel, the network API and alarm rules, all build these values.
+// Tiles are numbered from 1, as operators count them and as preset tiles are named.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+
+namespace vw::controller {
+
+struct LayoutSet {
+  std::string layout;  // a preset ("3x3") or custom layout name
+};
+struct LayoutStep {
+  int delta = 1;  // next (+1) / previous (-1) layout in the library's order
+};
+struct TileAssign {
+  int tile = 0;        // 1-based
+  std::string camera;  // id or display name; empty clears the tile
+};
+struct TileSwap {
+  int a = 0, b = 0;  // 1-based
+};
+struct TileMaximize {
+  int tile = 0;  // 1-based
+};
+struct TileRestore {};
+
+using Command = std::variant<LayoutSet, LayoutStep, TileAssign, TileSwap, TileMaximize, TileRestore>;
+
+// "layout.set", "tile.assign", ... (the names the API and the audit trail use).
+std::string command_name(const Command& command);
+
+struct CommandResult {
+  bool ok = false;
+  std::string code;     // empty when ok; else e.g. "unknown_layout", "tile_out_of_range"
+  std::string message;  // human-readable, names what was wrong
+  std::uint64_t state_version = 0;  // the wall state version after the command
+  bool changed = false;             // false when ok but nothing changed (e.g. same layout)
+};
+
+}  // namespace vw::controller

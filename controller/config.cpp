@@ -1,0 +1,247 @@
+#include "controller/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace vw::controller {
+namespace {
+
+namespace fs = std::filesystem;
+
+int line_of(const YAML::Node& node) { return node.Mark().line >= 0 ? node.Mark().line + 1 : 0; }
+
+// Reads one YAML mapping, remembering which keys were used so unknown ones can be reported.
+class Section {
+ public:
+  Section(const YAML::Node& node, std::string path, const std::string& file)
+      : node_(node), path_(std::move(path)), file_(file) {
+    if (!node_.IsMap()) fail(node_, path_, "must be a mapping (key: value lines)");
+  }
+
+  bool has(const char* key) const { return bool(node_[key]); }
+
+  template <typename T>
+  T get(const char* key, T fallback) {
+    used_.insert(key);
+    YAML::Node value = node_[key];
+    if (!value || value.IsNull()) return fallback;
+    try {
+      return value.as<T>();
+    } catch (const YAML::Exception&) {
+      fail(value, field(key), std::string("has the wrong type (expected ") + type_name<T>() + ")");
+    }
+  }
+
+  YAML::Node child(const char* key) {
+    used_.insert(key);
+    return node_[key];
+  }
+
+  // Every key of the mapping must have been read.
+  void reject_unknown_keys(const char* known_hint) const {
+    for (const auto& kv : node_) {
+      auto key = kv.first.as<std::string>();
+      if (!used_.count(key))
+        fail(kv.first, field(key.c_str()),
+             "is not a known key; known keys here: " + std::string(known_hint));
+    }
+  }
+
+  std::string field(const char* key) const { return path_.empty() ? key : path_ + "." + key; }
+  const YAML::Node& node() const { return node_; }
+
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& field,
+                         const std::string& message) const {
+    throw ConfigError(file_, line_of(at), field, message);
+  }
+
+ private:
+  template <typename T>
+  static const char* type_name() {
+    if constexpr (std::is_same_v<T, int>) return "an integer";
+    if constexpr (std::is_same_v<T, double>) return "a number";
+    if constexpr (std::is_same_v<T, bool>) return "true or false";
+    return "text";
+  }
+
+  YAML::Node node_;
+  std::string path_;
+  const std::string& file_;
+  std::set<std::string> used_;
+};
+
+streams::Transport parse_transport(Section& s, const char* key, streams::Transport fallback) {
+  auto text = s.get<std::string>(key, "");
+  if (text.empty()) return fallback;
+  if (text == "tcp") return streams::Transport::Tcp;
+  if (text == "udp") return streams::Transport::Udp;
+  if (text == "auto") return streams::Transport::Auto;
+  s.fail(s.node()[key], s.field(key), "must be tcp, udp or auto (got \"" + text + "\")");
+}
+
+void check_url(Section& s, const char* key, const std::string& url) {
+  if (url.empty()) return;
+  if (url.rfind("rtsp://", 0) != 0 && url.rfind("rtsps://", 0) != 0)
+    s.fail(s.node()[key], s.field(key),
+           "must be an rtsp:// or rtsps:// URL (got \"" + streams::redact_url(url) + "\")");
+}
+
+int ranged_int(Section& s, const char* key, int fallback, int lo, int hi) {
+  int v = s.get<int>(key, fallback);
+  if (v < lo || v > hi)
+    s.fail(s.node()[key], s.field(key),
+           "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + " (got " +
+               std::to_string(v) + ")");
+  return v;
+}
+
+CameraConfig parse_camera(const YAML::Node& node, int index, const std::string& file,
+                          streams::Transport default_transport, int default_latency) {
+  Section s(node, "cameras[" + std::to_string(index) + "]", file);
+  CameraConfig cam;
+  cam.line = line_of(node);
+  cam.id = s.get<std::string>("id", "");
+  if (cam.id.empty()) s.fail(node, s.field("id"), "is missing: every camera needs a unique id");
+  cam.name = s.get<std::string>("name", cam.id);
+  cam.street = s.get<std::string>("street", "");
+  cam.main_url = s.get<std::string>("main", "");
+  cam.sub_url = s.get<std::string>("sub", "");
+  if (cam.main_url.empty())
+    s.fail(node, s.field("main"),
+           "is missing: give the camera's RTSP URL, e.g. main: rtsp://host:554/stream1");
+  check_url(s, "main", cam.main_url);
+  check_url(s, "sub", cam.sub_url);
+  cam.transport = parse_transport(s, "transport", default_transport);
+  cam.latency_ms = ranged_int(s, "latency_ms", default_latency, 0, 10000);
+  if (YAML::Node size = s.child("main_size")) {
+    if (!size.IsSequence() || size.size() != 2)
+      s.fail(size, s.field("main_size"), "must be [width, height], e.g. [1920, 1080]");
+    try {
+      cam.main_width = size[0].as<int>();
+      cam.main_height = size[1].as<int>();
+    } catch (const YAML::Exception&) {
+      s.fail(size, s.field("main_size"), "must be two integers [width, height]");
+    }
+    if (cam.main_width < 16 || cam.main_height < 16 || cam.main_width > 16384 ||
+        cam.main_height > 16384)
+      s.fail(size, s.field("main_size"), "must be between 16 and 16384 pixels each way");
+  }
+  s.reject_unknown_keys("id, name, street, main, sub, transport, latency_ms, main_size");
+  return cam;
+}
+
+}  // namespace
+
+ConfigError::ConfigError(std::string file, int line, std::string field, std::string message)
+    : std::runtime_error(file + (line > 0 ? ":" + std::to_string(line) : std::string()) + ": " +
+                         field + ": " + message),
+      file_(std::move(file)),
+      line_(line),
+      field_(std::move(field)) {}
+
+const CameraConfig* Config::find_camera(const std::string& id_or_name) const {
+  for (const auto& c : cameras)
+    if (c.id == id_or_name) return &c;
+  for (const auto& c : cameras)
+    if (c.name == id_or_name) return &c;
+  return nullptr;
+}
+
+Config load_config_text(const std::string& yaml, const std::string& file_label,
+                        const std::string& base_dir) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError(file_label, e.mark.line + 1, "(syntax)", e.msg + ": fix the YAML syntax");
+  }
+  if (!root || root.IsNull())
+    throw ConfigError(file_label, 0, "(file)", "is empty: it needs at least a cameras: list");
+
+  Config config;
+  config.path = file_label;
+  Section top(root, "", file_label);
+
+  if (YAML::Node wall_node = top.child("wall")) {
+    Section wall(wall_node, "wall", file_label);
+    config.wall.width = ranged_int(wall, "width", 1920, 160, 16384);
+    config.wall.height = ranged_int(wall, "height", 1080, 90, 16384);
+    config.wall.layout = wall.get<std::string>("layout", "3x3");
+    if (wall.has("layout")) config.wall.layout_line = line_of(wall_node["layout"]);
+    auto dir = wall.get<std::string>("layouts_dir", "");
+    if (!dir.empty()) {
+      fs::path p(dir);
+      if (p.is_relative()) p = fs::path(base_dir) / p;
+      config.wall.layouts_dir = p.lexically_normal().string();
+    }
+    auto fit = wall.get<std::string>("fit", "letterbox");
+    if (fit == "fill")
+      config.wall.fit = renderer::FitMode::Fill;
+    else if (fit != "letterbox")
+      wall.fail(wall_node["fit"], "wall.fit", "must be letterbox or fill (got \"" + fit + "\")");
+    auto lang = wall.get<std::string>("language", "zh");
+    if (lang == "en")
+      config.wall.language = renderer::Language::English;
+    else if (lang != "zh")
+      wall.fail(wall_node["language"], "wall.language", "must be zh or en (got \"" + lang + "\")");
+    wall.reject_unknown_keys("width, height, layout, layouts_dir, fit, language");
+  }
+
+  auto transport = streams::Transport::Tcp;
+  int latency = 200;
+  if (YAML::Node streams_node = top.child("streams")) {
+    Section st(streams_node, "streams", file_label);
+    transport = parse_transport(st, "transport", transport);
+    latency = ranged_int(st, "latency_ms", latency, 0, 10000);
+    double stall = st.get<double>("stall_timeout_s", 3.0);
+    if (stall < 0.5 || stall > 120)
+      st.fail(streams_node["stall_timeout_s"], "streams.stall_timeout_s",
+              "must be between 0.5 and 120 seconds");
+    config.stall_timeout = std::chrono::milliseconds(static_cast<int>(stall * 1000));
+    st.reject_unknown_keys("transport, latency_ms, stall_timeout_s");
+  }
+
+  YAML::Node cams = top.child("cameras");
+  if (!cams || !cams.IsSequence() || cams.size() == 0)
+    top.fail(cams ? cams : root, "cameras",
+             "is missing or empty: list the cameras, each with id, name and main URL");
+  std::set<std::string> ids;
+  for (std::size_t i = 0; i < cams.size(); ++i) {
+    auto cam = parse_camera(cams[i], static_cast<int>(i), file_label, transport, latency);
+    if (!ids.insert(cam.id).second)
+      throw ConfigError(file_label, cam.line, "cameras[" + std::to_string(i) + "].id",
+                        "\"" + cam.id + "\" is used by an earlier camera: ids must be unique");
+    config.cameras.push_back(std::move(cam));
+  }
+
+  if (YAML::Node tiles = top.child("tiles")) {
+    if (!tiles.IsSequence()) top.fail(tiles, "tiles", "must be a list of camera ids, in tile order");
+    for (std::size_t i = 0; i < tiles.size(); ++i) {
+      std::string id = tiles[i].IsNull() ? "" : tiles[i].as<std::string>();
+      if (!id.empty() && !config.find_camera(id))
+        top.fail(tiles[i], "tiles[" + std::to_string(i) + "]",
+                 "names unknown camera \"" + id + "\": use an id from the cameras list");
+      config.tiles.push_back(id.empty() ? id : config.find_camera(id)->id);
+    }
+    if (config.tiles.size() > 64) top.fail(tiles, "tiles", "has more than 64 entries");
+  }
+  top.reject_unknown_keys("wall, streams, cameras, tiles");
+  return config;
+}
+
+Config load_config_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in)
+    throw ConfigError(path, 0, "(file)",
+                      "cannot be read: check the path given to --config and its permissions");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto base = fs::absolute(fs::path(path)).parent_path().string();
+  return load_config_text(text.str(), path, base);
+}
+
+}  // namespace vw::controller

@@ -1,0 +1,67 @@
+// The daemon's YAML configuration: cameras, wall output, startup layout and tile assignments.
+// Loading never exits: every problem becomes a ConfigError naming file, line and field, with a
+// hint on how to fix it; main() turns it into exit code 2.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "renderer/wall_view.hpp"
+#include "streams/stream_manager.hpp"
+
+namespace vw::controller {
+
+struct CameraConfig {
+  std::string id;      // unique, used by commands ("minzu-01")
+  std::string name;    // shown on the wall ("民族街-01"); defaults to id
+  std::string street;  // 街道, e.g. "民族街"
+  std::string main_url;
+  std::string sub_url;  // optional lower-resolution stream
+  streams::Transport transport = streams::Transport::Tcp;
+  int latency_ms = 200;
+  int main_width = 1920;  // declared main resolution, used to pick main/sub before it plays
+  int main_height = 1080;
+  int line = 0;  // where it was declared, for later error messages
+};
+
+struct WallConfig {
+  int width = 1920;
+  int height = 1080;
+  std::string layout = "3x3";
+  int layout_line = 0;  // where wall.layout was given, for "unknown layout" errors
+  std::string layouts_dir;  // absolute, or empty for presets only
+  renderer::FitMode fit = renderer::FitMode::Letterbox;
+  renderer::Language language = renderer::Language::Chinese;
+};
+
+struct Config {
+  std::string path;  // the file it came from
+  WallConfig wall;
+  std::vector<CameraConfig> cameras;
+  std::vector<std::string> tiles;  // startup assignment per tile index; "" = empty tile
+  std::chrono::milliseconds stall_timeout{3000};
+
+  const CameraConfig* find_camera(const std::string& id_or_name) const;
+};
+
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string file, int line, std::string field, std::string message);
+  const std::string& file() const { return file_; }
+  int line() const { return line_; }
+  const std::string& field() const { return field_; }
+
+ private:
+  std::string file_;
+  int line_;
+  std::string field_;
+};
+
+// Throws ConfigError. Relative paths inside the file resolve against the file's folder.
+Config load_config_file(const std::string& path);
+Config load_config_text(const std::string& yaml, const std::string& file_label,
+                        const std::string& base_dir);
+
+}  // namespace vw::controller

@@ -1,0 +1,1 @@
+#include "controller/demo_cameras.hpp"

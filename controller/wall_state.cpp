@@ -1,0 +1,126 @@
+#include "controller/wall_state.hpp"
+
+#include <algorithm>
+
+namespace vw::controller {
+namespace {
+
+CommandResult refuse(std::string code, std::string message, const WallState& state) {
+  return {false, std::move(code), std::move(message), state.version, false};
+}
+
+CommandResult accept(WallState& state, bool changed, std::string message = {}) {
+  if (changed) ++state.version;
+  return {true, {}, std::move(message), state.version, changed};
+}
+
+int visible_tiles(const WallState& state, const layouts::LayoutLibrary& layouts) {
+  const auto* layout = layouts.find(state.layout);
+  return layout ? static_cast<int>(layout->tiles.size()) : 0;
+}
+
+// Checks a 1-based tile number against the current layout; returns an error message or "".
+std::string tile_problem(int tile, const WallState& state, const layouts::LayoutLibrary& layouts) {
+  int count = visible_tiles(state, layouts);
+  if (tile >= 1 && tile <= count) return {};
+  return "tile " + std::to_string(tile) + " does not exist: layout " + state.layout + " has tiles 1.." +
+         std::to_string(count);
+}
+
+struct Applier {
+  WallState& state;
+  const Config& config;
+  const layouts::LayoutLibrary& layouts;
+
+  CommandResult operator()(const LayoutSet& c) {
+    const auto* layout = layouts.find(c.layout);
+    if (!layout) {
+      std::string known;
+      for (const auto& n : layouts.names()) known += (known.empty() ? "" : ", ") + n;
+      return refuse("unknown_layout", "unknown layout \"" + c.layout + "\"; known: " + known, state);
+    }
+    bool changed = state.layout != layout->name || state.maximized != 0;
+    state.layout = layout->name;
+    state.maximized = 0;
+    return accept(state, changed);
+  }
+
+  CommandResult operator()(const LayoutStep& c) {
+    auto names = layouts.names();
+    if (names.empty()) return refuse("unknown_layout", "no layouts are loaded", state);
+    auto it = std::find(names.begin(), names.end(), state.layout);
+    long index = it == names.end() ? 0 : it - names.begin();
+    long n = static_cast<long>(names.size());
+    index = ((index + c.delta) % n + n) % n;
+    return (*this)(LayoutSet{names[static_cast<std::size_t>(index)]});
+  }
+
+  CommandResult operator()(const TileAssign& c) {
+    if (auto problem = tile_problem(c.tile, state, layouts); !problem.empty())
+      return refuse("tile_out_of_range", problem, state);
+    std::string id;
+    if (!c.camera.empty()) {
+      const auto* cam = config.find_camera(c.camera);
+      if (!cam) return refuse("unknown_camera", "unknown camera \"" + c.camera + "\"", state);
+      id = cam->id;
+    }
+    auto& slot = state.slots[static_cast<std::size_t>(c.tile - 1)];
+    bool changed = slot != id;
+    slot = id;
+    return accept(state, changed);
+  }
+
+  CommandResult operator()(const TileSwap& c) {
+    for (int tile : {c.a, c.b})
+      if (auto problem = tile_problem(tile, state, layouts); !problem.empty())
+        return refuse("tile_out_of_range", problem, state);
+    auto& a = state.slots[static_cast<std::size_t>(c.a - 1)];
+    auto& b = state.slots[static_cast<std::size_t>(c.b - 1)];
+    bool changed = a != b;
+    std::swap(a, b);
+    return accept(state, changed);
+  }
+
+  CommandResult operator()(const TileMaximize& c) {
+    if (auto problem = tile_problem(c.tile, state, layouts); !problem.empty())
+      return refuse("tile_out_of_range", problem, state);
+    bool changed = state.maximized != c.tile;
+    state.maximized = c.tile;
+    return accept(state, changed);
+  }
+
+  CommandResult operator()(const TileRestore&) {
+    bool changed = state.maximized != 0;
+    state.maximized = 0;
+    return accept(state, changed, changed ? "" : "no tile was maximized");
+  }
+};
+
+}  // namespace
+
+std::string command_name(const Command& command) {
+  static constexpr const char* names[] = {"layout.set",    "layout.step",   "tile.assign",
+                                          "tile.swap",     "tile.maximize", "tile.restore"};
+  return names[command.index()];
+}
+
+WallState initial_state(const Config& config) {
+  WallState state;
+  state.layout = config.wall.layout;
+  if (!config.tiles.empty()) {
+    std::copy_n(config.tiles.begin(), std::min(config.tiles.size(), state.slots.size()),
+                state.slots.begin());
+  } else {
+    // No explicit assignment: cameras fill the tiles in config order.
+    for (std::size_t i = 0; i < config.cameras.size() && i < state.slots.size(); ++i)
+      state.slots[i] = config.cameras[i].id;
+  }
+  return state;
+}
+
+CommandResult apply(WallState& state, const Command& command, const Config& config,
+                    const layouts::LayoutLibrary& layouts) {
+  return std::visit(Applier{state, config, layouts}, command);
+}
+
+}  // namespace vw::controller

@@ -1,0 +1,186 @@
+#include "renderer/yuv_program.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+namespace vw::renderer {
+
+using streams::ColorMatrix;
+using streams::PixelFormat;
+using streams::VideoFrame;
+
+namespace {
+
+const char* const kYuvFragmentShader = R"(#version 330 core
+uniform sampler2D u_plane0;
+uniform sampler2D u_plane1;
+uniform sampler2D u_plane2;
+uniform int u_nv12;
+uniform mat3 u_matrix;
+uniform vec3 u_offset;
+uniform vec2 u_chroma_scale;
+in vec2 v_uv;
+out vec4 o_color;
+void main() {
+  float y = texture(u_plane0, v_uv).r;
+  vec2 cuv = v_uv * u_chroma_scale;
+  vec2 c = u_nv12 != 0 ? texture(u_plane1, cuv).rg
+                       : vec2(texture(u_plane1, cuv).r, texture(u_plane2, cuv).r);
+  vec3 rgb = u_matrix * (vec3(y, c) - u_offset);
+  o_color = vec4(clamp(rgb, 0.0, 1.0), 1.0);
+}
+)";
+
+struct PlaneShape {
+  int width;
+  int height;
+  int bytes_per_pixel;
+};
+
+std::array<PlaneShape, 3> plane_shapes(PixelFormat format, int width, int height) {
+  const int cw = (width + 1) / 2;
+  const int ch = (height + 1) / 2;
+  if (format == PixelFormat::NV12) return {{{width, height, 1}, {cw, ch, 2}, {0, 0, 0}}};
+  return {{{width, height, 1}, {cw, ch, 1}, {cw, ch, 1}}};
+}
+
+int plane_count(PixelFormat format) { return format == PixelFormat::NV12 ? 2 : 3; }
+
+}  // namespace
+
+YuvCoefficients yuv_coefficients(ColorMatrix matrix, bool full_range) {
+  const double kr = matrix == ColorMatrix::BT709 ? 0.2126 : 0.299;
+  const double kb = matrix == ColorMatrix::BT709 ? 0.0722 : 0.114;
+  const double kg = 1.0 - kr - kb;
+  // Sampled values are code / 255. Limited range: Y 16..235, Cb/Cr 16..240 around 128.
+  const double ys = full_range ? 1.0 : 255.0 / 219.0;
+  const double cs = full_range ? 1.0 : 255.0 / 224.0;
+  YuvCoefficients c;
+  c.matrix = {static_cast<float>(ys),
+              0.0f,
+              static_cast<float>(2.0 * (1.0 - kr) * cs),
+              static_cast<float>(ys),
+              static_cast<float>(-2.0 * kb * (1.0 - kb) / kg * cs),
+              static_cast<float>(-2.0 * kr * (1.0 - kr) / kg * cs),
+              static_cast<float>(ys),
+              static_cast<float>(2.0 * (1.0 - kb) * cs),
+              0.0f};
+  c.offset = {full_range ? 0.0f : static_cast<float>(16.0 / 255.0),
+              static_cast<float>(128.0 / 255.0), static_cast<float>(128.0 / 255.0)};
+  return c;
+}
+
+std::string check_frame(const VideoFrame& frame, int max_texture_size) {
+  if (frame.format != PixelFormat::I420 && frame.format != PixelFormat::NV12) {
+    return "unknown pixel format";
+  }
+  if (frame.width <= 0 || frame.height <= 0) {
+    return "size " + std::to_string(frame.width) + "x" + std::to_string(frame.height);
+  }
+  if (frame.width > max_texture_size || frame.height > max_texture_size) {
+    return "size " + std::to_string(frame.width) + "x" + std::to_string(frame.height) +
+           " is past the GL limit " + std::to_string(max_texture_size);
+  }
+  const int count = plane_count(frame.format);
+  if (frame.plane_count != count) {
+    return "plane_count " + std::to_string(frame.plane_count) + ", expected " +
+           std::to_string(count);
+  }
+  const auto shapes = plane_shapes(frame.format, frame.width, frame.height);
+  for (int i = 0; i < count; ++i) {
+    const auto index = static_cast<std::size_t>(i);
+    if (frame.planes[index] == nullptr) return "plane " + std::to_string(i) + " is null";
+    const int row = shapes[index].width * shapes[index].bytes_per_pixel;
+    if (frame.strides[index] < row) {
+      return "plane " + std::to_string(i) + " stride " + std::to_string(frame.strides[index]) +
+             " is shorter than a row (" + std::to_string(row) + " bytes)";
+    }
+  }
+  return {};
+}
+
+void PlaneTextures::upload(const VideoFrame& frame) {
+  const bool reallocate =
+      empty() || frame.width != width_ || frame.height != height_ || frame.format != format_;
+  const auto shapes = plane_shapes(frame.format, frame.width, frame.height);
+  const int count = plane_count(frame.format);
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+  std::vector<std::uint8_t> repacked;  // only for a stride that is not whole RG8 pixels
+  for (int i = 0; i < count; ++i) {
+    const auto index = static_cast<std::size_t>(i);
+    const PlaneShape& shape = shapes[index];
+    const GLenum internal = shape.bytes_per_pixel == 2 ? GL_RG8 : GL_R8;
+    const GLenum layout = shape.bytes_per_pixel == 2 ? GL_RG : GL_RED;
+    const std::uint8_t* data = frame.planes[index];
+    const int stride = frame.strides[index];
+    if (stride % shape.bytes_per_pixel == 0) {
+      glPixelStorei(GL_UNPACK_ROW_LENGTH, stride / shape.bytes_per_pixel);
+    } else {
+      const auto row = static_cast<std::size_t>(shape.width * shape.bytes_per_pixel);
+      repacked.resize(row * static_cast<std::size_t>(shape.height));
+      for (int r = 0; r < shape.height; ++r) {
+        std::copy_n(data + static_cast<std::ptrdiff_t>(r) * stride, row,
+                    repacked.data() + static_cast<std::ptrdiff_t>(r) * static_cast<long>(row));
+      }
+      data = repacked.data();
+      glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
+    }
+    if (!textures_[index]) textures_[index] = gl::make_texture(true);
+    glBindTexture(GL_TEXTURE_2D, textures_[index].get());
+    if (reallocate) {
+      glTexImage2D(GL_TEXTURE_2D, 0, static_cast<GLint>(internal), shape.width, shape.height, 0,
+                   layout, GL_UNSIGNED_BYTE, data);
+    } else {
+      glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, shape.width, shape.height, layout,
+                      GL_UNSIGNED_BYTE, data);
+    }
+  }
+  glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
+  if (count < 3) textures_[2].reset();
+  width_ = frame.width;
+  height_ = frame.height;
+  format_ = frame.format;
+  matrix_ = frame.matrix;
+  full_range_ = frame.full_range;
+}
+
+YuvProgram::YuvProgram()
+    : program_(gl::build_program("yuv", gl::kQuadVertexShader, kYuvFragmentShader)) {
+  const GLuint p = program_.get();
+  quad_.locate(p);
+  nv12_ = glGetUniformLocation(p, "u_nv12");
+  matrix_ = glGetUniformLocation(p, "u_matrix");
+  offset_ = glGetUniformLocation(p, "u_offset");
+  chroma_scale_ = glGetUniformLocation(p, "u_chroma_scale");
+  glUseProgram(p);
+  glUniform1i(glGetUniformLocation(p, "u_plane0"), 0);
+  glUniform1i(glGetUniformLocation(p, "u_plane1"), 1);
+  glUniform1i(glGetUniformLocation(p, "u_plane2"), 2);
+}
+
+void YuvProgram::draw(const PlaneTextures& planes, float x, float y, float w, float h,
+                      float target_w, float target_h, float u0, float v0, float u1,
+                      float v1) const {
+  if (planes.empty()) return;
+  glUseProgram(program_.get());
+  quad_.set(x, y, w, h, target_w, target_h, u0, v0, u1, v1);
+  const bool nv12 = planes.format() == PixelFormat::NV12;
+  glUniform1i(nv12_, nv12 ? 1 : 0);
+  const YuvCoefficients c = yuv_coefficients(planes.matrix(), planes.full_range());
+  glUniformMatrix3fv(matrix_, 1, GL_TRUE, c.matrix.data());
+  glUniform3f(offset_, c.offset[0], c.offset[1], c.offset[2]);
+  // Chroma planes cover 2 * chroma_width luma columns, one more than the frame when odd.
+  glUniform2f(chroma_scale_,
+              static_cast<float>(planes.width()) / static_cast<float>(2 * planes.chroma_width()),
+              static_cast<float>(planes.height()) /
+                  static_cast<float>(2 * planes.chroma_height()));
+  for (int i = 0; i < (nv12 ? 2 : 3); ++i) {
+    glActiveTexture(static_cast<GLenum>(GL_TEXTURE0 + i));
+    glBindTexture(GL_TEXTURE_2D, planes.texture(i));
+  }
+  glActiveTexture(GL_TEXTURE0);
+  glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
+}
+
+}  // namespace vw::renderer

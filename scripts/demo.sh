@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Installs what is missing (Debian 12, as root), builds, and opens the wall on 16 simulated
+# district cameras. Extra arguments go to videowall (e.g. --headless, --lang en).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build build -j"$(nproc)" --target videowall
+exec build/controller/videowall --demo "$@"

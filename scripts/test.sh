@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs what is missing (Debian 12, as root), builds with warnings as errors, and runs every
+# test under a virtual X display (Xvfb + Mesa llvmpipe: no GPU needed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIDEOWALL_WERROR=ON
+cmake --build build -j"$(nproc)"
+# Tests start real RTSP servers and decoders; one at a time keeps their timing honest on 2 cores.
+xvfb-run -a -s "-screen 0 1920x1080x24" ctest --test-dir build --output-on-failure --timeout 900

@@ -1,0 +1,23 @@
+// Credential handling for camera URLs (internal to streams/; redact_url is in stream_manager.hpp).
+// Threads: pure functions, any thread.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace vw::streams {
+
+// A URL split into a location without user info, plus the (percent-decoded) credentials, so that
+// rtspsrc gets them as user-id/user-pw and its error messages never contain them.
+struct UrlCredentials {
+  std::string location;  // the URL with "user[:password]@" removed
+  std::string user;
+  std::string password;
+};
+UrlCredentials split_credentials(const std::string& url);
+
+// Redacts every "scheme://user:password@" in free text (GStreamer error and debug strings), and
+// also any literal occurrence of `password` (raw and percent-decoded) if it is 4+ characters long.
+std::string redact_text(std::string_view text, const std::string& url_with_secret = {});
+
+}  // namespace vw::streams

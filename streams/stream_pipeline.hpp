@@ -1,0 +1,85 @@
+// One camera stream's GStreamer pipeline (internal to streams/, driven by StreamManager):
+//   rtspsrc -> decodebin -> videoconvert (passthrough for I420/NV12) -> appsink -> mailbox.
+//
+// Threads:
+// - Constructor, start(), poll_bus(), deactivate(): the supervisor thread only.
+// - info(): any thread (atomics and a small mutex).
+// - Destructor: the teardown thread only. It sets the pipeline to NULL, which sends PAUSE and
+//   TEARDOWN to the camera and can block on a dead peer; never destroy one anywhere else.
+// - GStreamer streaming threads run the callbacks inside (new frame, pad-added, element-added,
+//   byte-count probe). They share only the reference-counted `Shared` state, never this object,
+//   so a pipeline whose teardown is stuck (and gets leaked) can never touch freed memory.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "streams/gst_ptr.hpp"
+#include "streams/stream_channel.hpp"
+#include "streams/stream_manager.hpp"
+#include "streams/wakeup.hpp"
+
+namespace vw::streams {
+
+// Counters of one stream that survive pipeline rebuilds. Written by streaming threads.
+struct StreamCounters {
+  std::atomic<std::uint64_t> sequence{0};  // sequence of the last published frame (= frames in)
+  std::atomic<std::uint64_t> bytes{0};     // compressed bytes into the decoder
+};
+
+// Something on the bus that ends this pipeline's life.
+struct PipelineEvent {
+  enum class Kind { Error, Eos, NotAuthorized, NotFound };
+  Kind kind = Kind::Error;
+  std::string message;  // short, credentials redacted (for StreamStats::last_error)
+};
+
+// What the supervisor reads for state and statistics.
+struct PipelineInfo {
+  std::uint64_t frames = 0;  // frames this pipeline published
+  std::chrono::steady_clock::time_point last_frame{};
+  int width = 0;
+  int height = 0;
+  std::string codec;    // "H.264", "H.265", or the RTP encoding name; empty until known
+  std::string decoder;  // decoder factory name; empty until plugged
+  bool hardware = false;
+};
+
+class StreamPipeline {
+ public:
+  // Builds the pipeline (state NULL; no network yet). Throws std::runtime_error if an element is
+  // missing. `supervisor` is notified on the first frame.
+  StreamPipeline(const StreamSpec& spec, std::shared_ptr<StreamChannel> channel,
+                 std::shared_ptr<StreamCounters> counters, std::shared_ptr<Wakeup> supervisor);
+  ~StreamPipeline();  // teardown thread only (see above)
+  StreamPipeline(const StreamPipeline&) = delete;
+  StreamPipeline& operator=(const StreamPipeline&) = delete;
+
+  // Sets PLAYING. rtspsrc connects in its own task, so this does not wait on the network.
+  // Returns an error message (redacted) if the state change failed at once.
+  std::optional<std::string> start();
+
+  // Pops pending bus messages without blocking; returns the first one that ends the pipeline.
+  std::optional<PipelineEvent> poll_bus();
+
+  // After this returns, no frame from this pipeline reaches the mailbox any more.
+  void deactivate();
+
+  PipelineInfo info() const;
+  const std::string& key() const { return key_; }
+
+ private:
+  struct Shared;
+  std::string key_;
+  std::string url_;  // with credentials: used only to redact them from messages
+  std::shared_ptr<Shared> shared_;
+  gst::ElementPtr pipeline_;
+  gst::BusPtr bus_;
+  GstElement* source_ = nullptr;  // borrowed from pipeline_
+};
+
+}  // namespace vw::streams

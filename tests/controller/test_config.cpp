@@ -1,0 +1,141 @@
+// Config parser: good files load; each kind of bad file names file, line and field.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "controller/config.hpp"
+
+namespace vw::controller {
+namespace {
+
+constexpr const char* kGood = R"(wall:
+  width: 1280
+  height: 720
+  layout: 2x2
+  layouts_dir: ../layouts
+  fit: fill
+  language: en
+streams:
+  transport: udp
+  latency_ms: 150
+  stall_timeout_s: 2.5
+cameras:
+  - id: a
+    name: 花楼街-01
+    street: 花楼街
+    main: rtsp://user:secret@10.0.0.1/main
+    sub: rtsp://10.0.0.1/sub
+    main_size: [2560, 1440]
+  - id: b
+    main: rtsps://cam-b/stream
+    transport: tcp
+    latency_ms: 0
+tiles: [b, ~, 花楼街-01]
+)";
+
+// Loads `yaml` and returns the error it raises (fails the test if it loads).
+ConfigError error_of(const std::string& yaml) {
+  try {
+    load_config_text(yaml, "test.yaml", "/etc/videowall");
+  } catch (const ConfigError& e) {
+    return e;
+  }
+  ADD_FAILURE() << "expected a ConfigError for:\n" << yaml;
+  return ConfigError("", 0, "", "");
+}
+
+TEST(Config, GoodFileLoadsEveryField) {
+  Config c = load_config_text(kGood, "test.yaml", "/etc/videowall/conf");
+  EXPECT_EQ(c.wall.width, 1280);
+  EXPECT_EQ(c.wall.height, 720);
+  EXPECT_EQ(c.wall.layout, "2x2");
+  EXPECT_EQ(c.wall.layout_line, 4);
+  EXPECT_EQ(c.wall.layouts_dir, "/etc/videowall/layouts");
+  EXPECT_EQ(c.wall.fit, renderer::FitMode::Fill);
+  EXPECT_EQ(c.wall.language, renderer::Language::English);
+  EXPECT_EQ(c.stall_timeout, std::chrono::milliseconds(2500));
+  ASSERT_EQ(c.cameras.size(), 2u);
+  EXPECT_EQ(c.cameras[0].name, "花楼街-01");
+  EXPECT_EQ(c.cameras[0].street, "花楼街");
+  EXPECT_EQ(c.cameras[0].transport, streams::Transport::Udp);  // from streams: default
+  EXPECT_EQ(c.cameras[0].latency_ms, 150);
+  EXPECT_EQ(c.cameras[0].main_width, 2560);
+  EXPECT_EQ(c.cameras[1].name, "b");  // name defaults to id
+  EXPECT_EQ(c.cameras[1].transport, streams::Transport::Tcp);
+  EXPECT_EQ(c.cameras[1].latency_ms, 0);
+  EXPECT_EQ(c.tiles, (std::vector<std::string>{"b", "", "a"}));  // names resolve to ids
+  EXPECT_EQ(c.find_camera("花楼街-01"), &c.cameras[0]);
+}
+
+TEST(Config, BadYamlSyntaxNamesTheLine) {
+  auto e = error_of("wall:\n  width: 1920\ncameras: [\n  - id: x\n");
+  EXPECT_EQ(e.file(), "test.yaml");
+  EXPECT_GE(e.line(), 3);
+  EXPECT_EQ(e.field(), "(syntax)");
+}
+
+TEST(Config, MissingCameraUrl) {
+  auto e = error_of("cameras:\n  - id: a\n    main: rtsp://x/y\n  - id: b\n    name: 无地址\n");
+  EXPECT_EQ(e.line(), 4);
+  EXPECT_EQ(e.field(), "cameras[1].main");
+  EXPECT_NE(std::string(e.what()).find("RTSP URL"), std::string::npos) << e.what();
+}
+
+TEST(Config, EachKindOfMistakeIsNamed) {
+  struct Case {
+    const char* yaml;
+    int line;
+    const char* field;
+  };
+  const Case cases[] = {
+      {"cameras: []\n", 1, "cameras"},
+      {"wall: {width: 1920}\n", 1, "cameras"},
+      {"cameras:\n  - name: x\n    main: rtsp://h/s\n", 2, "cameras[0].id"},
+      {"cameras:\n  - id: a\n    main: http://h/s\n", 3, "cameras[0].main"},
+      {"cameras:\n  - {id: a, main: rtsp://h/1}\n  - {id: a, main: rtsp://h/2}\n", 3,
+       "cameras[1].id"},
+      {"cameras:\n  - id: a\n    main: rtsp://h/s\n    colour: red\n", 4, "cameras[0].colour"},
+      {"wall:\n  width: 10\ncameras:\n  - {id: a, main: rtsp://h/s}\n", 2, "wall.width"},
+      {"wall:\n  width: wide\ncameras:\n  - {id: a, main: rtsp://h/s}\n", 2, "wall.width"},
+      {"wall:\n  fit: stretch\ncameras:\n  - {id: a, main: rtsp://h/s}\n", 2, "wall.fit"},
+      {"streams:\n  transport: quic\ncameras:\n  - {id: a, main: rtsp://h/s}\n", 2,
+       "streams.transport"},
+      {"cameras:\n  - {id: a, main: rtsp://h/s}\ntiles: [a, nobody]\n", 3, "tiles[1]"},
+      {"cameras:\n  - {id: a, main: rtsp://h/s}\nextra: 1\n", 3, "extra"},
+      {"cameras:\n  - {id: a, main: rtsp://h/s, main_size: [1920]}\n", 2, "cameras[0].main_size"},
+  };
+  for (const auto& c : cases) {
+    auto e = error_of(c.yaml);
+    EXPECT_EQ(e.line(), c.line) << c.yaml << " -> " << e.what();
+    EXPECT_EQ(e.field(), c.field) << c.yaml << " -> " << e.what();
+    EXPECT_NE(std::string(e.what()).find("test.yaml:"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Config, CredentialsNeverAppearInErrors) {
+  auto e = error_of("cameras:\n  - id: a\n    main: http://admin:hunter2@h/s\n");
+  EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
+}
+
+TEST(Config, UnreadableFile) {
+  try {
+    load_config_file("/nonexistent/videowall.yaml");
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.file(), "/nonexistent/videowall.yaml");
+  }
+}
+
+TEST(Config, DemoConfigLoads) {
+  const char* src = std::getenv("VIDEOWALL_SOURCE_DIR");
+  ASSERT_NE(src, nullptr);
+  Config c = load_config_file(std::string(src) + "/assets/demo/config.yaml");
+  EXPECT_EQ(c.cameras.size(), 16u);
+  EXPECT_EQ(c.tiles.size(), 16u);
+  EXPECT_EQ(c.wall.layout, "3x3");
+  for (const auto& cam : c.cameras) EXPECT_FALSE(cam.sub_url.empty()) << cam.id;
+}
+
+}  // namespace
+}  // namespace vw::controller

@@ -1,0 +1,119 @@
+// Commands against the wall state: each changes exactly what it says, or refuses with a code
+// and leaves the state untouched.
+#include <gtest/gtest.h>
+
+#include "controller/wall_controller.hpp"
+#include "controller/wall_state.hpp"
+
+namespace vw::controller {
+namespace {
+
+Config four_cameras() {
+  return load_config_text(R"(wall: {layout: 2x2}
+cameras:
+  - {id: a, name: 民族街-01, main: rtsp://h/a, sub: rtsp://h/a-sub}
+  - {id: b, name: 花楼街-01, main: rtsp://h/b}
+  - {id: c, main: rtsp://h/c}
+  - {id: d, main: rtsp://h/d}
+  - {id: e, main: rtsp://h/e}
+tiles: [a, b, c, d, e]
+)",
+                          "t.yaml", "/");
+}
+
+class WallStateTest : public ::testing::Test {
+ protected:
+  Config config = four_cameras();
+  layouts::LayoutLibrary layouts;
+  WallState state = initial_state(config);
+
+  CommandResult run(const Command& c) { return apply(state, c, config, layouts); }
+
+  void expect_refused(const Command& c, const std::string& code) {
+    WallState before = state;
+    auto r = run(c);
+    EXPECT_FALSE(r.ok) << command_name(c);
+    EXPECT_EQ(r.code, code) << r.message;
+    EXPECT_FALSE(r.message.empty());
+    EXPECT_EQ(state, before) << "a refused command changed the state";
+  }
+};
+
+TEST_F(WallStateTest, InitialStateFollowsConfig) {
+  EXPECT_EQ(state.layout, "2x2");
+  EXPECT_EQ(state.slots[0], "a");
+  EXPECT_EQ(state.slots[4], "e");
+  EXPECT_EQ(state.slots[5], "");
+  EXPECT_EQ(state.maximized, 0);
+}
+
+TEST_F(WallStateTest, LayoutSetKeepsSlotsAcrossLayouts) {
+  auto v0 = state.version;
+  auto r = run(LayoutSet{"1x1"});
+  ASSERT_TRUE(r.ok);
+  EXPECT_TRUE(r.changed);
+  EXPECT_EQ(state.version, v0 + 1);
+  EXPECT_EQ(r.state_version, state.version);
+  run(LayoutSet{"3x3"});
+  EXPECT_EQ(state.slots[4], "e");  // the fifth camera is back in tile 5
+  auto same = run(LayoutSet{"3x3"});
+  EXPECT_TRUE(same.ok);
+  EXPECT_FALSE(same.changed);
+  expect_refused(LayoutSet{"5x5"}, "unknown_layout");
+}
+
+TEST_F(WallStateTest, LayoutStepCyclesBothWays) {
+  auto names = layouts.names();
+  auto at = std::find(names.begin(), names.end(), "2x2") - names.begin();
+  run(LayoutStep{+1});
+  EXPECT_EQ(state.layout, names[(at + 1) % names.size()]);
+  run(LayoutStep{-1});
+  run(LayoutStep{-1});
+  EXPECT_EQ(state.layout, names[(at + names.size() - 1) % names.size()]);
+}
+
+TEST_F(WallStateTest, AssignByIdOrNameAndClear) {
+  ASSERT_TRUE(run(TileAssign{1, "花楼街-01"}).ok);
+  EXPECT_EQ(state.slots[0], "b");
+  ASSERT_TRUE(run(TileAssign{4, "a"}).ok);
+  EXPECT_EQ(state.slots[3], "a");
+  ASSERT_TRUE(run(TileAssign{2, ""}).ok);
+  EXPECT_EQ(state.slots[1], "");
+  expect_refused(TileAssign{5, "a"}, "tile_out_of_range");  // 2x2 has 4 tiles
+  expect_refused(TileAssign{0, "a"}, "tile_out_of_range");
+  expect_refused(TileAssign{1, "nobody"}, "unknown_camera");
+}
+
+TEST_F(WallStateTest, SwapMaximizeRestore) {
+  ASSERT_TRUE(run(TileSwap{1, 4}).ok);
+  EXPECT_EQ(state.slots[0], "d");
+  EXPECT_EQ(state.slots[3], "a");
+  expect_refused(TileSwap{1, 9}, "tile_out_of_range");
+  ASSERT_TRUE(run(TileMaximize{4}).ok);
+  EXPECT_EQ(state.maximized, 4);
+  expect_refused(TileMaximize{7}, "tile_out_of_range");
+  auto r = run(TileRestore{});
+  EXPECT_TRUE(r.ok && r.changed);
+  EXPECT_EQ(state.maximized, 0);
+  auto again = run(TileRestore{});
+  EXPECT_TRUE(again.ok);
+  EXPECT_FALSE(again.changed);
+  run(TileMaximize{2});
+  run(LayoutSet{"3x3"});  // a layout switch ends the maximized view
+  EXPECT_EQ(state.maximized, 0);
+}
+
+TEST(ChooseStream, SubBelowHalfTheMainResolution) {
+  Config config = four_cameras();
+  const auto& a = config.cameras[0];  // has a sub stream
+  const auto& b = config.cameras[1];  // main only
+  using renderer::StreamChoice;
+  EXPECT_EQ(choose_stream(a, 1920, 1080, 640, 360), StreamChoice::Sub);   // 3x3 tile
+  EXPECT_EQ(choose_stream(a, 1920, 1080, 960, 540), StreamChoice::Main);  // 2x2 tile: exactly half
+  EXPECT_EQ(choose_stream(a, 1920, 1080, 1920, 1080), StreamChoice::Main);
+  EXPECT_EQ(choose_stream(a, 3840, 2160, 960, 540), StreamChoice::Sub);  // 4K camera in 2x2
+  EXPECT_EQ(choose_stream(b, 1920, 1080, 480, 270), StreamChoice::Main);  // no sub: main
+}
+
+}  // namespace
+}  // namespace vw::controller
