@@ -36,7 +36,7 @@ constexpr std::array<Look, 8> kLooks{{
     {"smpte", 4, nullptr},
     {"ball", 0, "sweep"},
     {"colors", 6, nullptr},
-    {"bar", 8, nullptr},
+    {"pinwheel", 3, nullptr},
     {"smpte75", -3, nullptr},
     {"ball", 0, "hsweep"},
     {"spokes", 2, nullptr},
@@ -134,7 +134,7 @@ GstPadProbeReturn on_sink_event(GstPad*, GstPadProbeInfo* info, gpointer user_da
 }  // namespace
 
 std::string demo_clip_fingerprint(const DemoClipSpec& spec) {
-  return "videowall-demo-clip v1|" + spec.label + "|" + std::to_string(spec.width) + "x" +
+  return "videowall-demo-clip v2|" + spec.label + "|" + std::to_string(spec.width) + "x" +
          std::to_string(spec.height) + "@" + std::to_string(spec.fps) + "|" +
          std::to_string(spec.seconds) + "s|variant " + std::to_string(spec.variant);
 }
@@ -183,13 +183,16 @@ bool build_demo_clip(const DemoClipSpec& spec, std::string* error, std::stop_tok
                                    G_TYPE_INT, spec.width, "height", G_TYPE_INT, spec.height,
                                    "framerate", GST_TYPE_FRACTION, spec.fps, 1, nullptr));
   g_object_set(raw_caps, "caps", caps.get(), nullptr);
-  // textoverlay/timeoverlay scale their font with the frame (auto-resize), so one size fits
-  // 1080p and 360p alike.
-  g_object_set(label, "text", spec.label.c_str(), "font-desc", "Noto Sans CJK SC Bold 18",
-               "shaded-background", TRUE, nullptr);
+  // Font sizes and margins follow the frame height, so 1080p and 360p clips look alike.
+  const int pad = std::max(spec.height / 40, 2);
+  const std::string label_font = "Noto Sans CJK SC Bold " + std::to_string(spec.height / 16);
+  const std::string clock_font = "Noto Sans Mono Bold " + std::to_string(spec.height / 30);
+  g_object_set(label, "text", spec.label.c_str(), "font-desc", label_font.c_str(), "auto-resize",
+               FALSE, "shaded-background", TRUE, "xpad", pad, "ypad", pad, nullptr);
   gst_util_set_object_arg(G_OBJECT(label), "valignment", "top");
   gst_util_set_object_arg(G_OBJECT(label), "halignment", "left");
-  g_object_set(clock, "font-desc", "Noto Sans Mono Bold 12", "shaded-background", TRUE, nullptr);
+  g_object_set(clock, "font-desc", clock_font.c_str(), "auto-resize", FALSE, "shaded-background",
+               TRUE, "xpad", pad, "ypad", pad, nullptr);
   gst_util_set_object_arg(G_OBJECT(clock), "valignment", "bottom");
   gst_util_set_object_arg(G_OBJECT(clock), "halignment", "right");
   g_object_set(enc, "bitrate", static_cast<guint>(bitrate_kbps(spec.width, spec.height)),
@@ -312,9 +315,8 @@ std::shared_ptr<const H264Clip> load_h264_clip(const std::filesystem::path& path
     return nullptr;
   }
   std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) {
-    return static_cast<char>(std::tolower(c));
-  });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   const bool annex_b = ext == ".h264" || ext == ".264";
   const std::string description =
       std::string("filesrc name=src ! ") + (annex_b ? "" : "qtdemux ! ") +

@@ -15,20 +15,23 @@ struct UserInfo {
   std::size_t at = 0;
 };
 
-// `url` is one URL (already cut out of any surrounding text). Passwords are often typed without
-// percent-encoding, so the user info ends at the LAST '@' before any '?' or '#': when unsure, more
-// is hidden, never less.
+// `url` is one URL (already cut out of any surrounding text). Camera passwords are often typed
+// without percent-encoding ("P@ss/w#1"), so the user info ends at the LAST '@' of the URL, even
+// past a '/', '?' or '#'; only a '/' in the user name (before the first ':') says that the '@'
+// belongs to the path instead. When unsure, more is hidden, never less: the one misreading,
+// "rtsp://host:554/path@x" (a port and an '@' in the path), hides "554/path".
 std::optional<UserInfo> find_user_info(std::string_view url) {
   std::size_t scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) return std::nullopt;
   UserInfo info;
   info.begin = scheme_end + 3;
-  std::size_t end = url.find_first_of("?#", info.begin);
-  std::string_view rest = url.substr(info.begin, end == std::string_view::npos ? end : end - info.begin);
+  std::string_view rest = url.substr(info.begin);
   std::size_t at = rest.rfind('@');
   if (at == std::string_view::npos) return std::nullopt;
+  std::string_view candidate = rest.substr(0, at);
+  std::size_t colon = candidate.find(':');
+  if (candidate.substr(0, colon).find('/') != std::string_view::npos) return std::nullopt;
   info.at = info.begin + at;
-  std::size_t colon = rest.substr(0, at).find(':');
   if (colon != std::string_view::npos) info.colon = info.begin + colon;
   return info;
 }
@@ -81,7 +84,9 @@ void replace_all(std::string& text, const std::string& secret) {
 
 }  // namespace
 
-std::string redact_url(const std::string& url) { return redact_one(url); }
+std::string redact_url(const std::string& url) {
+  return redact_one(url);
+}
 
 UrlCredentials split_credentials(const std::string& url) {
   UrlCredentials out;

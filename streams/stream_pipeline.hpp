@@ -7,8 +7,8 @@
 // - Destructor: the teardown thread only. It sets the pipeline to NULL, which sends PAUSE and
 //   TEARDOWN to the camera and can block on a dead peer; never destroy one anywhere else.
 // - GStreamer streaming threads run the callbacks inside (new frame, pad-added, element-added,
-//   byte-count probe). They share only the reference-counted `Shared` state, never this object,
-//   so a pipeline whose teardown is stuck (and gets leaked) can never touch freed memory.
+//   byte-count probe). They share only the reference-counted `PipelineShared` state, never this
+//   object, so a pipeline whose teardown is stuck (and gets leaked) can never touch freed memory.
 #pragma once
 
 #include <atomic>
@@ -24,6 +24,8 @@
 #include "streams/wakeup.hpp"
 
 namespace vw::streams {
+
+struct PipelineShared;  // state shared with GStreamer's threads (stream_pipeline.cpp)
 
 // Counters of one stream that survive pipeline rebuilds. Written by streaming threads.
 struct StreamCounters {
@@ -73,13 +75,13 @@ class StreamPipeline {
   const std::string& key() const { return key_; }
 
  private:
-  struct Shared;
   std::string key_;
   std::string url_;  // with credentials: used only to redact them from messages
-  std::shared_ptr<Shared> shared_;
+  std::shared_ptr<PipelineShared> shared_;
   gst::ElementPtr pipeline_;
   gst::BusPtr bus_;
   GstElement* source_ = nullptr;  // borrowed from pipeline_
+  std::uint64_t warnings_ = 0;    // bus warnings seen (supervisor thread)
 };
 
 }  // namespace vw::streams

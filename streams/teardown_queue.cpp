@@ -1,0 +1,99 @@
+#include "streams/teardown_queue.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <string>
+
+namespace vw::streams {
+
+struct TeardownQueue::State {
+  mutable std::mutex mutex;
+  std::condition_variable cv;
+  std::deque<std::unique_ptr<StreamPipeline>> queue;
+  std::string current;     // key of the pipeline being torn down, empty when idle
+  bool stopping = false;   // no more posts; the worker exits once the queue is empty
+  bool abandoned = false;  // shutdown gave up waiting: the worker no longer logs
+};
+
+TeardownQueue::TeardownQueue() : state_(std::make_shared<State>()) {
+  worker_ = std::thread(run, state_);
+}
+
+TeardownQueue::~TeardownQueue() {
+  if (worker_.joinable()) shutdown(std::chrono::milliseconds(2000));
+}
+
+void TeardownQueue::post(std::unique_ptr<StreamPipeline> pipeline) {
+  if (!pipeline) return;
+  {
+    std::lock_guard lock(state_->mutex);
+    state_->queue.push_back(std::move(pipeline));
+  }
+  state_->cv.notify_all();
+}
+
+std::size_t TeardownQueue::pending() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->queue.size() + (state_->current.empty() ? 0 : 1);
+}
+
+bool TeardownQueue::shutdown(std::chrono::milliseconds bound) {
+  if (!worker_.joinable()) return true;
+  std::unique_lock lock(state_->mutex);
+  state_->stopping = true;
+  state_->cv.notify_all();
+  bool done = state_->cv.wait_for(lock, bound,
+                                  [&] { return state_->queue.empty() && state_->current.empty(); });
+  if (done) {
+    lock.unlock();
+    worker_.join();
+    return true;
+  }
+  // A teardown is stuck on a dead peer. Waiting longer would hang our owner (and with it the
+  // daemon's shutdown or a reconfiguration), so the worker is detached and the pipelines it still
+  // holds are leaked. The worker keeps only its own reference-counted state, and the pipelines'
+  // callbacks hold their own references, so nothing freed here is touched later.
+  spdlog::error("stream teardown: '{}' still blocked after {} ms; leaking it and {} queued",
+                state_->current, bound.count(), state_->queue.size());
+  state_->abandoned = true;
+  lock.unlock();
+  worker_.detach();
+  return false;
+}
+
+void TeardownQueue::run(std::shared_ptr<State> state) {
+  try {
+    std::unique_lock lock(state->mutex);
+    for (;;) {
+      state->cv.wait(lock, [&] { return !state->queue.empty() || state->stopping; });
+      if (state->queue.empty()) return;  // stopping and drained
+      std::unique_ptr<StreamPipeline> pipeline = std::move(state->queue.front());
+      state->queue.pop_front();
+      state->current = pipeline->key();
+      lock.unlock();
+      auto started = std::chrono::steady_clock::now();
+      try {
+        pipeline.reset();  // set_state(NULL) + unref: may block on a dead peer
+      } catch (const std::exception& e) {
+        spdlog::error("stream teardown: {}", e.what());
+      }
+      auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - started);
+      lock.lock();
+      if (!state->abandoned && took.count() > 500) {
+        spdlog::warn("stream teardown: '{}' took {} ms", state->current, took.count());
+      }
+      state->current.clear();
+      state->cv.notify_all();
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("stream teardown thread: {}", e.what());
+  } catch (...) {
+    spdlog::error("stream teardown thread: unknown exception");
+  }
+}
+
+}  // namespace vw::streams
