@@ -1,6 +1,7 @@
 // Custom layouts from YAML files (format: docs/layouts.md). The loader never throws on bad
 // input: it collects every problem it can find, each with file, line and field, and a file
 // with any problem contributes no layout.
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -24,8 +25,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A grid finer than this is surely a typo; kMaxTiles bounds the tiles anyway.
-constexpr int kMaxGridCells = 100;
+// More columns or rows than this is surely a typo; kMaxTiles bounds the tiles anyway.
+constexpr int kMaxGridSide = 100;
 
 int line_of(const YAML::Node& node) {
   const YAML::Mark mark = node.Mark();
@@ -48,28 +49,79 @@ struct GridSize {
   int columns = 0, rows = 0;
 };
 
+// yaml-cpp 0.7's LoadAll loops forever, allocating, on some bad input such as a stray ','
+// (jbeder/yaml-cpp#1040, fixed upstream by #1319): it keeps reporting an empty document at the
+// same place. So the documents are counted here, with a bound and a progress check, and the
+// one document is then built with Load.
+struct DocumentScan {
+  std::vector<YAML::Mark> starts;   // where each document starts; at most three are read
+  std::optional<YAML::Mark> stuck;  // where the parser stopped making progress
+};
+
+DocumentScan scan_documents(const std::string& text) {
+  struct Starts : YAML::EventHandler {
+    std::vector<YAML::Mark> marks;
+    void OnDocumentStart(const YAML::Mark& mark) override { marks.push_back(mark); }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+  } handler;
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentScan scan;
+  while (handler.marks.size() < 3 && parser.HandleNextDocument(handler)) {
+    const auto& m = handler.marks;
+    if (m.size() > 1 && m[m.size() - 1].pos == m[m.size() - 2].pos) {
+      scan.stuck = m.back();
+      break;
+    }
+  }
+  scan.starts = std::move(handler.marks);
+  return scan;
+}
+
 class FileParser {
  public:
   explicit FileParser(std::string file) : file_(std::move(file)) {}
 
   LoadResult parse(std::string_view text) {
-    std::vector<YAML::Node> docs;
+    const std::string source(text);
+    YAML::Node root;
     try {
-      docs = YAML::LoadAll(std::string(text));
+      const DocumentScan docs = scan_documents(source);
+      if (docs.stuck) {
+        // A token no node can start with, such as a stray ','.
+        const auto pos = static_cast<std::size_t>(docs.stuck->pos);
+        const std::string token = pos < source.size() ? source.substr(pos, 1) : "?";
+        error(docs.stuck->line + 1, "",
+              "YAML syntax error: unexpected '" + token + "' at column " +
+                  std::to_string(docs.stuck->column + 1) + "; remove it or quote the value");
+        return finish();
+      }
+      if (docs.starts.size() > 1) {
+        error(docs.starts[1].line + 1, "",
+              "the file holds more than one YAML document; put each layout in a file of its own");
+        return finish();
+      }
+      root = YAML::Load(source);
     } catch (const YAML::Exception& e) {
       error(e.mark.is_null() ? 0 : e.mark.line + 1, "",
             "YAML syntax error: " + e.msg +
                 "; check indentation, colons, quotes and brackets on this line or the one above");
       return finish();
     }
-    if (docs.empty() || (docs.size() == 1 && docs[0].IsNull())) {
+    if (root.IsNull()) {
       error(1, "", "the file is empty; a layout needs at least `name:` and `tiles:`");
-    } else if (docs.size() > 1) {
-      error(line_of(docs[1]), "",
-            "the file holds " + std::to_string(docs.size()) +
-                " YAML documents; put each layout in a file of its own");
     } else {
-      parse_layout(docs[0]);
+      parse_layout(root);
     }
     return finish();
   }
@@ -208,10 +260,10 @@ class FileParser {
         continue;
       }
       const std::optional<int> v = integer(it->second.value, it->second.line, field, key);
-      if (v && (*v < 1 || *v > kMaxGridCells)) {
+      if (v && (*v < 1 || *v > kMaxGridSide)) {
         error(it->second.line, field,
               std::string(key) + " = " + std::to_string(*v) + " must be between 1 and " +
-                  std::to_string(kMaxGridCells));
+                  std::to_string(kMaxGridSide));
       } else if (v) {
         *out = *v;
         continue;
@@ -345,8 +397,12 @@ class FileParser {
     origin.tiles.resize(count);
     // Past kMaxTiles the count error says it all; parsing thousands of tiles would only add noise.
     const std::size_t parse_count = std::min(count, static_cast<std::size_t>(kMaxTiles));
-    for (std::size_t i = 0; i < parse_count; ++i) {
-      parse_tile(list_node[i], i, has_grid, grid, layout.tiles[i], origin.tiles[i]);
+    for (std::size_t i = 0; i < count; ++i) {
+      if (i < parse_count) {
+        parse_tile(list_node[i], i, has_grid, grid, layout.tiles[i], origin.tiles[i]);
+      } else {
+        origin.tiles[i].has_geometry = false;
+      }
     }
     detail::check_tiles(layout, origin, result_.errors);
     layout_ = std::move(layout);
@@ -365,6 +421,12 @@ LoadResult load_layout_text(std::string_view yaml, const std::string& file_label
 }
 
 LoadResult load_layout_file(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    LoadResult r;
+    r.errors.push_back({path, 0, "", "this is a folder, not a layout file"});
+    return r;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     LoadResult r;

@@ -1,6 +1,7 @@
 // The built-in presets. Each is a regular grid: big tiles are placed first, then every free
 // cell becomes a 1x1 tile in reading order, so a preset covers the wall exactly by construction.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "layouts/layout.hpp"
