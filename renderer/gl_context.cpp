@@ -28,18 +28,30 @@ bool has_word(const char* list, std::string_view word) {
 
 std::string egl_error_name(EGLint code) {
   switch (code) {
-    case EGL_SUCCESS: return "EGL_SUCCESS";
-    case EGL_NOT_INITIALIZED: return "EGL_NOT_INITIALIZED";
-    case EGL_BAD_ACCESS: return "EGL_BAD_ACCESS";
-    case EGL_BAD_ALLOC: return "EGL_BAD_ALLOC";
-    case EGL_BAD_ATTRIBUTE: return "EGL_BAD_ATTRIBUTE";
-    case EGL_BAD_CONFIG: return "EGL_BAD_CONFIG";
-    case EGL_BAD_CONTEXT: return "EGL_BAD_CONTEXT";
-    case EGL_BAD_DISPLAY: return "EGL_BAD_DISPLAY";
-    case EGL_BAD_MATCH: return "EGL_BAD_MATCH";
-    case EGL_BAD_PARAMETER: return "EGL_BAD_PARAMETER";
-    case EGL_BAD_SURFACE: return "EGL_BAD_SURFACE";
-    default: return "EGL error " + std::to_string(code);
+    case EGL_SUCCESS:
+      return "EGL_SUCCESS";
+    case EGL_NOT_INITIALIZED:
+      return "EGL_NOT_INITIALIZED";
+    case EGL_BAD_ACCESS:
+      return "EGL_BAD_ACCESS";
+    case EGL_BAD_ALLOC:
+      return "EGL_BAD_ALLOC";
+    case EGL_BAD_ATTRIBUTE:
+      return "EGL_BAD_ATTRIBUTE";
+    case EGL_BAD_CONFIG:
+      return "EGL_BAD_CONFIG";
+    case EGL_BAD_CONTEXT:
+      return "EGL_BAD_CONTEXT";
+    case EGL_BAD_DISPLAY:
+      return "EGL_BAD_DISPLAY";
+    case EGL_BAD_MATCH:
+      return "EGL_BAD_MATCH";
+    case EGL_BAD_PARAMETER:
+      return "EGL_BAD_PARAMETER";
+    case EGL_BAD_SURFACE:
+      return "EGL_BAD_SURFACE";
+    default:
+      return "EGL error " + std::to_string(code);
   }
 }
 
@@ -56,13 +68,19 @@ class EglDisplayRef {
   static EglDisplayRef acquire(std::string* error) {
     const char* client_extensions = eglQueryString(EGL_NO_DISPLAY, EGL_EXTENSIONS);
     if (!has_word(client_extensions, "EGL_MESA_platform_surfaceless")) {
-      *error = "EGL: no surfaceless platform (EGL_MESA_platform_surfaceless missing; client "
-               "extensions: " +
-               std::string(client_extensions ? client_extensions : "none") + ")";
+      *error =
+          "EGL: no surfaceless platform (EGL_MESA_platform_surfaceless missing; client "
+          "extensions: " +
+          std::string(client_extensions ? client_extensions : "none") + ")";
       return EglDisplayRef();
     }
+    if (!has_word(client_extensions, "EGL_EXT_platform_base")) {
+      *error = "EGL: no EGL_EXT_platform_base";
+      return EglDisplayRef();
+    }
+    // The EXT entry point: with no display yet, libepoxy cannot see that EGL is 1.5.
     EGLDisplay display =
-        eglGetPlatformDisplay(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, nullptr);
+        eglGetPlatformDisplayEXT(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, nullptr);
     if (display == EGL_NO_DISPLAY) {
       *error = "EGL: no surfaceless display (" + egl_error_name(eglGetError()) + ")";
       return EglDisplayRef();
@@ -232,8 +250,7 @@ std::unique_ptr<GlContext> create_headless_context(std::string* error) {
                                    EGL_NONE};
   EGLConfig config = nullptr;
   EGLint count = 0;
-  if (eglChooseConfig(display.get(), config_attribs, &config, 1, &count) != EGL_TRUE ||
-      count < 1) {
+  if (eglChooseConfig(display.get(), config_attribs, &config, 1, &count) != EGL_TRUE || count < 1) {
     if (!has_word(eglQueryString(display.get(), EGL_EXTENSIONS), "EGL_KHR_no_config_context")) {
       *error = "EGL: no config for desktop OpenGL on the surfaceless display";
       return nullptr;
@@ -249,8 +266,8 @@ std::unique_ptr<GlContext> create_headless_context(std::string* error) {
                                     EGL_NONE};
   EGLContext context = eglCreateContext(display.get(), config, EGL_NO_CONTEXT, context_attribs);
   if (context == EGL_NO_CONTEXT) {
-    *error = "EGL: cannot create an OpenGL 3.3 core context (" + egl_error_name(eglGetError()) +
-             ")";
+    *error =
+        "EGL: cannot create an OpenGL 3.3 core context (" + egl_error_name(eglGetError()) + ")";
     return nullptr;
   }
   auto result = std::make_unique<EglContext>(std::move(display), context);

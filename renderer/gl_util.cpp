@@ -77,8 +77,8 @@ void QuadUniforms::locate(GLuint program) {
   uv = glGetUniformLocation(program, "u_uv");
 }
 
-void QuadUniforms::set(float x, float y, float w, float h, float target_w, float target_h,
-                       float u0, float v0, float u1, float v1) const {
+void QuadUniforms::set(float x, float y, float w, float h, float target_w, float target_h, float u0,
+                       float v0, float u1, float v1) const {
   glUniform4f(rect, x, y, w, h);
   glUniform2f(target, target_w, target_h);
   glUniform4f(uv, u0, v0, u1, v1);

@@ -43,6 +43,7 @@ struct RenderStats {
   std::uint64_t frames_presented = 0;  // composites drawn
   std::uint64_t frames_skipped = 0;    // loop turns where nothing changed
   std::uint64_t view_version = 0;      // version of the WallView last drawn
+  std::uint64_t frames_refused = 0;    // malformed frames not uploaded (logged once per stream)
   std::string gl_renderer;             // GL_RENDERER, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)"
 };
 
@@ -51,7 +52,12 @@ std::string write_png(const std::string& path, const Image& image);
 
 class Renderer {
  public:
+  // `wakeup`: the Wakeup the stream channels notify (null: the renderer polls them every
+  // ~100 ms). Windowed, the constructor sets its hook (GLFW's empty event): construct the
+  // Renderer before any producer runs. The wakeup must outlive the Renderer.
   Renderer(RendererOptions options, streams::Wakeup* wakeup);
+  // run() must have returned (its thread joined) before the Renderer is destroyed. Captures and
+  // snapshots still pending fail; queued snapshot writes finish first.
   ~Renderer();
   Renderer(const Renderer&) = delete;
   Renderer& operator=(const Renderer&) = delete;

@@ -171,18 +171,14 @@ TextBitmap FontRasterizer::rasterize(std::string_view utf8, int pixel_size) {
     const int origin = static_cast<int>(pen >> 6);
     if (origin + static_cast<int>(slot->advance.x >> 6) > kMaxWidth) break;
     if (b.pixel_mode == FT_PIXEL_MODE_GRAY && b.width > 0 && b.rows > 0) {
-      Placed g{origin + slot->bitmap_left,
-               ascender - slot->bitmap_top,
-               static_cast<int>(b.width),
-               static_cast<int>(b.rows),
-               std::abs(b.pitch),
-               {}};
+      Placed g{origin + slot->bitmap_left, ascender - slot->bitmap_top, static_cast<int>(b.width),
+               static_cast<int>(b.rows),   std::abs(b.pitch),           {}};
       g.pixels.resize(static_cast<std::size_t>(g.pitch) * static_cast<std::size_t>(g.rows));
       for (int r = 0; r < g.rows; ++r) {
         // A negative pitch means the rows are stored bottom-up.
         const int src_row = b.pitch >= 0 ? r : g.rows - 1 - r;
-        std::copy_n(b.buffer + static_cast<std::ptrdiff_t>(src_row) * std::abs(b.pitch),
-                    g.pitch, g.pixels.data() + static_cast<std::ptrdiff_t>(r) * g.pitch);
+        std::copy_n(b.buffer + static_cast<std::ptrdiff_t>(src_row) * std::abs(b.pitch), g.pitch,
+                    g.pixels.data() + static_cast<std::ptrdiff_t>(r) * g.pitch);
       }
       glyphs.push_back(std::move(g));
     }
@@ -226,8 +222,8 @@ const TextCache::Entry* TextCache::get(const std::string& text, int pixel_size) 
     entry.height = bitmap.height;
     glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
     glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
-    glTexImage2D(GL_TEXTURE_2D, 0, GL_R8, bitmap.width, bitmap.height, 0, GL_RED,
-                 GL_UNSIGNED_BYTE, bitmap.coverage.data());
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_R8, bitmap.width, bitmap.height, 0, GL_RED, GL_UNSIGNED_BYTE,
+                 bitmap.coverage.data());
     it = entries_.emplace(std::move(key), std::move(entry)).first;
   }
   it->second.last_used = composite_;

@@ -23,7 +23,7 @@ namespace vw::renderer {
 
 struct TextBitmap {
   int width = 0;
-  int height = 0;                     // line height: ascender + descender
+  int height = 0;                      // line height: ascender + descender
   std::vector<std::uint8_t> coverage;  // width * height, top row first
 };
 

@@ -12,21 +12,34 @@ using streams::VideoFrame;
 
 namespace {
 
-const char* const kYuvFragmentShader = R"(#version 330 core
+// Specialized by the preamble (NV12, SPREAD): no run-time branches, which software
+// rasterizers (llvmpipe) would pay for on every pixel.
+const char* const kYuvFragmentBody = R"(
 uniform sampler2D u_plane0;
 uniform sampler2D u_plane1;
 uniform sampler2D u_plane2;
-uniform int u_nv12;
 uniform mat3 u_matrix;
 uniform vec3 u_offset;
 uniform vec2 u_chroma_scale;
+uniform vec2 u_luma_spread;
 in vec2 v_uv;
 out vec4 o_color;
 void main() {
+#if SPREAD
+  // Minifying: four bilinear taps approximate a box over the source footprint.
+  vec2 o = u_luma_spread;
+  float y = 0.25 * (texture(u_plane0, v_uv - o).r + texture(u_plane0, v_uv + o).r +
+                    texture(u_plane0, v_uv + vec2(o.x, -o.y)).r +
+                    texture(u_plane0, v_uv + vec2(-o.x, o.y)).r);
+#else
   float y = texture(u_plane0, v_uv).r;
+#endif
   vec2 cuv = v_uv * u_chroma_scale;
-  vec2 c = u_nv12 != 0 ? texture(u_plane1, cuv).rg
-                       : vec2(texture(u_plane1, cuv).r, texture(u_plane2, cuv).r);
+#if NV12
+  vec2 c = texture(u_plane1, cuv).rg;
+#else
+  vec2 c = vec2(texture(u_plane1, cuv).r, texture(u_plane2, cuv).r);
+#endif
   vec3 rgb = u_matrix * (vec3(y, c) - u_offset);
   o_color = vec4(clamp(rgb, 0.0, 1.0), 1.0);
 }
@@ -45,7 +58,9 @@ std::array<PlaneShape, 3> plane_shapes(PixelFormat format, int width, int height
   return {{{width, height, 1}, {cw, ch, 1}, {cw, ch, 1}}};
 }
 
-int plane_count(PixelFormat format) { return format == PixelFormat::NV12 ? 2 : 3; }
+int plane_count(PixelFormat format) {
+  return format == PixelFormat::NV12 ? 2 : 3;
+}
 
 }  // namespace
 
@@ -132,8 +147,8 @@ void PlaneTextures::upload(const VideoFrame& frame) {
       glTexImage2D(GL_TEXTURE_2D, 0, static_cast<GLint>(internal), shape.width, shape.height, 0,
                    layout, GL_UNSIGNED_BYTE, data);
     } else {
-      glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, shape.width, shape.height, layout,
-                      GL_UNSIGNED_BYTE, data);
+      glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, shape.width, shape.height, layout, GL_UNSIGNED_BYTE,
+                      data);
     }
   }
   glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
@@ -145,36 +160,54 @@ void PlaneTextures::upload(const VideoFrame& frame) {
   full_range_ = frame.full_range;
 }
 
-YuvProgram::YuvProgram()
-    : program_(gl::build_program("yuv", gl::kQuadVertexShader, kYuvFragmentShader)) {
-  const GLuint p = program_.get();
-  quad_.locate(p);
-  nv12_ = glGetUniformLocation(p, "u_nv12");
-  matrix_ = glGetUniformLocation(p, "u_matrix");
-  offset_ = glGetUniformLocation(p, "u_offset");
-  chroma_scale_ = glGetUniformLocation(p, "u_chroma_scale");
-  glUseProgram(p);
-  glUniform1i(glGetUniformLocation(p, "u_plane0"), 0);
-  glUniform1i(glGetUniformLocation(p, "u_plane1"), 1);
-  glUniform1i(glGetUniformLocation(p, "u_plane2"), 2);
+YuvProgram::YuvProgram() {
+  for (int nv12 = 0; nv12 < 2; ++nv12) {
+    for (int spread = 0; spread < 2; ++spread) {
+      const std::string source = std::string("#version 330 core\n#define NV12 ") +
+                                 (nv12 ? "1" : "0") + "\n#define SPREAD " + (spread ? "1" : "0") +
+                                 "\n" + kYuvFragmentBody;
+      Variant& v = variants_[static_cast<std::size_t>(nv12 * 2 + spread)];
+      v.program = gl::build_program(
+          std::string("yuv ") + (nv12 ? "nv12" : "i420") + (spread ? " spread" : ""),
+          gl::kQuadVertexShader, source.c_str());
+      const GLuint p = v.program.get();
+      v.quad.locate(p);
+      v.matrix = glGetUniformLocation(p, "u_matrix");
+      v.offset = glGetUniformLocation(p, "u_offset");
+      v.chroma_scale = glGetUniformLocation(p, "u_chroma_scale");
+      v.luma_spread = glGetUniformLocation(p, "u_luma_spread");
+      glUseProgram(p);
+      glUniform1i(glGetUniformLocation(p, "u_plane0"), 0);
+      glUniform1i(glGetUniformLocation(p, "u_plane1"), 1);
+      glUniform1i(glGetUniformLocation(p, "u_plane2"), 2);
+    }
+  }
 }
 
 void YuvProgram::draw(const PlaneTextures& planes, float x, float y, float w, float h,
                       float target_w, float target_h, float u0, float v0, float u1,
                       float v1) const {
   if (planes.empty()) return;
-  glUseProgram(program_.get());
-  quad_.set(x, y, w, h, target_w, target_h, u0, v0, u1, v1);
   const bool nv12 = planes.format() == PixelFormat::NV12;
-  glUniform1i(nv12_, nv12 ? 1 : 0);
+  // Source texels per output pixel; from 1.5 on, spread four luma taps over the footprint
+  // (a quarter of it each side) so that downscaled video does not alias.
+  const float step_x = (u1 - u0) * static_cast<float>(planes.width()) / std::max(w, 1.0f);
+  const float step_y = (v1 - v0) * static_cast<float>(planes.height()) / std::max(h, 1.0f);
+  const bool spread = std::max(step_x, step_y) >= 1.5f;
+  const Variant& v = variants_[static_cast<std::size_t>((nv12 ? 2 : 0) + (spread ? 1 : 0))];
+  glUseProgram(v.program.get());
+  v.quad.set(x, y, w, h, target_w, target_h, u0, v0, u1, v1);
   const YuvCoefficients c = yuv_coefficients(planes.matrix(), planes.full_range());
-  glUniformMatrix3fv(matrix_, 1, GL_TRUE, c.matrix.data());
-  glUniform3f(offset_, c.offset[0], c.offset[1], c.offset[2]);
+  glUniformMatrix3fv(v.matrix, 1, GL_TRUE, c.matrix.data());
+  glUniform3f(v.offset, c.offset[0], c.offset[1], c.offset[2]);
   // Chroma planes cover 2 * chroma_width luma columns, one more than the frame when odd.
-  glUniform2f(chroma_scale_,
+  glUniform2f(v.chroma_scale,
               static_cast<float>(planes.width()) / static_cast<float>(2 * planes.chroma_width()),
-              static_cast<float>(planes.height()) /
-                  static_cast<float>(2 * planes.chroma_height()));
+              static_cast<float>(planes.height()) / static_cast<float>(2 * planes.chroma_height()));
+  if (spread) {
+    glUniform2f(v.luma_spread, step_x / 4 / static_cast<float>(planes.width()),
+                step_y / 4 / static_cast<float>(planes.height()));
+  }
   for (int i = 0; i < (nv12 ? 2 : 3); ++i) {
     glActiveTexture(static_cast<GLenum>(GL_TEXTURE0 + i));
     glBindTexture(GL_TEXTURE_2D, planes.texture(i));

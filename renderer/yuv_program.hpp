@@ -1,6 +1,7 @@
 // Planar YUV on the GPU: PlaneTextures holds one stream's newest frame as R8 planes (I420:
 // Y, U, V) or R8 + RG8 (NV12: Y, interleaved UV); YuvProgram converts to RGB in the fragment
-// shader with the frame's matrix (BT.601 / BT.709) and range (limited / full).
+// shader with the frame's matrix (BT.601 / BT.709) and range (limited / full). When a frame is
+// shown much smaller than its size, luma is box-filtered with four taps (no mipmaps to build).
 // Threads: render thread only, with the renderer's context current.
 #pragma once
 
@@ -51,7 +52,7 @@ class PlaneTextures {
 
 class YuvProgram {
  public:
-  YuvProgram();  // throws std::runtime_error when the shader does not build
+  YuvProgram();  // throws std::runtime_error when a shader variant does not build
 
   // Draws `planes` into the pixel rectangle (x, y, w, h) of a target_w x target_h target
   // (y down), sampling the sub-rectangle (u0, v0)-(u1, v1) of the frame.
@@ -59,12 +60,16 @@ class YuvProgram {
             float target_h, float u0, float v0, float u1, float v1) const;
 
  private:
-  gl::Program program_;
-  gl::QuadUniforms quad_;
-  GLint nv12_ = -1;
-  GLint matrix_ = -1;
-  GLint offset_ = -1;
-  GLint chroma_scale_ = -1;
+  struct Variant {
+    gl::Program program;
+    gl::QuadUniforms quad;
+    GLint matrix = -1;
+    GLint offset = -1;
+    GLint chroma_scale = -1;
+    GLint luma_spread = -1;
+  };
+  // [nv12 * 2 + spread]: I420 / NV12, each plain or with the minifying luma filter.
+  std::array<Variant, 4> variants_;
 };
 
 }  // namespace vw::renderer

@@ -1,0 +1,242 @@
+#include "renderer/tile_compositor.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace vw::renderer {
+
+using streams::StreamState;
+
+namespace {
+
+const char* const kSolidFragmentShader = R"(#version 330 core
+uniform vec4 u_color;
+out vec4 o_color;
+void main() { o_color = u_color; }
+)";
+
+const char* const kTextFragmentShader = R"(#version 330 core
+uniform sampler2D u_coverage;
+uniform vec4 u_color;
+in vec2 v_uv;
+out vec4 o_color;
+void main() { o_color = vec4(u_color.rgb, u_color.a * texture(u_coverage, v_uv).r); }
+)";
+
+struct Rgb {
+  float r, g, b;
+};
+
+constexpr Rgb kStateBackground{0.09f, 0.10f, 0.12f};
+constexpr Rgb kEmptyBackground{0.05f, 0.05f, 0.06f};
+constexpr Rgb kEmptyText{0.36f, 0.38f, 0.42f};
+constexpr Rgb kBorder{0.22f, 0.24f, 0.28f};
+constexpr Rgb kLabelText{0.96f, 0.96f, 0.96f};
+constexpr float kLabelBandAlpha = 0.55f;
+
+Rgb state_color(StreamState state) {
+  switch (state) {
+    case StreamState::Stalled:
+      return {1.0f, 0.75f, 0.25f};
+    case StreamState::AuthFailed:
+    case StreamState::NotFound:
+      return {1.0f, 0.45f, 0.40f};
+    case StreamState::Idle:
+      return {0.62f, 0.64f, 0.68f};
+    default:
+      return {0.86f, 0.88f, 0.92f};
+  }
+}
+
+int clamp_coord(double v, int limit) {
+  if (!(v >= 0)) return 0;  // also NaN
+  if (v >= 1) return limit;
+  return static_cast<int>(std::lround(v * limit));
+}
+
+}  // namespace
+
+PixelRect to_pixels(const layouts::Rect& rect, int width, int height) {
+  const int x0 = clamp_coord(rect.x, width);
+  const int y0 = clamp_coord(rect.y, height);
+  const int x1 = clamp_coord(rect.x + rect.w, width);
+  const int y1 = clamp_coord(rect.y + rect.h, height);
+  return {x0, y0, std::max(0, x1 - x0), std::max(0, y1 - y0)};
+}
+
+Placement place_frame(const PixelRect& tile, int frame_width, int frame_height, FitMode fit) {
+  Placement p{static_cast<float>(tile.x), static_cast<float>(tile.y), static_cast<float>(tile.w),
+              static_cast<float>(tile.h)};
+  if (frame_width <= 0 || frame_height <= 0 || tile.w <= 0 || tile.h <= 0) return p;
+  const double tile_aspect = static_cast<double>(tile.w) / tile.h;
+  const double frame_aspect = static_cast<double>(frame_width) / frame_height;
+  if (fit == FitMode::Letterbox) {
+    if (frame_aspect > tile_aspect) {  // wider: bars top and bottom
+      const double h = tile.w / frame_aspect;
+      p.y = static_cast<float>(tile.y + (tile.h - h) / 2);
+      p.h = static_cast<float>(h);
+    } else {  // taller: bars left and right
+      const double w = tile.h * frame_aspect;
+      p.x = static_cast<float>(tile.x + (tile.w - w) / 2);
+      p.w = static_cast<float>(w);
+    }
+  } else {
+    if (frame_aspect > tile_aspect) {  // wider: crop left and right
+      const double keep = tile_aspect / frame_aspect;
+      p.u0 = static_cast<float>((1 - keep) / 2);
+      p.u1 = static_cast<float>(1 - (1 - keep) / 2);
+    } else {  // taller: crop top and bottom
+      const double keep = frame_aspect / tile_aspect;
+      p.v0 = static_cast<float>((1 - keep) / 2);
+      p.v1 = static_cast<float>(1 - (1 - keep) / 2);
+    }
+  }
+  return p;
+}
+
+std::string_view state_text(StreamState state, Language language) {
+  const bool zh = language == Language::Chinese;
+  switch (state) {
+    case StreamState::Playing:  // playing, first frame not here yet
+    case StreamState::Connecting:
+      return zh ? "连接中" : "Connecting";
+    case StreamState::Stalled:
+      return zh ? "信号中断" : "Signal lost";
+    case StreamState::Reconnecting:
+      return zh ? "重连中" : "Reconnecting";
+    case StreamState::AuthFailed:
+      return zh ? "认证失败" : "Authentication failed";
+    case StreamState::NotFound:
+      return zh ? "视频流不存在" : "Stream not found";
+    case StreamState::Idle:
+      break;
+  }
+  return zh ? "未连接" : "Offline";
+}
+
+std::string_view empty_text(Language language) {
+  return language == Language::Chinese ? "空闲" : "Empty";
+}
+
+TileCompositor::TileCompositor(const std::string& font_path)
+    : vao_(gl::VertexArray::create()),
+      solid_(gl::build_program("solid", gl::kQuadVertexShader, kSolidFragmentShader)),
+      text_program_(gl::build_program("text", gl::kQuadVertexShader, kTextFragmentShader)),
+      text_(font_path) {
+  solid_quad_.locate(solid_.get());
+  solid_color_ = glGetUniformLocation(solid_.get(), "u_color");
+  text_quad_.locate(text_program_.get());
+  text_color_ = glGetUniformLocation(text_program_.get(), "u_color");
+  glUseProgram(text_program_.get());
+  glUniform1i(glGetUniformLocation(text_program_.get(), "u_coverage"), 0);
+}
+
+void TileCompositor::begin(int width, int height) {
+  width_ = width;
+  height_ = height;
+  glViewport(0, 0, width, height);
+  glDisable(GL_DEPTH_TEST);
+  glDisable(GL_CULL_FACE);
+  glDisable(GL_SCISSOR_TEST);
+  glClearColor(0, 0, 0, 1);
+  glClear(GL_COLOR_BUFFER_BIT);
+  glEnable(GL_BLEND);
+  // Colour blends over; destination alpha stays opaque.
+  glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
+  glBindVertexArray(vao_.get());
+  glEnable(GL_SCISSOR_TEST);
+}
+
+void TileCompositor::end() {
+  glDisable(GL_SCISSOR_TEST);
+  glDisable(GL_BLEND);
+  glBindVertexArray(0);
+  glUseProgram(0);
+  text_.end_composite();
+}
+
+void TileCompositor::fill(const PixelRect& r, float red, float green, float blue,
+                          float alpha) const {
+  if (r.w <= 0 || r.h <= 0) return;
+  glUseProgram(solid_.get());
+  solid_quad_.set(static_cast<float>(r.x), static_cast<float>(r.y), static_cast<float>(r.w),
+                  static_cast<float>(r.h), static_cast<float>(width_), static_cast<float>(height_));
+  glUniform4f(solid_color_, red, green, blue, alpha);
+  glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
+}
+
+void TileCompositor::draw_text(const TextCache::Entry& entry, int x, int y, float red, float green,
+                               float blue, float alpha) const {
+  glUseProgram(text_program_.get());
+  text_quad_.set(static_cast<float>(x), static_cast<float>(y), static_cast<float>(entry.width),
+                 static_cast<float>(entry.height), static_cast<float>(width_),
+                 static_cast<float>(height_));
+  glUniform4f(text_color_, red, green, blue, alpha);
+  glActiveTexture(GL_TEXTURE0);
+  glBindTexture(GL_TEXTURE_2D, entry.texture.get());
+  glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
+}
+
+const TextCache::Entry* TileCompositor::fitted_text(const std::string& text, int pixel_size,
+                                                    int max_width) {
+  const TextCache::Entry* entry = text_.get(text, pixel_size);
+  if (entry != nullptr && entry->width > max_width && max_width > 0) {
+    const int smaller = std::max(8, pixel_size * max_width / entry->width);
+    if (smaller < pixel_size) entry = text_.get(text, smaller);
+  }
+  return entry;
+}
+
+void TileCompositor::draw(const TileDraw& tile, Language language) {
+  const PixelRect r = to_pixels(tile.rect, width_, height_);
+  if (r.w <= 0 || r.h <= 0) return;
+  glScissor(r.x, height_ - (r.y + r.h), r.w, r.h);  // GL's scissor origin is bottom-left
+
+  switch (tile.kind) {
+    case TileDraw::Kind::Video: {
+      // The tile is already black from the clear: letterbox bars stay black.
+      const Placement p = place_frame(r, tile.video->width(), tile.video->height(), tile.fit);
+      yuv_.draw(*tile.video, p.x, p.y, p.w, p.h, static_cast<float>(width_),
+                static_cast<float>(height_), p.u0, p.v0, p.u1, p.v1);
+      break;
+    }
+    case TileDraw::Kind::State: {
+      fill(r, kStateBackground.r, kStateBackground.g, kStateBackground.b, 1);
+      const int size = std::clamp(static_cast<int>(std::lround(r.h * 0.09)), 14, 72);
+      const Rgb c = state_color(tile.state);
+      if (const auto* t =
+              fitted_text(std::string(state_text(tile.state, language)), size, r.w * 9 / 10)) {
+        draw_text(*t, r.x + (r.w - t->width) / 2, r.y + (r.h - t->height) / 2, c.r, c.g, c.b, 1);
+      }
+      break;
+    }
+    case TileDraw::Kind::Empty: {
+      fill(r, kEmptyBackground.r, kEmptyBackground.g, kEmptyBackground.b, 1);
+      const int size = std::clamp(static_cast<int>(std::lround(r.h * 0.06)), 12, 48);
+      if (const auto* t = fitted_text(std::string(empty_text(language)), size, r.w * 9 / 10)) {
+        draw_text(*t, r.x + (r.w - t->width) / 2, r.y + (r.h - t->height) / 2, kEmptyText.r,
+                  kEmptyText.g, kEmptyText.b, 1);
+      }
+      break;
+    }
+  }
+
+  if (tile.kind != TileDraw::Kind::Empty && !tile.label.empty()) {
+    const int size = std::clamp(static_cast<int>(std::lround(r.h * 0.055)), 12, 40);
+    const int pad = std::max(2, size / 4);
+    if (const auto* t = text_.get(std::string(tile.label), size)) {
+      // Wider labels than the tile are cut by the scissor.
+      fill({r.x, r.y, std::min(r.w, t->width + 2 * pad), std::min(r.h, t->height + 2 * pad)}, 0, 0,
+           0, kLabelBandAlpha);
+      draw_text(*t, r.x + pad, r.y + pad, kLabelText.r, kLabelText.g, kLabelText.b, 1);
+    }
+  }
+
+  const int b = std::max(1, static_cast<int>(std::lround(std::min(width_, height_) / 1080.0)));
+  fill({r.x, r.y, r.w, b}, kBorder.r, kBorder.g, kBorder.b, 1);
+  fill({r.x, r.y + r.h - b, r.w, b}, kBorder.r, kBorder.g, kBorder.b, 1);
+  fill({r.x, r.y, b, r.h}, kBorder.r, kBorder.g, kBorder.b, 1);
+  fill({r.x + r.w - b, r.y, b, r.h}, kBorder.r, kBorder.g, kBorder.b, 1);
+}
+
+}  // namespace vw::renderer

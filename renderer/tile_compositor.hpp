@@ -1,0 +1,84 @@
+// Draws the tiles of a wall into the bound framebuffer: per tile the video (letterboxed or
+// filled), or a dark tile with the stream's state in words, or an empty tile; then the label
+// band (camera name, top-left) and a thin border. Pure drawing: which frame a tile shows is the
+// Renderer's decision (TileDraw says it).
+// Threads: render thread only, with the renderer's context current.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "layouts/layout.hpp"
+#include "renderer/gl_util.hpp"
+#include "renderer/text_atlas.hpp"
+#include "renderer/wall_view.hpp"
+#include "renderer/yuv_program.hpp"
+#include "streams/stream_channel.hpp"
+
+namespace vw::renderer {
+
+struct PixelRect {
+  int x = 0, y = 0, w = 0, h = 0;  // y down, top-left origin
+};
+
+// The tile's pixels in a width x height target; neighbouring tiles share edges exactly.
+// Out-of-range or NaN coordinates are clamped to the target.
+PixelRect to_pixels(const layouts::Rect& rect, int width, int height);
+
+// Where a frame lands in a tile: destination rectangle (pixels) and source texture coordinates.
+struct Placement {
+  float x = 0, y = 0, w = 0, h = 0;
+  float u0 = 0, v0 = 0, u1 = 1, v1 = 1;
+};
+// Letterbox: the whole frame, centred, aspect kept (bars left black). Fill: the tile covered,
+// aspect kept, the frame's excess cropped evenly.
+Placement place_frame(const PixelRect& tile, int frame_width, int frame_height, FitMode fit);
+
+// What a tile shows for a stream that is not playing ("连接中", "Signal lost", ...).
+std::string_view state_text(streams::StreamState state, Language language);
+std::string_view empty_text(Language language);  // "空闲" / "Empty"
+
+struct TileDraw {
+  enum class Kind { Empty, Video, State };
+  Kind kind = Kind::Empty;
+  layouts::Rect rect;
+  const PlaneTextures* video = nullptr;                     // Kind::Video
+  streams::StreamState state = streams::StreamState::Idle;  // Kind::State
+  std::string_view label;                                   // points into the WallView being drawn
+  FitMode fit = FitMode::Letterbox;
+};
+
+class TileCompositor {
+ public:
+  // Builds the shader programs; throws std::runtime_error when one does not build.
+  explicit TileCompositor(const std::string& font_path);
+
+  // Sets up state for a target of width x height and clears it to black.
+  void begin(int width, int height);
+  void draw(const TileDraw& tile, Language language);
+  void end();
+
+  const TextCache& text() const { return text_; }
+
+ private:
+  void fill(const PixelRect& r, float red, float green, float blue, float alpha) const;
+  // Draws cached text at 1:1 pixels with its top-left at (x, y).
+  void draw_text(const TextCache::Entry& entry, int x, int y, float red, float green, float blue,
+                 float alpha) const;
+  // Text of `text` at about `pixel_size`, shrunk to fit `max_width` pixels when wider.
+  const TextCache::Entry* fitted_text(const std::string& text, int pixel_size, int max_width);
+
+  gl::VertexArray vao_;
+  gl::Program solid_;
+  gl::QuadUniforms solid_quad_;
+  GLint solid_color_ = -1;
+  gl::Program text_program_;
+  gl::QuadUniforms text_quad_;
+  GLint text_color_ = -1;
+  YuvProgram yuv_;
+  TextCache text_;
+  int width_ = 0;
+  int height_ = 0;
+};
+
+}  // namespace vw::renderer
