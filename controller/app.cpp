@@ -73,7 +73,7 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
 }
 
 AppRuntime::~AppRuntime() {
-  timer_ = {};   // joins
+  timer_ = {};    // joins
   wall_.reset();  // no more views or stream changes
   renderer_.reset();
   streams_.reset();  // bounded teardown of every pipeline
@@ -92,7 +92,8 @@ void AppRuntime::snapshot_now(bool latest) {
     else if (auto error = future.get(); !error.empty())
       spdlog::error("snapshot {}: {}", path, error);
     else
-      spdlog::log(latest ? spdlog::level::debug : spdlog::level::info, "snapshot written: {}", path);
+      spdlog::log(latest ? spdlog::level::debug : spdlog::level::info, "snapshot written: {}",
+                  path);
   }).detach();
 }
 
@@ -102,8 +103,9 @@ int AppRuntime::run() {
       std::mutex m;
       std::condition_variable_any cv;
       std::unique_lock lock(m);
-      return !cv.wait_for(lock, stop, std::chrono::duration<double>(seconds), [] { return false; }) &&
-             !stop.stop_requested();
+      return !cv.wait_for(lock, stop, std::chrono::duration<double>(seconds), [] {
+        return false;
+      }) && !stop.stop_requested();
     };
     if (!options_.snapshot_path.empty()) {
       if (!sleep(options_.snapshot_after_s)) return;

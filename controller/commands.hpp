@@ -27,7 +27,8 @@ struct TileMaximize {
 };
 struct TileRestore {};
 
-using Command = std::variant<LayoutSet, LayoutStep, TileAssign, TileSwap, TileMaximize, TileRestore>;
+using Command =
+    std::variant<LayoutSet, LayoutStep, TileAssign, TileSwap, TileMaximize, TileRestore>;
 
 // "layout.set", "tile.assign", ... (the names the API and the audit trail use).
 std::string command_name(const Command& command);

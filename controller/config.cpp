@@ -12,7 +12,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-int line_of(const YAML::Node& node) { return node.Mark().line >= 0 ? node.Mark().line + 1 : 0; }
+int line_of(const YAML::Node& node) {
+  return node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
+}
 
 // Reads one YAML mapping, remembering which keys were used so unknown ones can be reported.
 class Section {
@@ -219,7 +221,8 @@ Config load_config_text(const std::string& yaml, const std::string& file_label,
   }
 
   if (YAML::Node tiles = top.child("tiles")) {
-    if (!tiles.IsSequence()) top.fail(tiles, "tiles", "must be a list of camera ids, in tile order");
+    if (!tiles.IsSequence())
+      top.fail(tiles, "tiles", "must be a list of camera ids, in tile order");
     for (std::size_t i = 0; i < tiles.size(); ++i) {
       std::string id = tiles[i].IsNull() ? "" : tiles[i].as<std::string>();
       if (!id.empty() && !config.find_camera(id))

@@ -30,7 +30,7 @@ struct WallConfig {
   int width = 1920;
   int height = 1080;
   std::string layout = "3x3";
-  int layout_line = 0;  // where wall.layout was given, for "unknown layout" errors
+  int layout_line = 0;      // where wall.layout was given, for "unknown layout" errors
   std::string layouts_dir;  // absolute, or empty for presets only
   renderer::FitMode fit = renderer::FitMode::Letterbox;
   renderer::Language language = renderer::Language::Chinese;

@@ -23,8 +23,8 @@ int visible_tiles(const WallState& state, const layouts::LayoutLibrary& layouts)
 std::string tile_problem(int tile, const WallState& state, const layouts::LayoutLibrary& layouts) {
   int count = visible_tiles(state, layouts);
   if (tile >= 1 && tile <= count) return {};
-  return "tile " + std::to_string(tile) + " does not exist: layout " + state.layout + " has tiles 1.." +
-         std::to_string(count);
+  return "tile " + std::to_string(tile) + " does not exist: layout " + state.layout +
+         " has tiles 1.." + std::to_string(count);
 }
 
 struct Applier {
@@ -37,7 +37,8 @@ struct Applier {
     if (!layout) {
       std::string known;
       for (const auto& n : layouts.names()) known += (known.empty() ? "" : ", ") + n;
-      return refuse("unknown_layout", "unknown layout \"" + c.layout + "\"; known: " + known, state);
+      return refuse("unknown_layout", "unknown layout \"" + c.layout + "\"; known: " + known,
+                    state);
     }
     bool changed = state.layout != layout->name || state.maximized != 0;
     state.layout = layout->name;
@@ -99,8 +100,8 @@ struct Applier {
 }  // namespace
 
 std::string command_name(const Command& command) {
-  static constexpr const char* names[] = {"layout.set",    "layout.step",   "tile.assign",
-                                          "tile.swap",     "tile.maximize", "tile.restore"};
+  static constexpr const char* names[] = {"layout.set", "layout.step",   "tile.assign",
+                                          "tile.swap",  "tile.maximize", "tile.restore"};
   return names[command.index()];
 }
 

@@ -15,7 +15,7 @@ namespace vw::controller {
 struct WallState {
   std::string layout;
   std::array<std::string, layouts::kMaxTiles> slots{};  // camera id per tile index, "" = empty
-  int maximized = 0;  // 1-based tile shown full-wall, 0 = none
+  int maximized = 0;                                    // 1-based tile shown full-wall, 0 = none
   std::uint64_t version = 1;
 
   bool operator==(const WallState&) const = default;

@@ -10,6 +10,7 @@ packages=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstrtspserver-1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools
+  gstreamer1.0-x  # textoverlay/timeoverlay for the demo clips' burnt-in names
   # OpenGL: GLFW window, EGL for headless, libepoxy for entry points, Mesa llvmpipe, Xvfb
   libglfw3-dev libepoxy-dev libegl-dev libgl-dev libegl-mesa0 libgl1-mesa-dri xvfb xauth
   # text and images: FreeType + fontconfig with the Noto CJK fonts, libpng for snapshots

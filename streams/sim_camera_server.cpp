@@ -122,7 +122,8 @@ class Feeder {
       auto wake = now + std::chrono::seconds(1);
       for (auto& feed : feeds_) {
         for (auto& sink : feed->sinks) {
-          if (sink.due <= now) push(*feed, sink, now);
+          // A few ms of slack lets mounts of the same frame rate share one wake-up.
+          if (sink.due <= now + std::chrono::milliseconds(3)) push(*feed, sink, now);
           wake = std::min(wake, sink.due);
         }
       }
@@ -206,9 +207,9 @@ std::string set_up(ServerRun& run) {
   const auto& o = run.options;
   const bool auth = !o.user.empty();
   run.server.reset(gst_rtsp_server_new());
+  // A larger backlog than the default 5: the wall connects to 32 mounts at once.
   g_object_set(run.server.get(), "address", o.address.c_str(), "service",
-               std::to_string(o.port).c_str(), "backlog", 64,
-               nullptr);  // the wall connects 32 at once
+               std::to_string(o.port).c_str(), "backlog", 64, nullptr);
   GObjectPtr<GstRTSPMountPoints> mounts(gst_rtsp_server_get_mount_points(run.server.get()));
   for (const auto& m : o.solid) {
     GstRTSPMediaFactory* factory = gst_rtsp_media_factory_new();
@@ -256,7 +257,7 @@ GstRTSPFilterResult remove_client(GstRTSPServer*, GstRTSPClient*, gpointer) {
 
 // Posted to the server's context by stop(): closes the listening socket and every client.
 gboolean shut_down(gpointer data) {
-  auto* run = static_cast<ServerRun*>(data);
+  ServerRun* run = static_cast<std::shared_ptr<ServerRun>*>(data)->get();
   run->listener.reset();
   if (run->server) {
     GList* kept = gst_rtsp_server_client_filter(run->server.get(), remove_client, nullptr);
@@ -264,6 +265,15 @@ gboolean shut_down(gpointer data) {
   }
   g_main_loop_quit(run->loop.get());
   return G_SOURCE_REMOVE;
+}
+
+// Any thread: runs shut_down() on the server thread. The source keeps `run` alive until then.
+void post_shutdown(const std::shared_ptr<ServerRun>& run) {
+  GSource* idle = g_idle_source_new();
+  g_source_set_callback(idle, shut_down, new std::shared_ptr<ServerRun>(run),
+                        [](gpointer p) { delete static_cast<std::shared_ptr<ServerRun>*>(p); });
+  g_source_attach(idle, run->context.get());
+  g_source_unref(idle);
 }
 
 void drain(GMainContext* context) {
@@ -378,6 +388,7 @@ bool SimCameraServer::start(std::string* error) {
   impl_->thread = std::thread(server_thread, run);
   if (started.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
     *error = "server thread did not start within 10 s";
+    post_shutdown(run);      // make it quit whenever it gets that far
     impl_->thread.detach();  // it holds its own reference to `run`
     return false;
   }
@@ -399,10 +410,7 @@ void SimCameraServer::stop() {
   if (!run) return;
   const auto started = Clock::now();
   const auto bound = impl_->options.stop_bound;
-  GSource* idle = g_idle_source_new();
-  g_source_set_callback(idle, shut_down, run.get(), nullptr);
-  g_source_attach(idle, run->context.get());
-  g_source_unref(idle);
+  post_shutdown(run);
   if (impl_->finished.wait_for(bound) == std::future_status::ready) {
     impl_->thread.join();
   } else {

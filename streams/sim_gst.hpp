@@ -69,9 +69,11 @@ inline std::string describe_error(GstMessage* msg) {
   return text;
 }
 
-// Makes sure gst_init ran (idempotent, thread-safe in GStreamer).
+// Makes sure gst_init ran. Always goes through gst_init_check (it takes GStreamer's init lock):
+// gst_is_initialized() turns true before the plugin registry is loaded, so a
+// "if (!gst_is_initialized()) gst_init()" shortcut lets a second thread create elements against
+// an empty registry (seen here: factory_make returned NULL for videotestsrc, x264enc...).
 inline bool ensure_gst_init(std::string* error) {
-  if (gst_is_initialized()) return true;
   GError* raw = nullptr;
   if (!gst_init_check(nullptr, nullptr, &raw)) {
     ErrorPtr err(raw);

@@ -176,10 +176,20 @@ GstPadProbeReturn count_bytes(GstPad*, GstPadProbeInfo* info, gpointer data) {
   return GST_PAD_PROBE_OK;
 }
 
+void set_if_present(GstElement* element, const char* property, gboolean value) {
+  if (g_object_class_find_property(G_OBJECT_GET_CLASS(element), property) != nullptr)
+    g_object_set(element, property, value, nullptr);
+}
+
 // decodebin: note which decoder it plugged and count the compressed bytes going into it.
+// A client joining a live camera mid-GOP gets P-frames whose references it never saw; libav
+// would decode them into garbage (green, zero chroma) that stays on screen until the next key
+// frame. So the depayloader waits for a key frame and the decoder drops corrupt output.
 void on_element_added(GstBin*, GstElement* element, gpointer data) {
   try {
+    set_if_present(element, "wait-for-keyframe", TRUE);  // rtph264depay
     if (!is_video_decoder(element)) return;
+    set_if_present(element, "output-corrupt", FALSE);  // avdec_*
     auto& shared = shared_of(data);
     GstElementFactory* factory = gst_element_get_factory(element);
     {

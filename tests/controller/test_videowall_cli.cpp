@@ -1,8 +1,8 @@
 // The videowall executable as a user meets it: exit codes and messages for bad configs, and a
 // headless run that writes a snapshot showing the cameras.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <png.h>
-#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -111,13 +111,14 @@ bool read_png(const fs::path& path, int& width, int& height, std::vector<std::ui
 TEST(VideowallCli, HeadlessSnapshotShowsTheCameras) {
   CamsimProcess cameras({{"/red", 0xff0000, 320, 180}, {"/blue", 0x0000ff, 320, 180}});
   cameras.start();
-  auto config = write_file("wall.yaml", "wall: {width: 800, height: 450, layout: 2x2}\n"
-                                        "cameras:\n"
-                                        "  - {id: red, name: 红色, main: \"" +
-                                            cameras.url("/red") +
-                                            "\"}\n"
-                                            "  - {id: blue, name: 蓝色, main: \"" +
-                                            cameras.url("/blue") + "\"}\n");
+  auto config = write_file("wall.yaml",
+                           "wall: {width: 800, height: 450, layout: 2x2}\n"
+                           "cameras:\n"
+                           "  - {id: red, name: 红色, main: \"" +
+                               cameras.url("/red") +
+                               "\"}\n"
+                               "  - {id: blue, name: 蓝色, main: \"" +
+                               cameras.url("/blue") + "\"}\n");
   auto png = config.parent_path() / "wall.png";
   fs::remove(png);
   auto r = run_videowall({"--config", config.string(), "--headless", "--snapshot", png.string(),

@@ -12,12 +12,14 @@ using namespace std::chrono_literals;
 using controller::LayoutSet;
 using streams::StreamState;
 
-constexpr std::uint32_t kColours[] = {0xff0000, 0x00ff00, 0x0000ff, 0xffff00, 0xff00ff,
-                                      0x00ffff, 0xffffff, 0xff8000};
+constexpr std::uint32_t kColours[] = {0xff0000, 0x00ff00, 0x0000ff, 0xffff00,
+                                      0xff00ff, 0x00ffff, 0xffffff, 0xff8000};
 constexpr std::uint32_t kVictimColour = 0x8000ff;
 constexpr int kTolerance = 40;
 
-std::string camera_id(int i) { return "cam" + std::to_string(i + 1); }
+std::string camera_id(int i) {
+  return "cam" + std::to_string(i + 1);
+}
 
 class WallTest : public ::testing::Test {
  protected:
@@ -35,7 +37,8 @@ class WallTest : public ::testing::Test {
   }
 
   void SetUp() override {
-    victim_ = std::make_unique<CamsimProcess>(std::vector<SimCameraSpec>{{"/victim", kVictimColour}});
+    victim_ =
+        std::make_unique<CamsimProcess>(std::vector<SimCameraSpec>{{"/victim", kVictimColour}});
     victim_->start();
   }
 
@@ -44,7 +47,8 @@ class WallTest : public ::testing::Test {
     std::string yaml = "wall: {width: 640, height: 360, layout: " + layout +
                        "}\nstreams: {latency_ms: 100, stall_timeout_s: 1.5}\ncameras:\n";
     for (int i = 0; i < 8; ++i)
-      yaml += "  - {id: " + camera_id(i) + ", main: \"" + cameras_->url("/" + camera_id(i)) + "\"}\n";
+      yaml +=
+          "  - {id: " + camera_id(i) + ", main: \"" + cameras_->url("/" + camera_id(i)) + "\"}\n";
     yaml += "  - {id: victim, name: 受害者, main: \"" + victim_->url("/victim") + "\"}\n";
     yaml += extra_cameras;
     return controller::load_config_text(yaml, "test.yaml", "/");
@@ -135,11 +139,13 @@ TEST_F(WallTest, LayoutSwitchKeepsWarmStreamsRunning) {
   WallHarness wall(config("3x3"));
   ASSERT_TRUE(wall.all_playing(first_ids(9), 20s));
   std::vector<std::uint64_t> generations;
-  for (const auto& id : first_ids(4)) generations.push_back(wall.channel(id)->stats().pipeline_generation);
+  for (const auto& id : first_ids(4))
+    generations.push_back(wall.channel(id)->stats().pipeline_generation);
   ASSERT_TRUE(wall.run(LayoutSet{"2x2"}).ok);
   auto image = wall.capture();  // the first composite of the new layout already has pictures
   for (int i = 0; i < 4; ++i)
-    EXPECT_TRUE(near(wall.tile_centre(image, static_cast<std::size_t>(i)), rgb_hex(kColours[i]), kTolerance))
+    EXPECT_TRUE(near(wall.tile_centre(image, static_cast<std::size_t>(i)), rgb_hex(kColours[i]),
+                     kTolerance))
         << "tile " << i + 1 << " lost its picture across the switch";
   ASSERT_TRUE(wall.run(LayoutSet{"3x3"}).ok);  // back within the linger time: still warm
   image = wall.capture();
@@ -197,14 +203,18 @@ TEST_F(WallTest, WrongCredentialsAndUnknownStreamsShowTheirState) {
   auto cfg = config("2x2", extra);
   cfg.tiles = {"wrongpw", "rightpw", "missing", "cam1"};
   WallHarness wall(cfg);
-  ASSERT_TRUE(eventually([&] {
-    auto ch = wall.channel("wrongpw");
-    return ch && ch->state() == StreamState::AuthFailed;
-  }, 20s));
-  ASSERT_TRUE(eventually([&] {
-    auto ch = wall.channel("missing");
-    return ch && ch->state() == StreamState::NotFound;
-  }, 20s));
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto ch = wall.channel("wrongpw");
+        return ch && ch->state() == StreamState::AuthFailed;
+      },
+      20s));
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto ch = wall.channel("missing");
+        return ch && ch->state() == StreamState::NotFound;
+      },
+      20s));
   ASSERT_TRUE(wall.all_playing({"rightpw", "cam1"}, 20s));
   auto image = wall.capture();
   EXPECT_FALSE(near(wall.tile_centre(image, 0), rgb_hex(0x00ff00), kTolerance));

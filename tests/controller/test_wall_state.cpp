@@ -111,7 +111,7 @@ TEST(ChooseStream, SubBelowHalfTheMainResolution) {
   EXPECT_EQ(choose_stream(a, 1920, 1080, 640, 360), StreamChoice::Sub);   // 3x3 tile
   EXPECT_EQ(choose_stream(a, 1920, 1080, 960, 540), StreamChoice::Main);  // 2x2 tile: exactly half
   EXPECT_EQ(choose_stream(a, 1920, 1080, 1920, 1080), StreamChoice::Main);
-  EXPECT_EQ(choose_stream(a, 3840, 2160, 960, 540), StreamChoice::Sub);  // 4K camera in 2x2
+  EXPECT_EQ(choose_stream(a, 3840, 2160, 960, 540), StreamChoice::Sub);   // 4K camera in 2x2
   EXPECT_EQ(choose_stream(b, 1920, 1080, 480, 270), StreamChoice::Main);  // no sub: main
 }
 

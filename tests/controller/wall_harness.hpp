@@ -29,7 +29,9 @@ inline bool near(Rgb a, Rgb b, int tolerance) {
          std::abs(a.b - b.b) <= tolerance;
 }
 
-inline Rgb rgb_hex(std::uint32_t hex) { return {int(hex >> 16 & 0xff), int(hex >> 8 & 0xff), int(hex & 0xff)}; }
+inline Rgb rgb_hex(std::uint32_t hex) {
+  return {int(hex >> 16 & 0xff), int(hex >> 8 & 0xff), int(hex & 0xff)};
+}
 
 // Polls `done` every 50 ms until it holds or `timeout` passes.
 inline bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout) {

@@ -29,8 +29,8 @@ using vw::testing::CamsimProcess;
 using vw::testing::SimCameraSpec;
 
 void init_gst() {
-  if (!gst_is_initialized()) gst_init(nullptr, nullptr);
-}
+  gst_init(nullptr, nullptr);
+}  // idempotent
 
 struct Rgb {
   int r = 0, g = 0, b = 0;
