@@ -26,6 +26,8 @@ class WallTest : public ::testing::Test {
   static void SetUpTestSuite() {
     std::vector<SimCameraSpec> cams;
     for (int i = 0; i < 8; ++i) cams.push_back({"/" + camera_id(i), kColours[i]});
+    cams.push_back({"/dual-main", 0xff0000, 960, 540});  // one camera, two streams, two colours
+    cams.push_back({"/dual-sub", 0x0000ff, 320, 180});
     cameras_ = new CamsimProcess(cams);
     cameras_->start();
     locked_ = new CamsimProcess({{"/locked", 0x00ff00}}, "operator", "correct-horse");
@@ -226,6 +228,37 @@ TEST_F(WallTest, WrongCredentialsAndUnknownStreamsShowTheirState) {
   EXPECT_EQ(wall.channel("wrongpw")->stats().pipeline_generation, generation);
   auto last_error = wall.channel("wrongpw")->stats().last_error;
   EXPECT_EQ(last_error.find("guess"), std::string::npos) << "password leaked: " << last_error;
+}
+
+TEST_F(WallTest, SmallTilesUseTheSubStreamAndSwitchingIsSeamless) {
+  std::string extra = "  - {id: dual, main: \"" + cameras_->url("/dual-main") + "\", sub: \"" +
+                      cameras_->url("/dual-sub") + "\", main_size: [960, 540]}\n";
+  auto cfg = config("3x3", extra);
+  cfg.tiles = {"dual"};
+  WallHarness wall(cfg);
+  // A 213x120 tile is below half of 960x540: the sub stream (blue) plays, the main does not run.
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto sub = wall.channel("dual", "sub");
+        return sub && sub->state() == StreamState::Playing;
+      },
+      20s));
+  EXPECT_EQ(wall.channel("dual", "main"), nullptr);
+  EXPECT_TRUE(near(wall.tile_centre(wall.capture(), 0), rgb_hex(0x0000ff), kTolerance));
+
+  // Full wall (640x360) needs the main stream (red). Until it has a frame, the sub keeps
+  // showing: every composite on the way shows a picture, never a dark "connecting" tile.
+  ASSERT_TRUE(wall.run(LayoutSet{"1x1"}).ok);
+  bool reached_main = false;
+  for (int i = 0; i < 200 && !reached_main; ++i) {
+    Rgb centre = wall.tile_centre(wall.capture(), 0);
+    reached_main = near(centre, rgb_hex(0xff0000), kTolerance);
+    ASSERT_TRUE(reached_main || near(centre, rgb_hex(0x0000ff), kTolerance))
+        << "gap in the picture while switching sub -> main: " << centre.r << "," << centre.g << ","
+        << centre.b;
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(reached_main);
 }
 
 }  // namespace
