@@ -46,7 +46,8 @@ struct CaseView {
   std::vector<CaseCount> categories;  // sorted by reported, descending
   std::vector<CaseTickerItem> latest; // newest first, at most 20
   std::vector<int> hourly_reported;   // 24 entries, today's reports per local hour
-  std::vector<std::string> streets_with_open_cases;  // for tile badges
+  // For tile badges: the badge's number is that street's `open` in `streets`.
+  std::vector<std::string> streets_with_open_cases;
   std::vector<CaseAlarm> alarms;      // raised and not yet acknowledged
   std::uint64_t version = 0;          // increases with each published view
   std::chrono::steady_clock::time_point updated{};  // when the CaseBoard built it

@@ -211,32 +211,40 @@ TextCache::TextCache(const std::string& font_path) : font_(font_path) {
 
 const TextCache::Entry* TextCache::get(const std::string& text, int pixel_size) {
   if (text.empty() || !font_.ok()) return nullptr;
-  auto key = std::make_pair(pixel_size, text);
+  Key key(pixel_size, text);
   auto it = entries_.find(key);
   if (it == entries_.end()) {
     TextBitmap bitmap = font_.rasterize(text, pixel_size);
     if (bitmap.width == 0) return nullptr;
-    Entry entry;
-    entry.texture = gl::make_texture(false);
-    entry.width = bitmap.width;
-    entry.height = bitmap.height;
+    Slot slot;
+    slot.entry.texture = gl::make_texture(false);
+    slot.entry.width = bitmap.width;
+    slot.entry.height = bitmap.height;
     glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
     glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
     glTexImage2D(GL_TEXTURE_2D, 0, GL_R8, bitmap.width, bitmap.height, 0, GL_RED, GL_UNSIGNED_BYTE,
                  bitmap.coverage.data());
-    it = entries_.emplace(std::move(key), std::move(entry)).first;
+    bytes_ += bitmap.coverage.size();
+    lru_.push_front(key);
+    slot.lru = lru_.begin();
+    it = entries_.emplace(std::move(key), std::move(slot)).first;
+  } else {
+    lru_.splice(lru_.begin(), lru_, it->second.lru);  // most recent first
   }
-  it->second.last_used = composite_;
-  return &it->second;
+  it->second.entry.last_used = composite_;
+  return &it->second.entry;
 }
 
 void TextCache::end_composite() {
+  while (!lru_.empty() && (entries_.size() > kMaxEntries || bytes_ > kMaxBytes)) {
+    auto it = entries_.find(lru_.back());
+    if (it->second.entry.last_used == composite_) break;  // the rest were used just now too
+    bytes_ -= static_cast<std::size_t>(it->second.entry.width) *
+              static_cast<std::size_t>(it->second.entry.height);
+    entries_.erase(it);
+    lru_.pop_back();
+  }
   ++composite_;
-  constexpr std::size_t kSoftLimit = 256;
-  constexpr std::uint64_t kUnusedFor = 300;
-  if (entries_.size() <= kSoftLimit) return;
-  std::erase_if(entries_,
-                [&](const auto& item) { return item.second.last_used + kUnusedFor < composite_; });
 }
 
 }  // namespace vw::renderer

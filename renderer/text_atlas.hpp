@@ -1,8 +1,10 @@
 // Text for tile labels and state messages.
 // FontRasterizer: FreeType + fontconfig on the CPU. Opens `font_path`, or fontconfig's match
 // for "Noto Sans CJK SC" (in a .ttc collection, the Simplified Chinese face).
-// TextCache: each distinct (string, pixel size) is rasterized once into an R8 coverage texture
-// and kept while it is used; entries unused for a while are evicted.
+// TextCache: each distinct (string, pixel size) is rasterized once into an R8 coverage texture.
+// Bounded: beyond kMaxEntries entries or kMaxBytes of texture memory, the least recently used
+// entries are evicted at the end of a composite (never one used in the current composite, so
+// pointers from get() stay valid until end_composite()).
 // Threads: render thread only (TextCache owns GL textures; it needs the context current).
 #pragma once
 
@@ -10,6 +12,7 @@
 #include FT_FREETYPE_H
 
 #include <cstdint>
+#include <list>
 #include <map>
 #include <memory>
 #include <string>
@@ -59,25 +62,37 @@ class TextCache {
     gl::Texture texture;  // R8 coverage, nearest sampling: draw at 1:1 pixel size
     int width = 0;
     int height = 0;
-    std::uint64_t last_used = 0;
+    std::uint64_t last_used = 0;  // composite number
   };
+
+  static constexpr std::size_t kMaxEntries = 512;
+  static constexpr std::size_t kMaxBytes = std::size_t{32} << 20;
 
   explicit TextCache(const std::string& font_path);
 
   const FontRasterizer& font() const { return font_; }
 
   // The texture for `text` at `pixel_size`, rasterized on first use; null for empty text or a
-  // missing font.
+  // missing font. Valid until end_composite().
   const Entry* get(const std::string& text, int pixel_size);
 
-  // Once per composite: evicts entries unused for many composites when the cache is large.
+  // Once per composite: evicts least recently used entries while over the limits.
   void end_composite();
 
   std::size_t size() const { return entries_.size(); }
+  std::size_t bytes() const { return bytes_; }  // texture memory of the entries (R8: w * h)
 
  private:
+  using Key = std::pair<int, std::string>;
+  struct Slot {
+    Entry entry;
+    std::list<Key>::iterator lru;  // position in lru_ (front: most recent)
+  };
+
   FontRasterizer font_;
-  std::map<std::pair<int, std::string>, Entry> entries_;
+  std::map<Key, Slot> entries_;
+  std::list<Key> lru_;
+  std::size_t bytes_ = 0;
   std::uint64_t composite_ = 0;
 };
 

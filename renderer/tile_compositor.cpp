@@ -131,20 +131,32 @@ TileCompositor::TileCompositor(const std::string& font_path)
   glUniform1i(glGetUniformLocation(text_program_.get(), "u_coverage"), 0);
 }
 
+PixelRect intersect(const PixelRect& a, const PixelRect& b) {
+  const int x0 = std::max(a.x, b.x);
+  const int y0 = std::max(a.y, b.y);
+  const int x1 = std::min(a.x + a.w, b.x + b.w);
+  const int y1 = std::min(a.y + a.h, b.y + b.h);
+  return {x0, y0, std::max(0, x1 - x0), std::max(0, y1 - y0)};
+}
+
 void TileCompositor::begin(int width, int height) {
   width_ = width;
   height_ = height;
   glViewport(0, 0, width, height);
   glDisable(GL_DEPTH_TEST);
   glDisable(GL_CULL_FACE);
-  glDisable(GL_SCISSOR_TEST);
-  glClearColor(0, 0, 0, 1);
-  glClear(GL_COLOR_BUFFER_BIT);
   glEnable(GL_BLEND);
   // Colour blends over; destination alpha stays opaque.
   glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
   glBindVertexArray(vao_.get());
   glEnable(GL_SCISSOR_TEST);
+}
+
+void TileCompositor::clear(const PixelRect& region) {
+  if (empty(region)) return;
+  set_clip(region);
+  glClearColor(0, 0, 0, 1);
+  glClear(GL_COLOR_BUFFER_BIT);
 }
 
 void TileCompositor::end() {
@@ -155,23 +167,26 @@ void TileCompositor::end() {
   text_.end_composite();
 }
 
-void TileCompositor::fill(const PixelRect& r, float red, float green, float blue,
-                          float alpha) const {
-  if (r.w <= 0 || r.h <= 0) return;
+void TileCompositor::set_clip(const PixelRect& clip) const {
+  glScissor(clip.x, height_ - (clip.y + clip.h), clip.w, clip.h);  // GL's origin: bottom-left
+}
+
+void TileCompositor::fill(const PixelRect& r, const Rgba& colour) const {
+  if (empty(r)) return;
   glUseProgram(solid_.get());
   solid_quad_.set(static_cast<float>(r.x), static_cast<float>(r.y), static_cast<float>(r.w),
                   static_cast<float>(r.h), static_cast<float>(width_), static_cast<float>(height_));
-  glUniform4f(solid_color_, red, green, blue, alpha);
+  glUniform4f(solid_color_, colour.r, colour.g, colour.b, colour.a);
   glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
 }
 
-void TileCompositor::draw_text(const TextCache::Entry& entry, int x, int y, float red, float green,
-                               float blue, float alpha) const {
+void TileCompositor::draw_text(const TextCache::Entry& entry, int x, int y,
+                               const Rgba& colour) const {
   glUseProgram(text_program_.get());
   text_quad_.set(static_cast<float>(x), static_cast<float>(y), static_cast<float>(entry.width),
                  static_cast<float>(entry.height), static_cast<float>(width_),
                  static_cast<float>(height_));
-  glUniform4f(text_color_, red, green, blue, alpha);
+  glUniform4f(text_color_, colour.r, colour.g, colour.b, colour.a);
   glActiveTexture(GL_TEXTURE0);
   glBindTexture(GL_TEXTURE_2D, entry.texture.get());
   glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
@@ -187,56 +202,80 @@ const TextCache::Entry* TileCompositor::fitted_text(const std::string& text, int
   return entry;
 }
 
-void TileCompositor::draw(const TileDraw& tile, Language language) {
+namespace {
+
+struct LabelMetrics {
+  int size = 0;
+  int pad = 0;
+};
+
+LabelMetrics label_metrics(const PixelRect& r) {
+  const int size = std::clamp(static_cast<int>(std::lround(r.h * 0.055)), 12, 40);
+  return {size, std::max(2, size / 4)};
+}
+
+Rgba rgba(const Rgb& c, float alpha = 1) { return {c.r, c.g, c.b, alpha}; }
+
+}  // namespace
+
+PixelRect TileCompositor::label_band(const TileDraw& tile) {
   const PixelRect r = to_pixels(tile.rect, width_, height_);
-  if (r.w <= 0 || r.h <= 0) return;
-  glScissor(r.x, height_ - (r.y + r.h), r.w, r.h);  // GL's scissor origin is bottom-left
+  if (empty(r) || tile.kind == TileDraw::Kind::Empty || tile.label.empty()) return {};
+  const LabelMetrics m = label_metrics(r);
+  const auto* t = text_.get(std::string(tile.label), m.size);
+  if (t == nullptr) return {};
+  // Wider labels than the tile are cut by the tile's clip.
+  return {r.x, r.y, std::min(r.w, t->width + 2 * m.pad), std::min(r.h, t->height + 2 * m.pad)};
+}
+
+void TileCompositor::draw(const TileDraw& tile, Language language, const PixelRect& clip) {
+  const PixelRect r = to_pixels(tile.rect, width_, height_);
+  const PixelRect visible = intersect(r, clip);
+  if (empty(visible)) return;
+  set_clip(visible);
 
   switch (tile.kind) {
     case TileDraw::Kind::Video: {
-      // The tile is already black from the clear: letterbox bars stay black.
+      // The region was cleared to black: letterbox bars stay black.
       const Placement p = place_frame(r, tile.video->width(), tile.video->height(), tile.fit);
       yuv_.draw(*tile.video, p.x, p.y, p.w, p.h, static_cast<float>(width_),
                 static_cast<float>(height_), p.u0, p.v0, p.u1, p.v1);
       break;
     }
     case TileDraw::Kind::State: {
-      fill(r, kStateBackground.r, kStateBackground.g, kStateBackground.b, 1);
+      fill(r, rgba(kStateBackground));
       const int size = std::clamp(static_cast<int>(std::lround(r.h * 0.09)), 14, 72);
-      const Rgb c = state_color(tile.state);
       if (const auto* t =
               fitted_text(std::string(state_text(tile.state, language)), size, r.w * 9 / 10)) {
-        draw_text(*t, r.x + (r.w - t->width) / 2, r.y + (r.h - t->height) / 2, c.r, c.g, c.b, 1);
+        draw_text(*t, r.x + (r.w - t->width) / 2, r.y + (r.h - t->height) / 2,
+                  rgba(state_color(tile.state)));
       }
       break;
     }
     case TileDraw::Kind::Empty: {
-      fill(r, kEmptyBackground.r, kEmptyBackground.g, kEmptyBackground.b, 1);
+      fill(r, rgba(kEmptyBackground));
       const int size = std::clamp(static_cast<int>(std::lround(r.h * 0.06)), 12, 48);
       if (const auto* t = fitted_text(std::string(empty_text(language)), size, r.w * 9 / 10)) {
-        draw_text(*t, r.x + (r.w - t->width) / 2, r.y + (r.h - t->height) / 2, kEmptyText.r,
-                  kEmptyText.g, kEmptyText.b, 1);
+        draw_text(*t, r.x + (r.w - t->width) / 2, r.y + (r.h - t->height) / 2, rgba(kEmptyText));
       }
       break;
     }
   }
 
-  if (tile.kind != TileDraw::Kind::Empty && !tile.label.empty()) {
-    const int size = std::clamp(static_cast<int>(std::lround(r.h * 0.055)), 12, 40);
-    const int pad = std::max(2, size / 4);
-    if (const auto* t = text_.get(std::string(tile.label), size)) {
-      // Wider labels than the tile are cut by the scissor.
-      fill({r.x, r.y, std::min(r.w, t->width + 2 * pad), std::min(r.h, t->height + 2 * pad)}, 0, 0,
-           0, kLabelBandAlpha);
-      draw_text(*t, r.x + pad, r.y + pad, kLabelText.r, kLabelText.g, kLabelText.b, 1);
+  if (const PixelRect band = label_band(tile); !empty(band)) {
+    const LabelMetrics m = label_metrics(r);
+    fill(band, {0, 0, 0, kLabelBandAlpha});
+    if (const auto* t = text_.get(std::string(tile.label), m.size)) {
+      draw_text(*t, r.x + m.pad, r.y + m.pad, rgba(kLabelText));
     }
   }
 
   const int b = std::max(1, static_cast<int>(std::lround(std::min(width_, height_) / 1080.0)));
-  fill({r.x, r.y, r.w, b}, kBorder.r, kBorder.g, kBorder.b, 1);
-  fill({r.x, r.y + r.h - b, r.w, b}, kBorder.r, kBorder.g, kBorder.b, 1);
-  fill({r.x, r.y, b, r.h}, kBorder.r, kBorder.g, kBorder.b, 1);
-  fill({r.x + r.w - b, r.y, b, r.h}, kBorder.r, kBorder.g, kBorder.b, 1);
+  const Rgba border = rgba(kBorder);
+  fill({r.x, r.y, r.w, b}, border);
+  fill({r.x, r.y + r.h - b, r.w, b}, border);
+  fill({r.x, r.y, b, r.h}, border);
+  fill({r.x + r.w - b, r.y, b, r.h}, border);
 }
 
 }  // namespace vw::renderer

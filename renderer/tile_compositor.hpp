@@ -1,7 +1,9 @@
 // Draws the tiles of a wall into the bound framebuffer: per tile the video (letterboxed or
 // filled), or a dark tile with the stream's state in words, or an empty tile; then the label
 // band (camera name, top-left) and a thin border. Pure drawing: which frame a tile shows is the
-// Renderer's decision (TileDraw says it).
+// Renderer's decision (TileDraw says it). Every draw is clipped to a region, so a part of the
+// wall can be redrawn alone (incremental compositing): clear(region), then draw every tile and
+// overlay that intersects it, in wall order, each clipped to the region.
 // Threads: render thread only, with the renderer's context current.
 #pragma once
 
@@ -48,23 +50,43 @@ struct TileDraw {
   FitMode fit = FitMode::Letterbox;
 };
 
+struct Rgba {
+  float r = 0, g = 0, b = 0, a = 1;
+  bool operator==(const Rgba&) const = default;
+};
+
+PixelRect intersect(const PixelRect& a, const PixelRect& b);
+inline bool empty(const PixelRect& r) { return r.w <= 0 || r.h <= 0; }
+inline bool intersects(const PixelRect& a, const PixelRect& b) { return !empty(intersect(a, b)); }
+
 class TileCompositor {
  public:
   // Builds the shader programs; throws std::runtime_error when one does not build.
   explicit TileCompositor(const std::string& font_path);
 
-  // Sets up state for a target of width x height and clears it to black.
+  // Sets up state for a target of width x height; draws nothing.
   void begin(int width, int height);
-  void draw(const TileDraw& tile, Language language);
+  // Clears `region` to black (the wall's background).
+  void clear(const PixelRect& region);
+  // Draws `tile`, clipped to `clip`.
+  void draw(const TileDraw& tile, Language language, const PixelRect& clip);
   void end();
 
-  const TextCache& text() const { return text_; }
+  // Where `tile` draws its label band (camera name, top-left); empty when it has none. The
+  // overlays keep out of it.
+  PixelRect label_band(const TileDraw& tile);
+
+  // Drawing primitives for the overlays; the clip is the last one set.
+  void set_clip(const PixelRect& clip) const;
+  void fill(const PixelRect& r, const Rgba& colour) const;
+  // Draws cached text at 1:1 pixels with its top-left at (x, y).
+  void draw_text(const TextCache::Entry& entry, int x, int y, const Rgba& colour) const;
+
+  TextCache& text() { return text_; }
+  int width() const { return width_; }
+  int height() const { return height_; }
 
  private:
-  void fill(const PixelRect& r, float red, float green, float blue, float alpha) const;
-  // Draws cached text at 1:1 pixels with its top-left at (x, y).
-  void draw_text(const TextCache::Entry& entry, int x, int y, float red, float green, float blue,
-                 float alpha) const;
   // Text of `text` at about `pixel_size`, shrunk to fit `max_width` pixels when wider.
   const TextCache::Entry* fitted_text(const std::string& text, int pixel_size, int max_width);
 

@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake ninja-build pkg-config clang-format
+  clang libclang-rt-14-dev  # libFuzzer + sanitizers for scripts/fuzz.sh
   # GStreamer: core, RTSP server, codecs (x264 in ugly, x265 in bad, libav decoders)
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstrtspserver-1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
@@ -17,6 +18,7 @@ packages=(
   libfreetype-dev libfontconfig-dev fonts-noto-cjk libpng-dev
   # support libraries and tests
   libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libcli11-dev
+  libzmq3-dev cppzmq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

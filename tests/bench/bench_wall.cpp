@@ -72,6 +72,7 @@ long peak_rss_kib(pid_t pid) {
 }
 
 pid_t spawn(const std::vector<std::string>& args, bool quiet) {
+  std::fflush(stdout);  // a child must not inherit (and later flush) our buffered output
   pid_t pid = fork();
   if (pid == 0) {
     if (quiet) {
@@ -170,6 +171,7 @@ Row measure_wall(const std::string& self, const Scenario& s, int port, double wa
                  double seconds) {
   int fds[2];
   if (pipe(fds) != 0) return {};
+  std::fflush(stdout);
   pid_t pid = fork();
   if (pid == 0) {
     dup2(fds[1], 1);
