@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace vw::controller {
 
@@ -27,8 +28,24 @@ struct TileMaximize {
 };
 struct TileRestore {};
 
-using Command =
-    std::variant<LayoutSet, LayoutStep, TileAssign, TileSwap, TileMaximize, TileRestore>;
+// An alarm rule fired: show its cameras on its layout with a banner. The state before the first
+// active alarm is kept and comes back when the last alarm is acknowledged or expires, unless an
+// operator changed the wall in between (then the operator's wall stays).
+struct AlarmRaise {
+  std::string rule;
+  std::string layout;
+  std::vector<std::string> cameras;  // camera ids for tiles 1..n
+  std::string banner;                // Chinese text for the wall's alarm banner
+};
+struct AlarmAck {
+  std::string rule;  // empty: every active alarm
+};
+struct AlarmExpire {  // the rule's revert time passed with nobody acknowledging
+  std::string rule;
+};
+
+using Command = std::variant<LayoutSet, LayoutStep, TileAssign, TileSwap, TileMaximize, TileRestore,
+                             AlarmRaise, AlarmAck, AlarmExpire>;
 
 // "layout.set", "tile.assign", ... (the names the API and the audit trail use).
 std::string command_name(const Command& command);

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -136,7 +137,70 @@ CameraConfig parse_camera(const YAML::Node& node, int index, const std::string& 
   return cam;
 }
 
+renderer::Overlay parse_overlay(Section& s, const YAML::Node& node, const std::string& field) {
+  static const std::map<std::string, renderer::Overlay> names{
+      {"counters", renderer::Overlay::Counters},
+      {"streets", renderer::Overlay::Streets},
+      {"categories", renderer::Overlay::Categories},
+      {"ticker", renderer::Overlay::Ticker},
+      {"badges", renderer::Overlay::Badges}};
+  std::string name = node.IsScalar() ? node.as<std::string>() : "";
+  auto it = names.find(name);
+  if (it == names.end())
+    s.fail(node, field,
+           "must be one of counters, streets, categories, ticker, badges (got \"" + name + "\")");
+  return it->second;
+}
+
+void parse_cases(const YAML::Node& node, const std::string& file, const std::string& base_dir,
+                 CasesConfig& cases) {
+  Section s(node, "cases", file);
+  if (YAML::Node endpoints = s.child("endpoints")) {
+    if (!endpoints.IsSequence())
+      s.fail(endpoints, "cases.endpoints", "must be a list like [tcp://127.0.0.1:5570]");
+    for (std::size_t i = 0; i < endpoints.size(); ++i) {
+      auto e = endpoints[i].IsScalar() ? endpoints[i].as<std::string>() : "";
+      if (e.rfind("tcp://", 0) != 0 && e.rfind("ipc://", 0) != 0)
+        s.fail(endpoints[i], "cases.endpoints[" + std::to_string(i) + "]",
+               "must be a ZeroMQ endpoint like tcp://host:5570 (got \"" + e + "\")");
+      cases.endpoints.push_back(e);
+    }
+  }
+  double silence = s.get<double>("silence_timeout_s", 5.0);
+  if (silence < 0.5 || silence > 600)
+    s.fail(node["silence_timeout_s"], "cases.silence_timeout_s",
+           "must be between 0.5 and 600 seconds");
+  cases.silence_timeout = std::chrono::milliseconds(static_cast<int>(silence * 1000));
+  auto rules = s.get<std::string>("rules", "");
+  if (!rules.empty()) {
+    fs::path p(rules);
+    if (p.is_relative()) p = fs::path(base_dir) / p;
+    cases.rules_path = p.lexically_normal().string();
+  }
+  if (YAML::Node overlays = s.child("overlays")) {
+    if (!overlays.IsMap())
+      s.fail(overlays, "cases.overlays",
+             "must map a layout name (or default) to a list, e.g. default: [counters, badges]");
+    for (const auto& kv : overlays) {
+      auto layout = kv.first.as<std::string>();
+      auto field = "cases.overlays." + layout;
+      if (!kv.second.IsSequence()) s.fail(kv.second, field, "must be a list of overlay names");
+      auto& list = cases.overlays[layout];
+      for (std::size_t i = 0; i < kv.second.size(); ++i)
+        list.push_back(parse_overlay(s, kv.second[i], field + "[" + std::to_string(i) + "]"));
+    }
+  }
+  s.reject_unknown_keys("endpoints, silence_timeout_s, rules, overlays");
+}
+
 }  // namespace
+
+const std::vector<renderer::Overlay>& CasesConfig::overlays_for(const std::string& layout) const {
+  static const std::vector<renderer::Overlay> none;
+  if (auto it = overlays.find(layout); it != overlays.end()) return it->second;
+  if (auto it = overlays.find("default"); it != overlays.end()) return it->second;
+  return none;
+}
 
 ConfigError::ConfigError(std::string file, int line, std::string field, std::string message)
     : std::runtime_error(file + (line > 0 ? ":" + std::to_string(line) : std::string()) + ": " +
@@ -232,7 +296,8 @@ Config load_config_text(const std::string& yaml, const std::string& file_label,
     }
     if (config.tiles.size() > 64) top.fail(tiles, "tiles", "has more than 64 entries");
   }
-  top.reject_unknown_keys("wall, streams, cameras, tiles");
+  if (YAML::Node cases = top.child("cases")) parse_cases(cases, file_label, base_dir, config.cases);
+  top.reject_unknown_keys("wall, streams, cameras, tiles, cases");
   return config;
 }
 

@@ -3,6 +3,7 @@
 // hint on how to fix it; main() turns it into exit code 2.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -36,12 +37,24 @@ struct WallConfig {
   renderer::Language language = renderer::Language::Chinese;
 };
 
+// The grid-case feed (网格化 cases over ZeroMQ) and what the wall draws of it.
+struct CasesConfig {
+  std::vector<std::string> endpoints;               // empty: no case feed
+  std::chrono::milliseconds silence_timeout{5000};  // no message this long: 数据中断
+  std::string rules_path;                           // alarm rules YAML (absolute), empty: no rules
+  // Overlays per layout name; "default" applies to layouts not listed.
+  std::map<std::string, std::vector<renderer::Overlay>> overlays;
+
+  const std::vector<renderer::Overlay>& overlays_for(const std::string& layout) const;
+};
+
 struct Config {
   std::string path;  // the file it came from
   WallConfig wall;
   std::vector<CameraConfig> cameras;
   std::vector<std::string> tiles;  // startup assignment per tile index; "" = empty tile
   std::chrono::milliseconds stall_timeout{3000};
+  CasesConfig cases;
 
   const CameraConfig* find_camera(const std::string& id_or_name) const;
 };

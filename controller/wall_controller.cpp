@@ -39,7 +39,9 @@ std::vector<std::pair<layouts::Rect, std::string>> visible_tiles(
 }
 
 bool same_content(const renderer::WallView& a, const renderer::WallView& b) {
-  if (a.layout_name != b.layout_name || a.tiles.size() != b.tiles.size()) return false;
+  if (a.layout_name != b.layout_name || a.tiles.size() != b.tiles.size() ||
+      a.alarm_banner != b.alarm_banner || a.overlays != b.overlays)
+    return false;
   for (std::size_t i = 0; i < a.tiles.size(); ++i) {
     const auto &x = a.tiles[i], &y = b.tiles[i];
     if (!(x.rect == y.rect) || x.camera_id != y.camera_id || x.preferred != y.preferred ||
@@ -135,6 +137,8 @@ void WallController::refresh(bool force_publish) {
   view->height = config_.wall.height;
   view->layout_name = state.layout;
   view->language = config_.wall.language;
+  view->overlays = config_.cases.overlays_for(state.layout);
+  if (!state.alarms.empty()) view->alarm_banner = state.alarms.back().banner;
 
   std::vector<streams::StreamSpec> wanted;
   std::map<std::string, std::size_t> wanted_index;  // key -> position in `wanted`
@@ -146,6 +150,7 @@ void WallController::refresh(bool force_publish) {
     if (camera) {
       tile.camera_id = camera->id;
       tile.label = camera->name;
+      tile.street = camera->street;
       int main_w = camera->main_width, main_h = camera->main_height;
       if (auto main = streams_.channel(stream_key(*camera, renderer::StreamChoice::Main))) {
         auto stats = main->stats();

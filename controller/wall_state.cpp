@@ -32,6 +32,55 @@ struct Applier {
   const Config& config;
   const layouts::LayoutLibrary& layouts;
 
+  // An operator's own change during an alarm: the alarm's banner stays, but acknowledging it
+  // will not undo what the operator chose.
+  void operator_took_over() { state.before_alarm.reset(); }
+
+  CommandResult end_alarms(const std::string& rule, const char* verb) {
+    auto& alarms = state.alarms;
+    auto before = alarms.size();
+    std::erase_if(alarms, [&](const ActiveAlarm& a) { return rule.empty() || a.rule == rule; });
+    if (alarms.size() == before)
+      return refuse("unknown_alarm",
+                    rule.empty() ? "no alarm is active" : "alarm \"" + rule + "\" is not active",
+                    state);
+    if (alarms.empty() && state.before_alarm) {
+      state.layout = state.before_alarm->layout;
+      state.slots = state.before_alarm->slots;
+      state.maximized = state.before_alarm->maximized;
+      state.before_alarm.reset();
+      return accept(state, true, std::string(verb) + ": wall restored");
+    }
+    return accept(state, true, verb);
+  }
+
+  CommandResult operator()(const AlarmRaise& c) {
+    const auto* layout = layouts.find(c.layout);
+    if (!layout)
+      return refuse("unknown_layout", "alarm layout \"" + c.layout + "\" is unknown", state);
+    if (c.cameras.size() > layout->tiles.size())
+      return refuse("tile_out_of_range",
+                    "alarm shows more cameras than layout " + c.layout + " has tiles", state);
+    std::vector<std::string> ids;
+    for (const auto& camera : c.cameras) {
+      const auto* cam = config.find_camera(camera);
+      if (!cam)
+        return refuse("unknown_camera", "alarm camera \"" + camera + "\" is unknown", state);
+      ids.push_back(cam->id);
+    }
+    if (state.alarms.empty())
+      state.before_alarm = WallState::Saved{state.layout, state.slots, state.maximized};
+    std::erase_if(state.alarms, [&](const ActiveAlarm& a) { return a.rule == c.rule; });
+    state.alarms.push_back({c.rule, c.banner});
+    state.layout = layout->name;
+    state.maximized = 0;
+    std::copy(ids.begin(), ids.end(), state.slots.begin());
+    return accept(state, true);
+  }
+
+  CommandResult operator()(const AlarmAck& c) { return end_alarms(c.rule, "acknowledged"); }
+  CommandResult operator()(const AlarmExpire& c) { return end_alarms(c.rule, "expired"); }
+
   CommandResult operator()(const LayoutSet& c) {
     const auto* layout = layouts.find(c.layout);
     if (!layout) {
@@ -41,6 +90,7 @@ struct Applier {
                     state);
     }
     bool changed = state.layout != layout->name || state.maximized != 0;
+    if (changed) operator_took_over();
     state.layout = layout->name;
     state.maximized = 0;
     return accept(state, changed);
@@ -67,6 +117,7 @@ struct Applier {
     }
     auto& slot = state.slots[static_cast<std::size_t>(c.tile - 1)];
     bool changed = slot != id;
+    if (changed) operator_took_over();
     slot = id;
     return accept(state, changed);
   }
@@ -78,6 +129,7 @@ struct Applier {
     auto& a = state.slots[static_cast<std::size_t>(c.a - 1)];
     auto& b = state.slots[static_cast<std::size_t>(c.b - 1)];
     bool changed = a != b;
+    if (changed) operator_took_over();
     std::swap(a, b);
     return accept(state, changed);
   }

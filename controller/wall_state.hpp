@@ -4,7 +4,9 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "controller/commands.hpp"
 #include "controller/config.hpp"
@@ -12,10 +14,26 @@
 
 namespace vw::controller {
 
+struct ActiveAlarm {
+  std::string rule;
+  std::string banner;
+  bool operator==(const ActiveAlarm&) const = default;
+};
+
 struct WallState {
   std::string layout;
   std::array<std::string, layouts::kMaxTiles> slots{};  // camera id per tile index, "" = empty
   int maximized = 0;                                    // 1-based tile shown full-wall, 0 = none
+  std::vector<ActiveAlarm> alarms;  // oldest first; the newest one's banner is shown
+  // The wall as it was before the first active alarm; dropped when an operator changes the
+  // wall during an alarm (the operator has taken over).
+  struct Saved {
+    std::string layout;
+    std::array<std::string, layouts::kMaxTiles> slots{};
+    int maximized = 0;
+    bool operator==(const Saved&) const = default;
+  };
+  std::optional<Saved> before_alarm;
   std::uint64_t version = 1;
 
   bool operator==(const WallState&) const = default;

@@ -1,8 +1,9 @@
 // Renderer: the loop of the one GL thread.
 // Threads: Renderer::Impl's `shared_` members (guarded by `mutex_`) are written from any thread
-// (publish, capture, snapshot, key handler, stats) and read by the render thread. RenderLoop and
-// everything it owns (context, textures, programs, framebuffer) live on the render thread only,
-// inside run(). Snapshot PNGs are encoded and written on the SnapshotWriter's own thread.
+// (publish, publish_cases, capture, snapshot, key handler, stats) and read by the render thread.
+// RenderLoop and everything it owns (context, textures, programs, the WallComposer and its
+// framebuffer) live on the render thread only, inside run(). Snapshot PNGs are encoded and written
+// on the SnapshotWriter's own thread.
 #include "renderer/renderer.hpp"
 
 #include <epoxy/gl.h>
@@ -12,7 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <deque>
+#include <ctime>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -22,7 +23,8 @@
 
 #include "renderer/gl_context.hpp"
 #include "renderer/gl_util.hpp"
-#include "renderer/tile_compositor.hpp"
+#include "renderer/snapshot_writer.hpp"
+#include "renderer/wall_composer.hpp"
 #include "renderer/yuv_program.hpp"
 
 namespace vw::renderer {
@@ -36,6 +38,12 @@ namespace {
 // How often the loop looks at stream states when nothing wakes it: states change without frames.
 constexpr auto kStatePoll = std::chrono::milliseconds(100);
 
+double process_cpu_ms() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+}
+
 // A capture or snapshot waiting for a composite with a view of at least min_version.
 struct PendingCapture {
   std::uint64_t ticket = 0;  // order of request
@@ -43,63 +51,6 @@ struct PendingCapture {
   std::optional<std::promise<Image>> image;
   std::string snapshot_path;
   std::optional<std::promise<std::string>> snapshot;
-};
-
-// Encodes and writes snapshot PNGs on its own thread, so the render thread never waits on disk.
-// The destructor finishes the queued writes, then joins.
-class SnapshotWriter {
- public:
-  SnapshotWriter() : thread_([this] { loop(); }) {}
-  ~SnapshotWriter() {
-    {
-      std::lock_guard lock(mutex_);
-      done_ = true;
-    }
-    cv_.notify_one();
-    thread_.join();
-  }
-  SnapshotWriter(const SnapshotWriter&) = delete;
-  SnapshotWriter& operator=(const SnapshotWriter&) = delete;
-
-  void enqueue(std::string path, Image image, std::promise<std::string> promise) {
-    {
-      std::lock_guard lock(mutex_);
-      jobs_.push_back({std::move(path), std::move(image), std::move(promise)});
-    }
-    cv_.notify_one();
-  }
-
- private:
-  struct Job {
-    std::string path;
-    Image image;
-    std::promise<std::string> promise;
-  };
-
-  void loop() {
-    for (;;) {
-      std::unique_lock lock(mutex_);
-      cv_.wait(lock, [&] { return done_ || !jobs_.empty(); });
-      if (jobs_.empty()) return;
-      Job job = std::move(jobs_.front());
-      jobs_.pop_front();
-      lock.unlock();
-      std::string result;
-      try {
-        result = write_png(job.path, job.image);
-      } catch (const std::exception& e) {
-        result = job.path + ": " + e.what();
-      }
-      if (!result.empty()) spdlog::warn("renderer: snapshot failed: {}", result);
-      job.promise.set_value(std::move(result));
-    }
-  }
-
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::deque<Job> jobs_;
-  bool done_ = false;
-  std::thread thread_;  // last: starts after the members it uses exist
 };
 
 void fail_capture(PendingCapture& capture, const std::string& why) {
@@ -160,6 +111,8 @@ struct RendererShared {
 
   mutable std::mutex mutex;  // guards the members below
   WallViewPtr published;
+  CaseViewPtr cases;                  // the latest publish_cases()
+  std::uint64_t cases_published = 0;  // publish_cases() calls so far
   std::vector<PendingCapture> pending;
   std::uint64_t next_ticket = 0;
   std::function<void(int)> key_handler;
@@ -180,6 +133,7 @@ struct ChannelSlot {
   bool state_seen = false;
   StreamState last_state = StreamState::Idle;
   std::uint64_t refreshed_turn = 0;
+  std::uint64_t uploads = 0;  // frames uploaded into `planes`
   bool refused_logged = false;
 
   bool live() const { return last_state == StreamState::Playing && has_frame; }
@@ -188,7 +142,7 @@ struct ChannelSlot {
 class RenderLoop {
  public:
   RenderLoop(RendererShared& impl, GlContext& context)
-      : impl_(impl), context_(context), compositor_(impl.options.font_path) {
+      : impl_(impl), context_(context), composer_(impl.options.font_path, max_texture_size()) {
     glGetIntegerv(GL_MAX_TEXTURE_SIZE, &max_texture_size_);
     view_ = std::make_shared<const WallView>();  // black 1920x1080 until the first publish
   }
@@ -204,10 +158,16 @@ class RenderLoop {
       // Cap the rate first, then wait: wakeups during the pause are kept, not lost.
       if (const auto now = Clock::now(); now < next_draw) std::this_thread::sleep_until(next_draw);
       if (!first) {
+        auto timeout = std::chrono::duration_cast<std::chrono::nanoseconds>(kStatePoll);
+        if (cases_waiting_) {  // wake when the held-back case view is due
+          timeout = std::clamp(
+              std::chrono::duration_cast<std::chrono::nanoseconds>(cases_due_ - Clock::now()),
+              std::chrono::nanoseconds(0), timeout);
+        }
         if (context_.windowed()) {
-          context_.wait_events(std::chrono::duration<double>(kStatePoll).count());
+          context_.wait_events(std::chrono::duration<double>(timeout).count());
         } else {
-          impl_.wakeup->wait_for(kStatePoll);
+          impl_.wakeup->wait_for(timeout);
         }
       }
       first = false;
@@ -217,14 +177,20 @@ class RenderLoop {
         break;
       }
       ++turn_;
+      const auto turn_start = Clock::now();
+      const double cpu_start = impl_.options.on_composite ? process_cpu_ms() : 0;
 
       // Captures requested from here on wait for the next turn: a capture must see every frame
-      // published before it was asked for, and this turn's frames are taken below.
+      // and case view published before it was asked for, and this turn's are taken below.
       WallViewPtr latest;
+      CaseViewPtr latest_cases;
+      std::uint64_t cases_published = 0;
       std::uint64_t ticket_limit = 0;
       {
         std::lock_guard lock(impl_.mutex);
         latest = impl_.published;
+        latest_cases = impl_.cases;
+        cases_published = impl_.cases_published;
         ticket_limit = impl_.next_ticket;
       }
       if (latest && latest != view_) {
@@ -233,26 +199,52 @@ class RenderLoop {
         prune_channels();
       }
       const bool window_dirty = context_.take_window_dirty();
+      uploads_ = 0;
       const bool content_changed = prepare_tiles();
       bool capture_due = false;
       {
         std::lock_guard lock(impl_.mutex);
         for (const auto& c : impl_.pending) capture_due |= due(c, ticket_limit);
       }
-      if (!(view_changed_ || window_dirty || content_changed || capture_due)) {
+      // New case figures: drawn at most every case_redraw_interval, at once for a capture.
+      bool cases_changed = false;
+      cases_waiting_ = cases_published != cases_seen_;
+      if (cases_waiting_ && (capture_due || view_changed_ || turn_start >= cases_due_)) {
+        cases_ = std::move(latest_cases);
+        cases_seen_ = cases_published;
+        cases_changed = true;
+        cases_waiting_ = false;
+        cases_due_ = turn_start + impl_.options.case_redraw_interval;
+      }
+      if (!(view_changed_ || window_dirty || content_changed || capture_due || cases_changed)) {
         std::lock_guard lock(impl_.mutex);
         ++impl_.stats.frames_skipped;
         continue;
       }
-      composite();
+      const ComposeResult composed = composite(cases_changed);
       if (context_.windowed()) present();
       view_changed_ = false;
       next_draw = Clock::now() + interval;
+      if (impl_.options.on_composite) {
+        glFinish();
+        CompositeTiming timing;
+        timing.wall_ms =
+            std::chrono::duration<double, std::milli>(Clock::now() - turn_start).count();
+        timing.cpu_ms = process_cpu_ms() - cpu_start;
+        timing.uploads = uploads_;
+        timing.tile_draws = composed.tile_draws;
+        timing.full = composed.full;
+        impl_.options.on_composite(timing);
+      }
       {
         // Before the captures: whoever holds one sees stats that include its composite.
         std::lock_guard lock(impl_.mutex);
         ++impl_.stats.frames_presented;
         impl_.stats.view_version = view_->version;
+        impl_.stats.case_version = cases_ ? cases_->version : 0;
+        impl_.stats.full_redraws += composed.full ? 1 : 0;
+        impl_.stats.tile_draws += static_cast<std::uint64_t>(composed.tile_draws);
+        impl_.stats.overlays_not_placed = composed.overlays_not_placed;
       }
       serve_captures(ticket_limit);
     }
@@ -271,6 +263,7 @@ class RenderLoop {
       d.fit = tile.fit;
       d.label = tile.label.empty() ? std::string_view(tile.camera_id) : tile.label;
       d.video = nullptr;
+      d.content = 0;
       d.state = StreamState::Idle;
       if (tile.camera_id.empty()) {
         d.kind = TileDraw::Kind::Empty;
@@ -286,6 +279,7 @@ class RenderLoop {
       if (p.live()) {
         d.kind = TileDraw::Kind::Video;
         d.video = &p.planes;
+        d.content = p.uploads;
         continue;
       }
       if (*other) {
@@ -294,6 +288,7 @@ class RenderLoop {
         if (o.live()) {
           d.kind = TileDraw::Kind::Video;
           d.video = &o.planes;
+          d.content = o.uploads;
         }
       }
     }
@@ -344,6 +339,8 @@ class RenderLoop {
       return slot;
     }
     slot.planes.upload(*frame);
+    ++slot.uploads;
+    ++uploads_;
     slot.has_frame = true;
     *changed = true;
     return slot;  // `frame` is released here: the decoder's buffer goes back at once
@@ -359,36 +356,20 @@ class RenderLoop {
     std::erase_if(channels_, [&](const auto& item) { return !wanted.contains(item.first); });
   }
 
-  void ensure_target(int width, int height) {
-    width = std::clamp(width, 16, max_texture_size_);
-    height = std::clamp(height, 16, max_texture_size_);
-    if (fbo_ && width == target_width_ && height == target_height_) return;
-    color_ = gl::make_texture(true);
-    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
-    if (!fbo_) fbo_ = gl::Framebuffer::create();
-    glBindFramebuffer(GL_FRAMEBUFFER, fbo_.get());
-    glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, color_.get(), 0);
-    const GLenum status = glCheckFramebufferStatus(GL_FRAMEBUFFER);
-    if (status != GL_FRAMEBUFFER_COMPLETE) {
-      throw std::runtime_error("the offscreen framebuffer " + std::to_string(width) + "x" +
-                               std::to_string(height) + " is incomplete (status " +
-                               std::to_string(status) + ")");
-    }
-    target_width_ = width;
-    target_height_ = height;
-    spdlog::info("renderer: wall output {}x{}", width, height);
+  static int max_texture_size() {
+    GLint size = 4096;
+    glGetIntegerv(GL_MAX_TEXTURE_SIZE, &size);
+    return size;
   }
 
-  void composite() {
-    ensure_target(view_->width, view_->height);
-    glBindFramebuffer(GL_FRAMEBUFFER, fbo_.get());
-    compositor_.begin(target_width_, target_height_);
-    for (const TileDraw& d : draws_) compositor_.draw(d, view_->language);
-    compositor_.end();
+  ComposeResult composite(bool cases_changed) {
+    const ComposeResult result = composer_.compose(*view_, draws_, cases_.get(), view_changed_,
+                                                   cases_changed, !impl_.options.incremental);
     if (const GLenum error = glGetError(); error != GL_NO_ERROR && !gl_error_logged_) {
       spdlog::error("renderer: GL error {:#x} while compositing (logged once)", error);
       gl_error_logged_ = true;
     }
+    return result;
   }
 
   // Scales the composite into the window, aspect kept, black around it.
@@ -396,40 +377,21 @@ class RenderLoop {
     int window_w = 0, window_h = 0;
     context_.framebuffer_size(&window_w, &window_h);
     if (window_w <= 0 || window_h <= 0) return;  // minimized
-    const double scale = std::min(static_cast<double>(window_w) / target_width_,
-                                  static_cast<double>(window_h) / target_height_);
-    const int w = static_cast<int>(std::lround(target_width_ * scale));
-    const int h = static_cast<int>(std::lround(target_height_ * scale));
+    const double scale = std::min(static_cast<double>(window_w) / composer_.width(),
+                                  static_cast<double>(window_h) / composer_.height());
+    const int w = static_cast<int>(std::lround(composer_.width() * scale));
+    const int h = static_cast<int>(std::lround(composer_.height() * scale));
     const int x = (window_w - w) / 2;
     const int y = (window_h - h) / 2;
-    glBindFramebuffer(GL_READ_FRAMEBUFFER, fbo_.get());
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, composer_.framebuffer());
     glBindFramebuffer(GL_DRAW_FRAMEBUFFER, 0);
     glViewport(0, 0, window_w, window_h);
     glClearColor(0, 0, 0, 1);
     glClear(GL_COLOR_BUFFER_BIT);
-    glBlitFramebuffer(0, 0, target_width_, target_height_, x, y, x + w, y + h, GL_COLOR_BUFFER_BIT,
-                      GL_LINEAR);
+    glBlitFramebuffer(0, 0, composer_.width(), composer_.height(), x, y, x + w, y + h,
+                      GL_COLOR_BUFFER_BIT, GL_LINEAR);
     glBindFramebuffer(GL_FRAMEBUFFER, 0);
     context_.swap_buffers();
-  }
-
-  Image read_back() {
-    Image image;
-    image.width = target_width_;
-    image.height = target_height_;
-    const auto row = static_cast<std::size_t>(target_width_) * 4;
-    std::vector<std::uint8_t> bottom_up(row * static_cast<std::size_t>(target_height_));
-    glBindFramebuffer(GL_READ_FRAMEBUFFER, fbo_.get());
-    glPixelStorei(GL_PACK_ALIGNMENT, 1);
-    glPixelStorei(GL_PACK_ROW_LENGTH, 0);
-    glReadPixels(0, 0, target_width_, target_height_, GL_RGBA, GL_UNSIGNED_BYTE, bottom_up.data());
-    glBindFramebuffer(GL_READ_FRAMEBUFFER, 0);
-    image.rgba.resize(bottom_up.size());
-    for (int y = 0; y < target_height_; ++y) {  // GL rows start at the bottom
-      std::copy_n(bottom_up.data() + row * static_cast<std::size_t>(target_height_ - 1 - y), row,
-                  image.rgba.data() + row * static_cast<std::size_t>(y));
-    }
-    return image;
   }
 
   bool due(const PendingCapture& c, std::uint64_t ticket_limit) const {
@@ -447,7 +409,7 @@ class RenderLoop {
       impl_.pending.erase(split, impl_.pending.end());
     }
     if (served.empty()) return;
-    Image image = read_back();
+    Image image = composer_.read_back();
     for (std::size_t i = 0; i < served.size(); ++i) {
       PendingCapture& c = served[i];
       Image copy;
@@ -464,17 +426,18 @@ class RenderLoop {
 
   RendererShared& impl_;
   GlContext& context_;
-  TileCompositor compositor_;
   GLint max_texture_size_ = 4096;
+  WallComposer composer_;
   WallViewPtr view_;
   bool view_changed_ = true;
   std::uint64_t turn_ = 0;
   std::vector<TileDraw> draws_;  // label views point into view_
   std::unordered_map<const StreamChannel*, ChannelSlot> channels_;
-  gl::Framebuffer fbo_;
-  gl::Texture color_;
-  int target_width_ = 0;
-  int target_height_ = 0;
+  CaseViewPtr cases_;             // drawn by the overlays
+  std::uint64_t cases_seen_ = 0;  // RendererShared::cases_published when cases_ was taken
+  bool cases_waiting_ = false;    // a newer case view is held back until cases_due_
+  Clock::time_point cases_due_{};
+  int uploads_ = 0;  // this turn
   bool gl_error_logged_ = false;
 };
 
@@ -552,6 +515,15 @@ Renderer::Renderer(RendererOptions options, streams::Wakeup* wakeup)
     : impl_(std::make_unique<Impl>(std::move(options), wakeup)) {}
 
 Renderer::~Renderer() = default;
+
+void Renderer::publish_cases(CaseViewPtr cases) {
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->cases = std::move(cases);
+    ++impl_->cases_published;
+  }
+  impl_->wakeup->notify();
+}
 
 void Renderer::publish(WallViewPtr view) {
   if (!view) return;

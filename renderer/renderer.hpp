@@ -5,10 +5,13 @@
 // Each frame: take the newest frame of every visible stream (mailbox), upload it as planes
 // (R8 / RG8 textures), convert YUV->RGB in the fragment shader (BT.601/709, limited/full range
 // as the frame says), draw tiles per the current WallView with borders, labels and state text,
-// into an offscreen framebuffer of the wall's output size; then present (window) and serve
-// captures. When nothing changed it draws nothing and sleeps until woken.
+// into an offscreen framebuffer of the wall's output size, with the case overlays and the alarm
+// banner above the video; then present (window) and serve captures. The framebuffer keeps its
+// content: a composite redraws only the tiles whose content changed and the overlays over them
+// (see wall_composer.hpp). When nothing changed it draws nothing and sleeps until woken.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <future>
@@ -16,19 +19,37 @@
 #include <string>
 #include <vector>
 
+#include "renderer/case_view.hpp"
 #include "renderer/wall_view.hpp"
 #include "streams/wakeup.hpp"
 
 namespace vw::renderer {
 
+// One composite, as RendererOptions::on_composite reports it.
+struct CompositeTiming {
+  double wall_ms = 0;  // frame uploads + drawing + glFinish
+  double cpu_ms = 0;   // CPU time of the whole process over the same span
+  int uploads = 0;     // frames uploaded for this composite
+  int tile_draws = 0;  // tiles redrawn (each clipped to a redrawn region)
+  bool full = false;   // the whole wall was redrawn
+};
+
 struct RendererOptions {
   // Headless: no window at all (EGL surfaceless on Mesa); otherwise a GLFW window.
   bool headless = false;
-  int window_width = 1280;   // the window scales the wall output to fit
+  int window_width = 1280;  // the window scales the wall output to fit
   int window_height = 720;
   std::string window_title = "videowall";
-  std::string font_path;     // empty: fontconfig's match for "Noto Sans CJK SC"
-  int max_fps = 60;          // cap when not synced to a display
+  std::string font_path;  // empty: fontconfig's match for "Noto Sans CJK SC"
+  int max_fps = 60;       // cap when not synced to a display
+  // false: every composite redraws the whole wall (for comparison; captures are the same).
+  bool incremental = true;
+  // A new CaseView is drawn at most this often; a capture or a new WallView draws it at once.
+  std::chrono::milliseconds case_redraw_interval{250};
+  // Measurement hook (benchmarks), called on the render thread after each composite; must not
+  // block. While set, each composite ends with glFinish so that its time includes the
+  // rasterizer's work (llvmpipe: its worker threads).
+  std::function<void(const CompositeTiming&)> on_composite;
 };
 
 // RGBA8 pixels of the composite, top row first.
@@ -45,6 +66,10 @@ struct RenderStats {
   std::uint64_t view_version = 0;      // version of the WallView last drawn
   std::uint64_t frames_refused = 0;    // malformed frames not uploaded (logged once per stream)
   std::string gl_renderer;             // GL_RENDERER, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)"
+  std::uint64_t full_redraws = 0;      // composites that redrew the whole wall
+  std::uint64_t tile_draws = 0;        // tiles redrawn, all composites together
+  std::uint64_t case_version = 0;      // CaseView::version last drawn (0: none yet)
+  int overlays_not_placed = 0;         // overlay panels of the current view that found no room
 };
 
 // Writes `image` as a PNG; returns an empty string or the error.
@@ -64,6 +89,10 @@ class Renderer {
 
   // Replaces what is shown; the next drawn frame uses it.
   void publish(WallViewPtr view);
+
+  // Replaces the case figures the overlays show (null: none, "等待数据"). Drawn at most every
+  // case_redraw_interval; a capture requested after this call shows it.
+  void publish_cases(CaseViewPtr cases);
 
   // The next composite drawn with a view of at least `min_view_version`, read back.
   std::future<Image> capture(std::uint64_t min_view_version = 0);

@@ -214,7 +214,9 @@ LabelMetrics label_metrics(const PixelRect& r) {
   return {size, std::max(2, size / 4)};
 }
 
-Rgba rgba(const Rgb& c, float alpha = 1) { return {c.r, c.g, c.b, alpha}; }
+Rgba rgba(const Rgb& c, float alpha = 1) {
+  return {c.r, c.g, c.b, alpha};
+}
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 // Threads: render thread only, with the renderer's context current.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,7 @@ namespace vw::renderer {
 
 struct PixelRect {
   int x = 0, y = 0, w = 0, h = 0;  // y down, top-left origin
+  bool operator==(const PixelRect&) const = default;
 };
 
 // The tile's pixels in a width x height target; neighbouring tiles share edges exactly.
@@ -44,7 +46,8 @@ struct TileDraw {
   enum class Kind { Empty, Video, State };
   Kind kind = Kind::Empty;
   layouts::Rect rect;
-  const PlaneTextures* video = nullptr;                     // Kind::Video
+  const PlaneTextures* video = nullptr;  // Kind::Video
+  std::uint64_t content = 0;             // Kind::Video: changes with every upload into `video`
   streams::StreamState state = streams::StreamState::Idle;  // Kind::State
   std::string_view label;                                   // points into the WallView being drawn
   FitMode fit = FitMode::Letterbox;
@@ -56,8 +59,12 @@ struct Rgba {
 };
 
 PixelRect intersect(const PixelRect& a, const PixelRect& b);
-inline bool empty(const PixelRect& r) { return r.w <= 0 || r.h <= 0; }
-inline bool intersects(const PixelRect& a, const PixelRect& b) { return !empty(intersect(a, b)); }
+inline bool empty(const PixelRect& r) {
+  return r.w <= 0 || r.h <= 0;
+}
+inline bool intersects(const PixelRect& a, const PixelRect& b) {
+  return !empty(intersect(a, b));
+}
 
 class TileCompositor {
  public:

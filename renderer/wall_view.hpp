@@ -19,8 +19,8 @@ enum class Language { Chinese, English };
 // Case-feed overlays a layout may show (the controller fills WallView::overlays per layout from
 // the YAML config). Drawn above the video, never over a tile's label band.
 enum class Overlay {
-  Counters,    // strip at the bottom-left: 今日上报 N · 办结率 NN.N% · 超期 N · 在办 N
-  Streets,     // bar chart of open cases per street, right side
+  Counters,  // strip at the bottom-left: 今日上报 N · 办结率 NN.N% · 超期 N · 在办 N
+  Streets,   // bar chart of open cases per street, right side
   Categories,  // top 5 categories by reports, bottom-left above the counters
   Ticker,      // the latest cases, newest first, bottom-right
   Badges,      // a red badge with the open-case count at the top-right of each tile whose
@@ -28,10 +28,10 @@ enum class Overlay {
 };
 
 struct TileView {
-  layouts::Rect rect;  // normalized to the wall output
-  std::string camera_id;     // empty: nothing assigned, the tile is drawn empty
-  std::string label;         // camera's display name (Chinese), drawn top-left
-  std::string street;        // the camera's street (街道), as CaseView names it; for badges
+  layouts::Rect rect;     // normalized to the wall output
+  std::string camera_id;  // empty: nothing assigned, the tile is drawn empty
+  std::string label;      // camera's display name (Chinese), drawn top-left
+  std::string street;     // the camera's street (街道), as CaseView names it; for badges
   std::shared_ptr<streams::StreamChannel> main;  // may be null when only a sub exists
   std::shared_ptr<streams::StreamChannel> sub;   // may be null
   // Which stream the tile should show. The renderer shows the preferred stream once it has a
@@ -41,14 +41,14 @@ struct TileView {
 };
 
 struct WallView {
-  int width = 1920;   // output size in pixels
+  int width = 1920;  // output size in pixels
   int height = 1080;
   std::vector<TileView> tiles;
   std::string layout_name;
   Language language = Language::Chinese;
   std::vector<Overlay> overlays;  // case overlays of this layout; empty: none
   std::string alarm_banner;       // non-empty: a red one-line banner at the top centre
-  std::uint64_t version = 0;  // increases with each published view
+  std::uint64_t version = 0;      // increases with each published view
 };
 
 using WallViewPtr = std::shared_ptr<const WallView>;

@@ -113,6 +113,38 @@ TEST(Config, EachKindOfMistakeIsNamed) {
   }
 }
 
+TEST(Config, CaseFeedAndOverlaysPerLayout) {
+  Config c = load_config_text(R"(cameras:
+  - {id: a, main: rtsp://h/a}
+cases:
+  endpoints: [tcp://127.0.0.1:5570]
+  silence_timeout_s: 2
+  rules: rules/alarms.yaml
+  overlays:
+    default: [counters, badges]
+    1x1: []
+    4x4: [counters, streets, categories, ticker, badges]
+)",
+                              "test.yaml", "/etc/vw");
+  EXPECT_EQ(c.cases.endpoints, std::vector<std::string>{"tcp://127.0.0.1:5570"});
+  EXPECT_EQ(c.cases.silence_timeout, std::chrono::milliseconds(2000));
+  EXPECT_EQ(c.cases.rules_path, "/etc/vw/rules/alarms.yaml");
+  using renderer::Overlay;
+  EXPECT_EQ(c.cases.overlays_for("3x3"),
+            (std::vector<Overlay>{Overlay::Counters, Overlay::Badges}));
+  EXPECT_TRUE(c.cases.overlays_for("1x1").empty());
+  EXPECT_EQ(c.cases.overlays_for("4x4").size(), 5u);
+
+  auto e = error_of(
+      "cameras:\n  - {id: a, main: rtsp://h/a}\ncases:\n  overlays:\n    default: [counters, "
+      "clock]\n");
+  EXPECT_EQ(e.line(), 5);
+  EXPECT_EQ(e.field(), "cases.overlays.default[1]");
+  e = error_of("cameras:\n  - {id: a, main: rtsp://h/a}\ncases:\n  endpoints: [udp://x]\n");
+  EXPECT_EQ(e.line(), 4);
+  EXPECT_EQ(e.field(), "cases.endpoints[0]");
+}
+
 TEST(Config, CredentialsNeverAppearInErrors) {
   auto e = error_of("cameras:\n  - id: a\n    main: http://admin:hunter2@h/s\n");
   EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();

@@ -103,6 +103,48 @@ TEST_F(WallStateTest, SwapMaximizeRestore) {
   EXPECT_EQ(state.maximized, 0);
 }
 
+TEST_F(WallStateTest, AlarmShowsItsCamerasAndAcknowledgementRestores) {
+  run(TileMaximize{2});
+  WallState before = state;
+  auto r = run(AlarmRaise{"surge", "1+5", {"e", "花楼街-01"}, "花楼街 占道经营 1小时内 23 起"});
+  ASSERT_TRUE(r.ok) << r.message;
+  EXPECT_EQ(state.layout, "1+5");
+  EXPECT_EQ(state.maximized, 0);
+  EXPECT_EQ(state.slots[0], "e");
+  EXPECT_EQ(state.slots[1], "b");
+  EXPECT_EQ(state.slots[2], "c");  // tiles past the alarm's cameras keep theirs
+  ASSERT_EQ(state.alarms.size(), 1u);
+  EXPECT_EQ(state.alarms[0].banner, "花楼街 占道经营 1小时内 23 起");
+
+  // A second alarm stacks; acknowledging one keeps the other's wall.
+  ASSERT_TRUE(run(AlarmRaise{"major", "1x1", {"d"}, "重大事件"}).ok);
+  EXPECT_EQ(state.layout, "1x1");
+  ASSERT_TRUE(run(AlarmAck{"surge"}).ok);
+  EXPECT_EQ(state.alarms.size(), 1u);
+  EXPECT_EQ(state.layout, "1x1");
+  ASSERT_TRUE(run(AlarmExpire{"major"}).ok);  // the last one: the wall comes back as it was
+  EXPECT_TRUE(state.alarms.empty());
+  EXPECT_EQ(state.layout, before.layout);
+  EXPECT_EQ(state.slots, before.slots);
+  EXPECT_EQ(state.maximized, 2);
+  expect_refused(AlarmAck{""}, "unknown_alarm");
+}
+
+TEST_F(WallStateTest, OperatorChangeDuringAnAlarmIsKeptAfterAcknowledgement) {
+  ASSERT_TRUE(run(AlarmRaise{"surge", "1+5", {"e"}, "告警"}).ok);
+  ASSERT_TRUE(run(LayoutSet{"3x3"}).ok);  // the operator takes over
+  ASSERT_TRUE(run(AlarmAck{}).ok);
+  EXPECT_TRUE(state.alarms.empty());
+  EXPECT_EQ(state.layout, "3x3");
+  EXPECT_EQ(state.slots[0], "e");
+}
+
+TEST_F(WallStateTest, BadAlarmsAreRefused) {
+  expect_refused(AlarmRaise{"x", "9x9", {"a"}, ""}, "unknown_layout");
+  expect_refused(AlarmRaise{"x", "1x1", {"a", "b"}, ""}, "tile_out_of_range");
+  expect_refused(AlarmRaise{"x", "2x2", {"zz"}, ""}, "unknown_camera");
+}
+
 TEST(ChooseStream, SubBelowHalfTheMainResolution) {
   Config config = four_cameras();
   const auto& a = config.cameras[0];  // has a sub stream
