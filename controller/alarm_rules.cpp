@@ -14,7 +14,7 @@ namespace {
 
 // The district's 13 streets (街道): a rule naming any other street would never fire.
 constexpr std::array<std::string_view, 13> kStreets = {
-    "民族街", "花楼街", "水塔街", "民权街", "满春街", "民意街", "新华街",
+    "民族街", "花楼街",   "水塔街", "民权街", "满春街", "民意街", "新华街",
     "万松街", "唐家墩街", "北湖街", "前进街", "常青街", "汉兴街"};
 
 constexpr std::array<std::string_view, 3> kPlaceholders = {"count", "street", "category"};
@@ -141,8 +141,8 @@ void parse_when(MapReader& rule_reader, const YAML::Node& node, AlarmRule& rule,
       std::string all;
       for (auto s : kStreets) all += (all.empty() ? "" : " ") + std::string(s);
       when.fail(street, "street",
-                "\"" + rule.street + "\" is not a street of Jianghan District; use one of: " +
-                    all + " (or leave street out for any street)");
+                "\"" + rule.street + "\" is not a street of Jianghan District; use one of: " + all +
+                    " (or leave street out for any street)");
     }
   }
   if (YAML::Node category = when.take("category"); MapReader::present(category)) {
@@ -206,8 +206,10 @@ void parse_show(MapReader& rule_reader, const YAML::Node& node, AlarmRule& rule,
     const CameraConfig* cam = config.find_camera(cams[i].Scalar());
     if (!cam)
       show.fail(cams[i], key,
-                "names unknown camera \"" + cams[i].Scalar() + "\": use an id from the cameras "
-                "list of " + (config.path.empty() ? std::string("the config") : config.path));
+                "names unknown camera \"" + cams[i].Scalar() +
+                    "\": use an id from the cameras "
+                    "list of " +
+                    (config.path.empty() ? std::string("the config") : config.path));
     if (std::find(rule.cameras.begin(), rule.cameras.end(), cam->id) != rule.cameras.end())
       show.fail(cams[i], key, "shows camera \"" + cam->id + "\" a second time: list it once");
     rule.cameras.push_back(cam->id);
@@ -426,9 +428,9 @@ AlarmAction AlarmEngine::raise(std::size_t rule_index, const std::string& case_i
   action.count = static_cast<int>(st.members.size());
   action.case_id = case_id;
   action.at = now;
-  action.banner = fill_banner(rule.banner, action.count,
-                              rule.street.empty() ? c.street : rule.street,
-                              rule.category.empty() ? c.category : rule.category);
+  action.banner =
+      fill_banner(rule.banner, action.count, rule.street.empty() ? c.street : rule.street,
+                  rule.category.empty() ? c.category : rule.category);
   return action;
 }
 
@@ -505,16 +507,17 @@ std::vector<AlarmAction> AlarmEngine::tick(TimePoint now) {
 }
 
 bool AlarmEngine::acknowledged(const std::string& rule, TimePoint now) {
+  bool any = false;
   for (std::size_t i = 0; i < rules_.rules.size(); ++i) {
-    if (rules_.rules[i].name != rule) continue;
+    if (!rule.empty() && rules_.rules[i].name != rule) continue;
     RuleState& st = states_[i];
-    if (st.phase != Phase::Active) return false;
+    if (st.phase != Phase::Active) continue;
     st.phase = Phase::Cooldown;
     st.cooldown_until = now + rules_.rules[i].cooldown;
     refresh_phase(st, now);
-    return true;
+    any = true;
   }
-  return false;
+  return any;
 }
 
 AlarmEngine::Phase AlarmEngine::phase(const std::string& rule, TimePoint now) const {

@@ -76,8 +76,8 @@ struct AlarmAction {
   std::string layout;                // Raise only
   std::vector<std::string> cameras;  // Raise only: camera ids in tile order (tile 1 first)
   std::string banner;                // Raise only: placeholders filled
-  int count = 0;         // Raise only: matching open cases at the time it fired
-  std::string case_id;   // Raise only: the case whose event made the rule fire
+  int count = 0;                     // Raise only: matching open cases at the time it fired
+  std::string case_id;               // Raise only: the case whose event made the rule fire
   std::chrono::system_clock::time_point at{};  // when it was raised / when the revert was due
 };
 
@@ -111,7 +111,8 @@ class AlarmEngine {
   std::vector<AlarmAction> tick(std::chrono::system_clock::time_point now);
 
   // An operator acknowledged the alarm: it will not auto-revert, and its cooldown starts now.
-  // Returns false (and changes nothing) when the rule is unknown or not active.
+  // An empty rule name acknowledges every active rule (as AlarmAck{} does on the wall).
+  // Returns false (and changes nothing) when no such rule is active.
   bool acknowledged(const std::string& rule, std::chrono::system_clock::time_point now);
 
   enum class Phase { Idle, Active, Cooldown };

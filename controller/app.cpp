@@ -7,6 +7,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "controller/case_monitor.hpp"
 #include "controller/demo_cameras.hpp"
 
 namespace vw::controller {
@@ -70,6 +71,9 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
   renderer_ = std::make_unique<renderer::Renderer>(ropts, &wakeup_);
   wall_ = std::make_unique<WallController>(config_, layouts_, *streams_,
                                            [r = renderer_.get()](auto view) { r->publish(view); });
+  if (!config_.cases.endpoints.empty() || !config_.cases.rules_path.empty())
+    cases_ = std::make_unique<CaseMonitor>(
+        config_, layouts_, *wall_, [r = renderer_.get()](auto cases) { r->publish_cases(cases); });
 }
 
 AppRuntime::~AppRuntime() {
@@ -78,6 +82,13 @@ AppRuntime::~AppRuntime() {
   renderer_.reset();
   streams_.reset();  // bounded teardown of every pipeline
   demo_.reset();
+}
+
+void AppRuntime::acknowledge_alarms() {
+  if (cases_)
+    cases_->acknowledge();
+  else
+    wall_->submit(AlarmAck{});
 }
 
 void AppRuntime::snapshot_now(bool latest) {

@@ -31,6 +31,7 @@ struct AppOptions {
 std::string assets_dir();
 
 class DemoCameras;  // the simulated camera server of --demo (controller/demo_cameras.hpp)
+class CaseMonitor;  // the grid-case feed and alarm rules (controller/case_monitor.hpp)
 
 class AppRuntime {
  public:
@@ -46,6 +47,8 @@ class AppRuntime {
 
   renderer::Renderer& renderer() { return *renderer_; }
   WallController& wall() { return *wall_; }
+  // Acknowledges every active alarm (the operator's key); a no-op without a case feed.
+  void acknowledge_alarms();
 
  private:
   AppOptions options_;
@@ -56,6 +59,7 @@ class AppRuntime {
   std::unique_ptr<streams::StreamManager> streams_;
   std::unique_ptr<renderer::Renderer> renderer_;
   std::unique_ptr<WallController> wall_;
+  std::unique_ptr<CaseMonitor> cases_;
   std::atomic<bool> snapshot_failed_{false};
   std::jthread timer_;  // --snapshot-after and periodic headless snapshots
 };

@@ -18,11 +18,11 @@ struct CaseEvent {
   std::string category;     // e.g. 暴露垃圾, 占道经营, 共享单车乱停放
   std::string subcategory;  // may be empty
   CaseStatus status = CaseStatus::Reported;
-  bool major = false;       // escalated major incident
+  bool major = false;  // escalated major incident
   std::chrono::system_clock::time_point reported_at{};
   std::chrono::system_clock::time_point updated_at{};  // orders events of one case
   std::optional<std::pair<double, double>> location;   // (lon, lat) if given
-  std::uint64_t sequence = 0;  // publisher's sequence number of the message
+  std::uint64_t sequence = 0;                          // publisher's sequence number of the message
 };
 
 }  // namespace vw::controller

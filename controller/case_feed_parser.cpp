@@ -33,15 +33,23 @@ std::string excerpt(std::string_view text) {
 
 const char* type_name(const json& value) {
   switch (value.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::object: return "an object";
-    case json::value_t::array: return "an array";
-    case json::value_t::string: return "a string";
-    case json::value_t::boolean: return "a boolean";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::object:
+      return "an object";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::boolean:
+      return "a boolean";
     case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "an integer";
-    case json::value_t::number_float: return "a number";
-    default: return "an unsupported value";
+    case json::value_t::number_unsigned:
+      return "an integer";
+    case json::value_t::number_float:
+      return "a number";
+    default:
+      return "an unsupported value";
   }
 }
 
@@ -106,8 +114,8 @@ class Fields {
     }
     const auto& text = value->get_ref<const std::string&>();
     if (text.size() > kMaxStringBytes) {
-      reject(ParseErrorKind::BadValue, name(key) + ": longer than " +
-                                           std::to_string(kMaxStringBytes) + " bytes");
+      reject(ParseErrorKind::BadValue,
+             name(key) + ": longer than " + std::to_string(kMaxStringBytes) + " bytes");
     }
     if (text.empty() && !allow_empty) reject(ParseErrorKind::BadValue, name(key) + ": empty");
     return text;
@@ -216,8 +224,8 @@ std::vector<renderer::CaseCount> read_count_rows(const json& root, const char* k
   const Fields outer(root, "");
   const json& rows = outer.expect(key, &json::is_array, "an array");
   if (rows.size() > kMaxCountRows) {
-    reject(ParseErrorKind::BadValue, std::string(key) + ": more than " +
-                                         std::to_string(kMaxCountRows) + " rows");
+    reject(ParseErrorKind::BadValue,
+           std::string(key) + ": more than " + std::to_string(kMaxCountRows) + " rows");
   }
   std::vector<renderer::CaseCount> counts;
   counts.reserve(rows.size());
@@ -276,8 +284,8 @@ FeedMessage read_message(const json& root) {
   const Fields fields(root, "");
   const json& version = *fields.find("v", true);
   if (!version.is_number_integer()) {
-    reject(ParseErrorKind::WrongType, "v: expected an integer, got " +
-                                          std::string(type_name(version)));
+    reject(ParseErrorKind::WrongType,
+           "v: expected an integer, got " + std::string(type_name(version)));
   }
   if (!version.is_number_unsigned() || version.get<std::uint64_t>() != 1) {
     reject(ParseErrorKind::BadVersion, "v: " + version.dump() + " is not supported (only 1)");
@@ -315,23 +323,34 @@ bool digits(std::string_view text, std::size_t at, std::size_t length, int& out)
 
 std::string_view to_string(ParseErrorKind kind) {
   switch (kind) {
-    case ParseErrorKind::NotJson: return "not_json";
-    case ParseErrorKind::TooLarge: return "too_large";
-    case ParseErrorKind::BadVersion: return "bad_version";
-    case ParseErrorKind::UnknownType: return "unknown_type";
-    case ParseErrorKind::MissingField: return "missing_field";
-    case ParseErrorKind::WrongType: return "wrong_type";
-    case ParseErrorKind::BadValue: return "bad_value";
+    case ParseErrorKind::NotJson:
+      return "not_json";
+    case ParseErrorKind::TooLarge:
+      return "too_large";
+    case ParseErrorKind::BadVersion:
+      return "bad_version";
+    case ParseErrorKind::UnknownType:
+      return "unknown_type";
+    case ParseErrorKind::MissingField:
+      return "missing_field";
+    case ParseErrorKind::WrongType:
+      return "wrong_type";
+    case ParseErrorKind::BadValue:
+      return "bad_value";
   }
   return "unknown";
 }
 
 std::string_view to_string(CaseStatus status) {
   switch (status) {
-    case CaseStatus::Reported: return "reported";
-    case CaseStatus::Dispatched: return "dispatched";
-    case CaseStatus::Closed: return "closed";
-    case CaseStatus::Overdue: return "overdue";
+    case CaseStatus::Reported:
+      return "reported";
+    case CaseStatus::Dispatched:
+      return "dispatched";
+    case CaseStatus::Closed:
+      return "closed";
+    case CaseStatus::Overdue:
+      return "overdue";
   }
   return "unknown";
 }
@@ -370,9 +389,9 @@ ParsedMessage parse_case_message(std::string_view bytes) {
 std::optional<system_clock::time_point> parse_iso8601(std::string_view text) {
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   if (!digits(text, 0, 4, year) || text.size() < 20 || text[4] != '-' ||
-      !digits(text, 5, 2, month) || text[7] != '-' || !digits(text, 8, 2, day) ||
-      text[10] != 'T' || !digits(text, 11, 2, hour) || text[13] != ':' ||
-      !digits(text, 14, 2, minute) || text[16] != ':' || !digits(text, 17, 2, second)) {
+      !digits(text, 5, 2, month) || text[7] != '-' || !digits(text, 8, 2, day) || text[10] != 'T' ||
+      !digits(text, 11, 2, hour) || text[13] != ':' || !digits(text, 14, 2, minute) ||
+      text[16] != ':' || !digits(text, 17, 2, second)) {
     return std::nullopt;
   }
   std::size_t at = 19;
@@ -428,12 +447,11 @@ std::string format_iso8601(system_clock::time_point time, std::chrono::minutes u
   const int offset = static_cast<int>(utc_offset.count());
   const int offset_abs = offset < 0 ? -offset : offset;
   std::array<char, 64> buffer{};
-  int length = std::snprintf(buffer.data(), buffer.size(), "%04d-%02u-%02uT%02d:%02d:%02d",
-                             static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
-                             static_cast<unsigned>(date.day()),
-                             static_cast<int>(clock.hours().count()),
-                             static_cast<int>(clock.minutes().count()),
-                             static_cast<int>(clock.seconds().count()));
+  int length = std::snprintf(
+      buffer.data(), buffer.size(), "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(date.year()),
+      static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+      static_cast<int>(clock.hours().count()), static_cast<int>(clock.minutes().count()),
+      static_cast<int>(clock.seconds().count()));
   std::string text(buffer.data(), static_cast<std::size_t>(length));
   if (clock.subseconds().count() != 0) {
     length = std::snprintf(buffer.data(), buffer.size(), ".%03d",

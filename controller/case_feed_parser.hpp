@@ -51,8 +51,15 @@ struct FeedMessage {
   std::variant<CaseMessage, CountsMessage, Heartbeat> body;
 };
 
-enum class ParseErrorKind { NotJson, TooLarge, BadVersion, UnknownType, MissingField, WrongType,
-                            BadValue };
+enum class ParseErrorKind {
+  NotJson,
+  TooLarge,
+  BadVersion,
+  UnknownType,
+  MissingField,
+  WrongType,
+  BadValue
+};
 inline constexpr int kParseErrorKinds = 7;
 
 // The stable names used in statistics and logs: "not_json", "too_large", "bad_version",

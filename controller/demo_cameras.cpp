@@ -1,12 +1,17 @@
 #include "controller/demo_cameras.hpp"
 
+#include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <regex>
 #include <stdexcept>
+#include <thread>
 
 #include "streams/demo_cache.hpp"
 #include "streams/sim_camera_server.hpp"
@@ -44,6 +49,23 @@ std::string file_stem(std::string mount) {
   for (auto& c : mount)
     if (c == '/') c = '_';
   return mount.substr(mount.find_first_not_of('_'));
+}
+
+// Runs videowall-casesim (built next to this executable) publishing on `endpoint`.
+int start_casesim(const std::string& endpoint) {
+  std::error_code ec;
+  auto exe = fs::read_symlink("/proc/self/exe", ec).parent_path() / "videowall-casesim";
+  if (ec || !fs::exists(exe)) {
+    spdlog::warn("demo: {} not found; the wall will show 等待数据 for cases", exe.string());
+    return -1;
+  }
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl(exe.c_str(), exe.c_str(), "--bind", endpoint.c_str(), "--rate", "2", nullptr);
+    _exit(127);
+  }
+  if (pid > 0) spdlog::info("demo: simulated case feed on {} (pid {})", endpoint, pid);
+  return pid;
 }
 
 }  // namespace
@@ -102,8 +124,23 @@ DemoCameras::DemoCameras(const Config& config) {
         error + " (is another videowall --demo running?)");
   spdlog::info("demo: {} simulated camera streams on rtsp://127.0.0.1:{}", options.clips.size(),
                server_->port());
+  for (const auto& endpoint : config.cases.endpoints) {
+    if (endpoint.rfind("tcp://127.0.0.1:", 0) == 0) {
+      casesim_pid_ = start_casesim(endpoint);
+      break;
+    }
+  }
 }
 
-DemoCameras::~DemoCameras() = default;
+DemoCameras::~DemoCameras() {
+  if (casesim_pid_ <= 0) return;
+  kill(casesim_pid_, SIGTERM);
+  for (int i = 0; i < 30; ++i) {  // bounded: 3 s, then SIGKILL
+    if (waitpid(casesim_pid_, nullptr, WNOHANG) == casesim_pid_) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  kill(casesim_pid_, SIGKILL);
+  waitpid(casesim_pid_, nullptr, 0);
+}
 
 }  // namespace vw::controller

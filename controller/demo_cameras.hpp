@@ -16,6 +16,8 @@ namespace vw::controller {
 
 class DemoCameras {
  public:
+  // Also starts the simulated case publisher (videowall-casesim, a child process) when the
+  // config's case feed points at a loopback endpoint.
   // Throws std::runtime_error when a camera URL is not a loopback rtsp:// URL on one common
   // port, or when the server cannot listen there.
   explicit DemoCameras(const Config& config);
@@ -23,6 +25,7 @@ class DemoCameras {
 
  private:
   std::unique_ptr<streams::SimCameraServer> server_;
+  int casesim_pid_ = -1;
 };
 
 }  // namespace vw::controller

@@ -25,6 +25,7 @@ void on_key(controller::WallController& wall, controller::AppRuntime& app, int k
     wall.submit(controller::TileMaximize{key - GLFW_KEY_1 + 1});
   if (key == GLFW_KEY_ESCAPE) wall.submit(controller::TileRestore{});
   if (key == GLFW_KEY_S) app.snapshot_now();
+  if (key == GLFW_KEY_A) app.acknowledge_alarms();
   if (key == GLFW_KEY_Q) app.renderer().request_stop();
 }
 

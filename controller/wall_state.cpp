@@ -152,8 +152,10 @@ struct Applier {
 }  // namespace
 
 std::string command_name(const Command& command) {
-  static constexpr const char* names[] = {"layout.set", "layout.step",   "tile.assign",
-                                          "tile.swap",  "tile.maximize", "tile.restore"};
+  static constexpr const char* names[] = {"layout.set",  "layout.step",   "tile.assign",
+                                          "tile.swap",   "tile.maximize", "tile.restore",
+                                          "alarm.raise", "alarm.ack",     "alarm.expire"};
+  static_assert(std::size(names) == std::variant_size_v<Command>, "one name per command");
   return names[command.index()];
 }
 

@@ -157,7 +157,7 @@ bool text_overlays_available() {
 }  // namespace
 
 std::string demo_clip_fingerprint(const DemoClipSpec& spec) {
-  return "videowall-demo-clip v3|" + spec.label + "|" + std::to_string(spec.width) + "x" +
+  return "videowall-demo-clip v4|" + spec.label + "|" + std::to_string(spec.width) + "x" +
          std::to_string(spec.height) + "@" + std::to_string(spec.fps) + "|" +
          std::to_string(spec.seconds) + "s|variant " + std::to_string(spec.variant) +
          (text_overlays_available() ? "|text" : "|plain");
@@ -215,9 +215,10 @@ bool build_demo_clip(const DemoClipSpec& spec, std::string* error, std::stop_tok
     const std::string clock_font = "Noto Sans Mono Bold " + std::to_string(spec.height / 30);
     g_object_set(label, "text", spec.label.c_str(), "font-desc", label_font.c_str(), "auto-resize",
                  FALSE, "shaded-background", TRUE, "xpad", pad, "ypad", pad, nullptr);
-    // Bottom-left: the wall draws its own label top-left and a case badge top-right.
-    gst_util_set_object_arg(G_OBJECT(label), "valignment", "bottom");
-    gst_util_set_object_arg(G_OBJECT(label), "halignment", "left");
+    // Top centre: the wall draws its own label top-left, a case badge top-right and case
+    // panels along the bottom.
+    gst_util_set_object_arg(G_OBJECT(label), "valignment", "top");
+    gst_util_set_object_arg(G_OBJECT(label), "halignment", "center");
     g_object_set(clock, "font-desc", clock_font.c_str(), "auto-resize", FALSE, "shaded-background",
                  TRUE, "xpad", pad, "ypad", pad, nullptr);
     gst_util_set_object_arg(G_OBJECT(clock), "valignment", "bottom");

@@ -65,6 +65,7 @@ class WallHarness {
 
   controller::WallController& wall() { return *wall_; }
   streams::StreamManager& streams() { return *streams_; }
+  const layouts::LayoutLibrary& layouts() const { return layouts_; }
   renderer::Renderer& renderer() { return *renderer_; }
 
   controller::CommandResult run(controller::Command command) {
