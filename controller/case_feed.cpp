@@ -1,6 +1,9 @@
 #include "controller/case_feed.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstring>
@@ -9,6 +12,10 @@
 #include <zmq.hpp>
 
 #include "controller/case_feed_parser.hpp"
+
+namespace {
+constexpr int kFeedNice = 10;  // Linux: per-thread nice value
+}  // namespace
 
 namespace vw::controller {
 
@@ -205,6 +212,11 @@ void CaseFeed::maybe_publish(bool force) {
 }
 
 void CaseFeed::run(std::stop_token stop) {
+  // The wall's frame rate comes before the case numbers: under a flood this thread yields the
+  // CPU to decoders and the renderer (the feed falls behind, shows 数据中断, and catches up with
+  // the next counts snapshot) rather than slowing every tile down.
+  if (setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kFeedNice) != 0)
+    spdlog::debug("case feed: could not lower the feed thread's priority");
   while (!stop.stop_requested()) {
     try {
       auto& sub = sockets_->sub;
