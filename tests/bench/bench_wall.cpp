@@ -24,6 +24,7 @@
 #include "renderer/renderer.hpp"
 #include "streams/demo_cache.hpp"
 #include "streams/stream_manager.hpp"
+#include "tests/bench/proc_stats.hpp"
 
 namespace {
 
@@ -46,29 +47,6 @@ const Scenario kScenarios[] = {
 
 std::string mount_of(const Scenario& s, int i) {
   return "/bench" + std::to_string(s.height) + "-" + std::to_string(i + 1);
-}
-
-double process_cpu_seconds(pid_t pid) {  // utime + stime of every thread, from /proc
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), {});
-  auto close = text.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream rest(text.substr(close + 2));
-  std::string field;
-  unsigned long long utime = 0, stime = 0;
-  for (int i = 3; i <= 15 && rest >> field; ++i) {
-    if (i == 14) utime = std::stoull(field);
-    if (i == 15) stime = std::stoull(field);
-  }
-  return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
-}
-
-long peak_rss_kib(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
-  return 0;
 }
 
 pid_t spawn(const std::vector<std::string>& args, bool quiet) {
@@ -191,12 +169,12 @@ Row measure_wall(const std::string& self, const Scenario& s, int port, double wa
   while (std::fgets(line, sizeof line, out)) {
     std::string l(line);
     if (l.rfind("WINDOW_START", 0) == 0) {
-      wall0 = process_cpu_seconds(pid);
+      wall0 = bench::cpu_seconds(pid);
       t0 = Clock::now();
     } else if (l.rfind("WINDOW_END", 0) == 0) {
       double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
-      row.wall_cores = (process_cpu_seconds(pid) - wall0) / elapsed;
-      row.wall_rss_kib = peak_rss_kib(pid);
+      row.wall_cores = (bench::cpu_seconds(pid) - wall0) / elapsed;
+      row.wall_rss_kib = bench::status_kib(pid, "VmHWM");
     } else if (l.rfind("FIGURES ", 0) == 0) {
       row.figures = l.substr(8);
       if (!row.figures.empty() && row.figures.back() == '\n') row.figures.pop_back();
@@ -298,10 +276,10 @@ int main(int argc, char** argv) {
     // once would make them fight over the 2 cores.
     pid_t floor_pid = spawn(floor, true);
     std::this_thread::sleep_for(std::chrono::duration<double>(warmup));
-    double f0 = process_cpu_seconds(floor_pid);
+    double f0 = bench::cpu_seconds(floor_pid);
     auto t0 = Clock::now();
     std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-    double floor_cores = (process_cpu_seconds(floor_pid) - f0) /
+    double floor_cores = (bench::cpu_seconds(floor_pid) - f0) /
                          std::chrono::duration<double>(Clock::now() - t0).count();
     stop_child(floor_pid);
 

@@ -1,0 +1,73 @@
+// /proc readings shared by the benchmarks: CPU time and memory of a process, the machine's CPU
+// and load. Linux only; a missing process reads as zero.
+#pragma once
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace vw::bench {
+
+// The fields of /proc/<pid>/stat after the command name: [0] state, [1] ppid, [11] utime, ...
+inline std::vector<std::string> stat_fields(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  std::vector<std::string> fields;
+  auto close = text.rfind(')');
+  if (close == std::string::npos) return fields;
+  std::istringstream rest(text.substr(close + 1));
+  for (std::string f; rest >> f;) fields.push_back(f);
+  return fields;
+}
+
+inline double cpu_seconds(pid_t pid) {  // utime + stime, all threads
+  auto f = stat_fields(pid);
+  if (f.size() < 13) return 0;
+  return double(std::stoull(f[11]) + std::stoull(f[12])) / double(sysconf(_SC_CLK_TCK));
+}
+
+inline long status_kib(pid_t pid, const std::string& key) {  // "VmRSS", "VmHWM"
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(key + ":", 0) == 0) return std::stol(line.substr(key.size() + 1));
+  return 0;
+}
+
+inline pid_t first_child() {  // the camsim server: CamsimProcess forks it from this process
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const auto name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    auto f = stat_fields(static_cast<pid_t>(std::stol(name)));
+    if (f.size() > 1 && std::stol(f[1]) == getpid()) return static_cast<pid_t>(std::stol(name));
+  }
+  return -1;
+}
+
+struct MachineCpu {  // jiffies of all cores, from the first line of /proc/stat
+  double busy = 0, total = 0;
+};
+
+inline MachineCpu machine_cpu() {
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  in >> cpu;
+  MachineCpu m;
+  double v[8] = {};
+  for (double& x : v) in >> x;
+  for (double x : v) m.total += x;
+  m.busy = m.total - v[3] - v[4];  // less idle and iowait
+  return m;
+}
+
+inline std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::string a, b, c;
+  in >> a >> b >> c;
+  return a + " " + b + " " + c;
+}
+
+}  // namespace vw::bench
