@@ -35,21 +35,21 @@ struct CaseAlarm {
 };
 
 struct CaseView {
-  bool stale = false;        // feed gap or silent publisher: draw "数据中断", not numbers as live
+  bool stale = false;  // feed gap or silent publisher: draw "数据中断", not numbers as live
   std::string stale_reason;  // English, for logs and status
   int reported_today = 0;    // 今日上报
   int open = 0;
-  int overdue = 0;           // 超期
+  int overdue = 0;  // 超期
   int closed_today = 0;
-  double closure_rate = 0;   // 办结率, 0..1
-  std::vector<CaseCount> streets;     // every known street, in the district's order
-  std::vector<CaseCount> categories;  // sorted by reported, descending
-  std::vector<CaseTickerItem> latest; // newest first, at most 20
-  std::vector<int> hourly_reported;   // 24 entries, today's reports per local hour
+  double closure_rate = 0;             // 办结率, 0..1
+  std::vector<CaseCount> streets;      // every known street, in the district's order
+  std::vector<CaseCount> categories;   // sorted by reported, descending
+  std::vector<CaseTickerItem> latest;  // newest first, at most 20
+  std::vector<int> hourly_reported;    // 24 entries, today's reports per local hour
   // For tile badges: the badge's number is that street's `open` in `streets`.
   std::vector<std::string> streets_with_open_cases;
-  std::vector<CaseAlarm> alarms;      // raised and not yet acknowledged
-  std::uint64_t version = 0;          // increases with each published view
+  std::vector<CaseAlarm> alarms;                    // raised and not yet acknowledged
+  std::uint64_t version = 0;                        // increases with each published view
   std::chrono::steady_clock::time_point updated{};  // when the CaseBoard built it
 };
 

@@ -27,19 +27,19 @@ enum class StreamState {
 std::string_view to_string(StreamState state);  // "playing", "auth_failed", ...
 
 struct StreamStats {
-  double fps_in = 0;          // frames decoded per second (last ~2 s)
-  double fps_out = 0;         // frames taken by the renderer per second (last ~2 s)
-  double bitrate_kbps = 0;    // compressed bitrate into the decoder (last ~2 s)
+  double fps_in = 0;        // frames decoded per second (last ~2 s)
+  double fps_out = 0;       // frames taken by the renderer per second (last ~2 s)
+  double bitrate_kbps = 0;  // compressed bitrate into the decoder (last ~2 s)
   int width = 0;
   int height = 0;
-  std::string codec;          // "H.264", "H.265"
-  std::string decoder;        // decoder element's factory name, e.g. "avdec_h264", "vah264dec"
+  std::string codec;    // "H.264", "H.265"
+  std::string decoder;  // decoder element's factory name, e.g. "avdec_h264", "vah264dec"
   bool hardware_decoder = false;
   std::uint64_t frames_in = 0;
   std::uint64_t frames_dropped = 0;  // replaced in the mailbox before the renderer took them
   std::uint64_t reconnects = 0;
   std::uint64_t pipeline_generation = 0;  // +1 each time a pipeline is built for this stream
-  std::string last_error;     // credentials already redacted
+  std::string last_error;                 // credentials already redacted
 };
 
 class StreamChannel {
@@ -47,7 +47,7 @@ class StreamChannel {
   StreamChannel(std::string key, std::string redacted_url, Wakeup* wakeup)
       : key_(std::move(key)), redacted_url_(std::move(redacted_url)), mailbox_(wakeup) {}
 
-  const std::string& key() const { return key_; }            // e.g. "minzu-01/main"
+  const std::string& key() const { return key_; }  // e.g. "minzu-01/main"
   const std::string& redacted_url() const { return redacted_url_; }
   FrameMailbox& mailbox() { return mailbox_; }
   const FrameMailbox& mailbox() const { return mailbox_; }

@@ -20,12 +20,12 @@ struct VideoFrame {
   int height = 0;
   ColorMatrix matrix = ColorMatrix::BT709;
   bool full_range = false;
-  int plane_count = 0;                     // 3 for I420, 2 for NV12
+  int plane_count = 0;  // 3 for I420, 2 for NV12
   std::array<const std::uint8_t*, 3> planes{};
-  std::array<int, 3> strides{};            // bytes per row of each plane
-  std::uint64_t sequence = 0;              // per stream, increasing from 1
+  std::array<int, 3> strides{};  // bytes per row of each plane
+  std::uint64_t sequence = 0;    // per stream, increasing from 1
   std::chrono::steady_clock::time_point received{};
-  std::shared_ptr<void> storage;           // owner of the plane memory
+  std::shared_ptr<void> storage;  // owner of the plane memory
 };
 
 using FramePtr = std::shared_ptr<const VideoFrame>;

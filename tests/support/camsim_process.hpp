@@ -3,16 +3,17 @@
 // come back on the same port. Every wait is bounded; the destructor kills the child.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 namespace vw::testing {
 
 struct SimCameraSpec {
-  std::string mount;          // "/red"
-  std::uint32_t rgb = 0;      // solid colour 0xRRGGBB
+  std::string mount;      // "/red"
+  std::uint32_t rgb = 0;  // solid colour 0xRRGGBB
   int width = 320;
   int height = 240;
   std::string codec = "h264";  // "h264" or "h265"
