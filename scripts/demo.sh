@@ -6,5 +6,5 @@ cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
-cmake --build build -j"$(nproc)" --target videowall
+cmake --build build -j"$(nproc)" --target videowall videowall-casesim
 exec build/controller/videowall --demo "$@"
