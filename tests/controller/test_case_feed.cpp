@@ -419,11 +419,19 @@ TEST_F(FeedTest, BadEndpointThrowsAtConstruction) {
 
 // ---- the real simulator ---------------------------------------------------------------------
 
-int free_port(zmq::context_t& context) {
-  zmq::socket_t probe(context, zmq::socket_type::pub);
-  probe.set(zmq::sockopt::linger, 0);
-  probe.bind("tcp://127.0.0.1:*");
-  const std::string endpoint = probe.get(zmq::sockopt::last_endpoint);
+// A loopback port free right now. The probe has a context of its own: closing a socket only
+// queues the close to libzmq's I/O thread, while terminating the context waits until the
+// listener is really gone, so the child can bind the port at once.
+int free_port() {
+  zmq::context_t context{1};
+  std::string endpoint;
+  {
+    zmq::socket_t probe(context, zmq::socket_type::pub);
+    probe.set(zmq::sockopt::linger, 0);
+    probe.bind("tcp://127.0.0.1:*");
+    endpoint = probe.get(zmq::sockopt::last_endpoint);
+  }
+  context.close();
   return std::stoi(endpoint.substr(endpoint.rfind(':') + 1));
 }
 
@@ -455,8 +463,7 @@ int wait_exit(pid_t pid, std::chrono::milliseconds timeout) {
 }
 
 TEST(Casesim, FillsTheFeed) {
-  zmq::context_t context{1};
-  const std::string endpoint = "tcp://127.0.0.1:" + std::to_string(free_port(context));
+  const std::string endpoint = "tcp://127.0.0.1:" + std::to_string(free_port());
   CaseFeedOptions options;
   options.endpoints = {endpoint};
   CaseFeed feed(options, {});  // connects first; ZeroMQ retries until the simulator binds
@@ -481,8 +488,7 @@ TEST(Casesim, FillsTheFeed) {
 }
 
 TEST(Casesim, ExitsCleanlyOnSigterm) {
-  zmq::context_t context{1};
-  const std::string endpoint = "tcp://127.0.0.1:" + std::to_string(free_port(context));
+  const std::string endpoint = "tcp://127.0.0.1:" + std::to_string(free_port());
   const pid_t pid = spawn_casesim({"--bind", endpoint, "--seed", "1"});
   ASSERT_GT(pid, 0);
   std::this_thread::sleep_for(700ms);
