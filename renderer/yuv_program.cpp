@@ -189,11 +189,13 @@ void YuvProgram::draw(const PlaneTextures& planes, float x, float y, float w, fl
                       float v1) const {
   if (planes.empty()) return;
   const bool nv12 = planes.format() == PixelFormat::NV12;
-  // Source texels per output pixel; from 1.5 on, spread four luma taps over the footprint
-  // (a quarter of it each side) so that downscaled video does not alias.
+  // Source texels per output pixel; above 2, spread four luma taps over the footprint (a
+  // quarter of it each side) so that downscaled video does not alias. Up to 2 one bilinear tap
+  // suffices: at exactly 2 it lands on the corner of four texels and averages them, the same
+  // box filter at a quarter of the sampling cost (which dominates on software GL).
   const float step_x = (u1 - u0) * static_cast<float>(planes.width()) / std::max(w, 1.0f);
   const float step_y = (v1 - v0) * static_cast<float>(planes.height()) / std::max(h, 1.0f);
-  const bool spread = std::max(step_x, step_y) >= 1.5f;
+  const bool spread = std::max(step_x, step_y) > 2.05f;
   const Variant& v = variants_[static_cast<std::size_t>((nv12 ? 2 : 0) + (spread ? 1 : 0))];
   glUseProgram(v.program.get());
   v.quad.set(x, y, w, h, target_w, target_h, u0, v0, u1, v1);
