@@ -77,8 +77,9 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
 }
 
 AppRuntime::~AppRuntime() {
-  timer_ = {};    // joins
-  wall_.reset();  // no more views or stream changes
+  timer_ = {};     // joins
+  cases_.reset();  // its threads submit alarm commands to the wall: stop them first
+  wall_.reset();   // no more views or stream changes
   renderer_.reset();
   streams_.reset();  // bounded teardown of every pipeline
   demo_.reset();
