@@ -2,12 +2,12 @@
 // rules of the CaseMonitor, the WallController and a headless renderer with real cameras.
 #include <gtest/gtest.h>
 
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <zmq.hpp>
 
+#include "controller/case_feed_parser.hpp"
 #include "controller/case_monitor.hpp"
 #include "tests/controller/wall_harness.hpp"
 #include "tests/support/camsim_process.hpp"
@@ -18,14 +18,9 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-// "2026-11-30T08:15:00+08:00" for `t` in China Standard Time, the feed's local day.
-std::string cst(std::chrono::system_clock::time_point t, const char* format = "%FT%T+08:00") {
-  std::time_t s = std::chrono::system_clock::to_time_t(t + 8h);
-  std::tm tm{};
-  gmtime_r(&s, &tm);
-  char text[40];
-  std::strftime(text, sizeof text, format, &tm);
-  return text;
+// "2026-11-30T08:15:00+08:00": China Standard Time, the feed's local day.
+std::string cst(std::chrono::system_clock::time_point t) {
+  return controller::format_iso8601(t, std::chrono::hours(8));
 }
 
 // The grid-management platform, as the test plays it.
@@ -48,7 +43,7 @@ class Platform {
   void heartbeat() { send({{"type", "heartbeat"}}); }
   void counts(int hualou_open) {
     send({{"type", "counts"},
-          {"date", cst(std::chrono::system_clock::now(), "%F")},
+          {"date", cst(std::chrono::system_clock::now()).substr(0, 10)},
           {"streets",
            {{{"name", "花楼街"},
              {"reported", 30},
