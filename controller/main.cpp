@@ -1,6 +1,5 @@
 // videowall: the control daemon of the wall. Thin on purpose: parse flags, load the config,
 // wire StreamManager -> WallController -> Renderer, and run the render loop on the main thread.
-#include <GLFW/glfw3.h>  // key codes only
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -11,22 +10,31 @@
 
 #include "controller/app.hpp"
 #include "controller/config.hpp"
+#include "controller/keys.hpp"
 #include "renderer/renderer.hpp"
 
 namespace {
 
 using namespace vw;
 
-// Keyboard until the operator panel exists: every key becomes a Command.
-void on_key(controller::WallController& wall, controller::AppRuntime& app, int key) {
-  if (key == GLFW_KEY_L || key == GLFW_KEY_SPACE) wall.submit(controller::LayoutStep{+1});
-  if (key == GLFW_KEY_P || key == GLFW_KEY_BACKSPACE) wall.submit(controller::LayoutStep{-1});
-  if (key >= GLFW_KEY_1 && key <= GLFW_KEY_9)
-    wall.submit(controller::TileMaximize{key - GLFW_KEY_1 + 1});
-  if (key == GLFW_KEY_ESCAPE) wall.submit(controller::TileRestore{});
-  if (key == GLFW_KEY_S) app.snapshot_now();
-  if (key == GLFW_KEY_A) app.acknowledge_alarms();
-  if (key == GLFW_KEY_Q) app.renderer().request_stop();
+void on_key(controller::AppRuntime& app, int key) {
+  auto binding = controller::key_binding(key);
+  if (!binding) return;
+  if (auto* command = std::get_if<controller::Command>(&*binding)) {
+    app.wall().submit(*command);
+    return;
+  }
+  switch (std::get<controller::KeyAction>(*binding)) {
+    case controller::KeyAction::Snapshot:
+      app.snapshot_now();
+      break;
+    case controller::KeyAction::AcknowledgeAlarms:
+      app.acknowledge_alarms();
+      break;
+    case controller::KeyAction::Quit:
+      app.renderer().request_stop();
+      break;
+  }
 }
 
 }  // namespace
@@ -73,7 +81,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "videowall: cannot start: %s\n", e.what());
     return 1;
   }
-  app->renderer().set_key_handler([&](int key) { on_key(app->wall(), *app, key); });
+  app->renderer().set_key_handler([&](int key) { on_key(*app, key); });
 
   std::jthread signal_thread([&](std::stop_token stop) {
     timespec tick{0, 200'000'000};

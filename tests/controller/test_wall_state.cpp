@@ -2,6 +2,7 @@
 // and leaves the state untouched.
 #include <gtest/gtest.h>
 
+#include "controller/keys.hpp"
 #include "controller/wall_controller.hpp"
 #include "controller/wall_state.hpp"
 
@@ -143,6 +144,37 @@ TEST_F(WallStateTest, BadAlarmsAreRefused) {
   expect_refused(AlarmRaise{"x", "9x9", {"a"}, ""}, "unknown_layout");
   expect_refused(AlarmRaise{"x", "1x1", {"a", "b"}, ""}, "tile_out_of_range");
   expect_refused(AlarmRaise{"x", "2x2", {"zz"}, ""}, "unknown_camera");
+}
+
+TEST_F(WallStateTest, KeysDriveTheSameCommands) {
+  auto press = [&](int key) {
+    auto binding = key_binding(key);
+    ASSERT_TRUE(binding.has_value()) << key;
+    ASSERT_TRUE(std::holds_alternative<Command>(*binding)) << key;
+    ASSERT_TRUE(run(std::get<Command>(*binding)).ok) << key;
+  };
+  auto names = layouts.names();
+  auto at = std::find(names.begin(), names.end(), state.layout) - names.begin();
+  press('L');  // GLFW key codes of letters and digits are their ASCII codes
+  EXPECT_EQ(state.layout, names[(at + 1) % names.size()]);
+  press(' ');
+  EXPECT_EQ(state.layout, names[(at + 2) % names.size()]);
+  press('P');
+  EXPECT_EQ(state.layout, names[(at + 1) % names.size()]);
+  press('2');
+  EXPECT_EQ(state.maximized, 2);
+  press(256);  // Esc
+  EXPECT_EQ(state.maximized, 0);
+  auto action = [](int key) {
+    auto binding = key_binding(key);
+    return binding && std::holds_alternative<KeyAction>(*binding)
+               ? std::optional<KeyAction>(std::get<KeyAction>(*binding))
+               : std::nullopt;
+  };
+  EXPECT_EQ(action('S'), KeyAction::Snapshot);
+  EXPECT_EQ(action('A'), KeyAction::AcknowledgeAlarms);
+  EXPECT_EQ(action('Q'), KeyAction::Quit);
+  EXPECT_FALSE(key_binding('Z').has_value());
 }
 
 TEST(ChooseStream, SubBelowHalfTheMainResolution) {
