@@ -7,6 +7,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "controller/api/api_server.hpp"
 #include "controller/case_monitor.hpp"
 #include "controller/demo_cameras.hpp"
 
@@ -36,6 +37,33 @@ void check_startup_layout(const Config& config, const layouts::LayoutLibrary& la
                     "unknown layout \"" + config.wall.layout + "\"; use one of: " + known);
 }
 
+std::string default_state_dir() {
+  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg && *xdg)
+    return (fs::path(xdg) / "videowall").string();
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return (fs::path(home) / ".local/state/videowall").string();
+  return fs::absolute("videowall-state").string();
+}
+
+// Loads and checks a config as the daemon would start with it (config.reload uses this too).
+Config load_checked_config(const std::string& path, const AppOptions& options,
+                           const layouts::LayoutLibrary* layouts) {
+  Config config = load_config_file(path);
+  if (options.language == "en") config.wall.language = renderer::Language::English;
+  if (options.language == "zh") config.wall.language = renderer::Language::Chinese;
+  auto override_endpoint = [](const std::string& flag, std::string& endpoint) {
+    if (!flag.empty()) endpoint = flag == "off" ? "" : flag;
+  };
+  override_endpoint(options.api_endpoint, config.api.endpoint);
+  override_endpoint(options.pub_endpoint, config.api.pub_endpoint);
+  for (const auto* endpoint : {&config.api.endpoint, &config.api.pub_endpoint})
+    if (!endpoint->empty() && !config.api.curve() && !is_loopback_endpoint(*endpoint))
+      throw ConfigError(path, 0, "api",
+                        *endpoint + " is not a loopback address: remote access needs CURVE");
+  if (layouts) check_startup_layout(config, *layouts);
+  return config;
+}
+
 }  // namespace
 
 std::string assets_dir() {
@@ -45,9 +73,7 @@ std::string assets_dir() {
 
 AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
   if (options_.config_path.empty()) options_.config_path = assets_dir() + "/demo/config.yaml";
-  config_ = load_config_file(options_.config_path);
-  if (options_.language == "en") config_.wall.language = renderer::Language::English;
-  if (options_.language == "zh") config_.wall.language = renderer::Language::Chinese;
+  config_ = load_checked_config(options_.config_path, options_, nullptr);
 
   if (!config_.wall.layouts_dir.empty()) {
     for (const auto& error : layouts_.add_dir(config_.wall.layouts_dir))
@@ -64,20 +90,65 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
                                                 : options_.snapshot_path);
   }
 
+  // The saved wall and the audit trail (docs/api.md): opened before anything can change state.
+  state_dir_ = !options_.state_dir.empty()    ? fs::absolute(options_.state_dir).string()
+               : !config_.storage.dir.empty() ? config_.storage.dir
+                                              : default_state_dir();
+  store_ = std::make_unique<StateStore>((fs::path(state_dir_) / "wall-state.json").string());
+  ControllerServices services;
+  services.store = store_.get();
+  if (options_.reset_state) {
+    spdlog::info(
+        "--reset-state: starting from the config's layout; the saved wall in {} will "
+        "be replaced at the first change",
+        store_->path());
+  } else {
+    auto loaded = store_->load();
+    if (!loaded.warning.empty()) spdlog::warn("{}", loaded.warning);
+    services.restored = std::move(loaded.state);
+  }
+  audit_ = std::make_unique<AuditLog>(AuditOptions{(fs::path(state_dir_) / "audit.log").string(),
+                                                   config_.storage.audit_rotate_bytes,
+                                                   config_.storage.audit_keep});
+  services.audit = audit_.get();
+  services.on_change = [this](const ChangeEvent& event) {
+    std::lock_guard lock(api_mutex_);
+    if (api_) api_->notify(event);
+  };
+
   streams_ = std::make_unique<streams::StreamManager>(&wakeup_);
   renderer::RendererOptions ropts;
   ropts.headless = options_.headless;
   ropts.window_title = "videowall — 智慧江汉 视频墙";
   renderer_ = std::make_unique<renderer::Renderer>(ropts, &wakeup_);
-  wall_ = std::make_unique<WallController>(config_, layouts_, *streams_,
-                                           [r = renderer_.get()](auto view) { r->publish(view); });
+  wall_ = std::make_unique<WallController>(
+      config_, layouts_, *streams_, [r = renderer_.get()](auto view) { r->publish(view); },
+      std::move(services));
   if (!config_.cases.endpoints.empty() || !config_.cases.rules_path.empty())
     cases_ = std::make_unique<CaseMonitor>(
         config_, layouts_, *wall_, [r = renderer_.get()](auto cases) { r->publish_cases(cases); });
+  if (!config_.api.endpoint.empty()) {
+    api::ApiServerDeps deps{*wall_, *streams_, *renderer_, audit_.get(), {}, {}, {}};
+    deps.acknowledge = [this](const std::string& rule, Origin origin, WallController::Done done) {
+      acknowledge_alarms(rule, std::move(origin), std::move(done));
+    };
+    deps.load_config = [this] {
+      return std::make_shared<const Config>(
+          load_checked_config(options_.config_path, options_, &layouts_));
+    };
+    deps.snapshot_dir = fs::absolute(options_.snapshot_dir).string();
+    auto server = std::make_unique<api::ApiServer>(config_.api, std::move(deps));
+    std::lock_guard lock(api_mutex_);
+    api_ = std::move(server);
+  }
 }
 
 AppRuntime::~AppRuntime() {
-  timer_ = {};     // joins
+  timer_ = {};  // joins
+  {
+    std::lock_guard lock(api_mutex_);
+    api_.reset();  // no new requests; late command replies land in its orphaned outbox
+  }
   cases_.reset();  // its threads submit alarm commands to the wall: stop them first
   wall_.reset();   // no more views or stream changes
   renderer_.reset();
@@ -85,11 +156,12 @@ AppRuntime::~AppRuntime() {
   demo_.reset();
 }
 
-void AppRuntime::acknowledge_alarms() {
+void AppRuntime::acknowledge_alarms(const std::string& rule, Origin origin,
+                                    WallController::Done done) {
   if (cases_)
-    cases_->acknowledge();
+    cases_->acknowledge(rule, std::move(origin), std::move(done));
   else
-    wall_->submit(AlarmAck{});
+    wall_->submit(AlarmAck{rule}, std::move(origin), std::move(done));
 }
 
 void AppRuntime::snapshot_now(bool latest) {

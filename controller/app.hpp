@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -25,11 +26,18 @@ struct AppOptions {
   std::string snapshot_dir = "videowall-snapshots";
   std::string language;  // "", "zh" or "en" (overrides the config)
   std::string log_level = "info";
+  std::string state_dir;     // state file + audit trail; empty: config storage.dir, else XDG
+  bool reset_state = false;  // start from the config's layout, ignoring the saved state
+  std::string api_endpoint;  // overrides api.endpoint when set ("off": no API)
+  std::string pub_endpoint;  // overrides api.pub_endpoint when set ("off": none)
 };
 
 // The folder with the demo config, the example layouts and the fonts fallback.
 std::string assets_dir();
 
+namespace api {
+class ApiServer;
+}
 class DemoCameras;  // the simulated camera server of --demo (controller/demo_cameras.hpp)
 class CaseMonitor;  // the grid-case feed and alarm rules (controller/case_monitor.hpp)
 
@@ -47,8 +55,10 @@ class AppRuntime {
 
   renderer::Renderer& renderer() { return *renderer_; }
   WallController& wall() { return *wall_; }
-  // Acknowledges every active alarm (the operator's key); a no-op without a case feed.
-  void acknowledge_alarms();
+  // Acknowledges alarms (empty rule: all) through the alarm engine when there is one.
+  void acknowledge_alarms(const std::string& rule, Origin origin, WallController::Done done = {});
+  api::ApiServer* api() { return api_.get(); }  // null when the API is off
+  const std::string& state_dir() const { return state_dir_; }
 
  private:
   AppOptions options_;
@@ -60,6 +70,11 @@ class AppRuntime {
   std::unique_ptr<renderer::Renderer> renderer_;
   std::unique_ptr<WallController> wall_;
   std::unique_ptr<CaseMonitor> cases_;
+  std::string state_dir_;
+  std::unique_ptr<AuditLog> audit_;
+  std::unique_ptr<StateStore> store_;
+  std::mutex api_mutex_;  // guards api_ against the controller's change notifications
+  std::unique_ptr<api::ApiServer> api_;
   std::atomic<bool> snapshot_failed_{false};
   std::jthread timer_;  // --snapshot-after and periodic headless snapshots
 };

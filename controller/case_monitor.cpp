@@ -49,20 +49,21 @@ void CaseMonitor::apply(const std::vector<AlarmAction>& actions) {
     if (action.kind == AlarmAction::Kind::Raise) {
       spdlog::warn("alarm {}: raised by case {} ({} matching): {}", action.rule, action.case_id,
                    action.count, action.banner);
-      wall_.submit(AlarmRaise{action.rule, action.layout, action.cameras, action.banner});
+      wall_.submit(AlarmRaise{action.rule, action.layout, action.cameras, action.banner},
+                   Origin{"rules:" + action.rule, action.rule, "system"});
     } else {
       spdlog::info("alarm {}: not acknowledged in time, reverting", action.rule);
-      wall_.submit(AlarmExpire{action.rule});
+      wall_.submit(AlarmExpire{action.rule}, Origin{"rules:" + action.rule, action.rule, "system"});
     }
   }
 }
 
-void CaseMonitor::acknowledge(const std::string& rule) {
+void CaseMonitor::acknowledge(const std::string& rule, Origin origin, WallController::Done done) {
   if (engine_) {
     std::lock_guard lock(engine_mutex_);
     engine_->acknowledged(rule, std::chrono::system_clock::now());
   }
-  wall_.submit(AlarmAck{rule});
+  wall_.submit(AlarmAck{rule}, std::move(origin), std::move(done));
 }
 
 CaseFeedStats CaseMonitor::feed_stats() const {

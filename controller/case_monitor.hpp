@@ -30,7 +30,8 @@ class CaseMonitor {
   CaseMonitor& operator=(const CaseMonitor&) = delete;
 
   // The operator acknowledges an alarm (empty: all): its cooldown starts and the wall reverts.
-  void acknowledge(const std::string& rule = {});
+  // `done` (optional) hears the AlarmAck's result on the controller's thread.
+  void acknowledge(const std::string& rule, Origin origin, WallController::Done done = {});
 
   CaseFeedStats feed_stats() const;
 

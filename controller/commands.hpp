@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -44,8 +45,51 @@ struct AlarmExpire {  // the rule's revert time passed with nobody acknowledging
   std::string rule;
 };
 
+// A tour cycles cameras through one tile, each shown for `dwell_s` seconds.
+inline constexpr int kMinTourDwellSeconds = 3;
+struct TourStart {
+  int tile = 0;                      // 1-based
+  std::vector<std::string> cameras;  // ids or display names, at least two
+  int dwell_s = 10;                  // >= kMinTourDwellSeconds
+};
+struct TourStop {
+  int tile = 0;  // 1-based; 0 stops every tour
+};
+// The controller's clock says the tour on `tile` is due (not available over the API).
+struct TourAdvance {
+  int tile = 0;
+};
+
+// Presets (布局预案): a named layout with the cameras of its tiles and their tours.
+struct PresetSave {
+  std::string name;
+};
+struct PresetRecall {
+  std::string name;
+};
+struct PresetDelete {
+  std::string name;
+};
+
+struct Config;
+// Replaces the configuration with one already loaded and validated (controller/config.hpp):
+// cameras, fit, language, overlays and stall timeout take effect; tiles showing a camera that no
+// longer exists are cleared.
+struct ConfigReload {
+  std::shared_ptr<const Config> config;
+};
+
 using Command = std::variant<LayoutSet, LayoutStep, TileAssign, TileSwap, TileMaximize, TileRestore,
-                             AlarmRaise, AlarmAck, AlarmExpire>;
+                             AlarmRaise, AlarmAck, AlarmExpire, TourStart, TourStop, TourAdvance,
+                             PresetSave, PresetRecall, PresetDelete, ConfigReload>;
+
+// Who asked for a command, for the audit trail: "curve:<key fingerprint>", "anonymous:loopback",
+// "panel:local", "keyboard:local", "rules:<rule>", "system".
+struct Origin {
+  std::string identity = "system";
+  std::string name;             // a readable name for the identity (the key's name), may be empty
+  std::string role = "system";  // "viewer", "operator", "admin", "system"
+};
 
 // "layout.set", "tile.assign", ... (the names the API and the audit trail use).
 std::string command_name(const Command& command);

@@ -8,6 +8,8 @@
 #include <set>
 #include <sstream>
 
+#include "controller/api/curve_keys.hpp"
+
 namespace vw::controller {
 namespace {
 
@@ -193,7 +195,111 @@ void parse_cases(const YAML::Node& node, const std::string& file, const std::str
   s.reject_unknown_keys("endpoints, silence_timeout_s, rules, overlays");
 }
 
+std::string resolve_path(const std::string& path, const std::string& base_dir) {
+  fs::path p(path);
+  if (p.is_relative()) p = fs::path(base_dir) / p;
+  return p.lexically_normal().string();
+}
+
+std::string parse_role_text(Section& s, const YAML::Node& node, const char* key,
+                            const std::string& fallback) {
+  auto role = s.get<std::string>(key, fallback);
+  if (role != "viewer" && role != "operator" && role != "admin")
+    s.fail(node[key], s.field(key), "must be viewer, operator or admin (got \"" + role + "\")");
+  return role;
+}
+
+void check_endpoint(Section& s, const char* key, const std::string& endpoint) {
+  if (endpoint.empty() || endpoint.rfind("tcp://", 0) == 0 || endpoint.rfind("ipc://", 0) == 0)
+    return;
+  s.fail(s.node()[key], s.field(key),
+         "must be a ZeroMQ endpoint like tcp://127.0.0.1:5560, or \"\" for none (got \"" +
+             endpoint + "\")");
+}
+
+void parse_api(const YAML::Node& node, const std::string& file, const std::string& base_dir,
+               ApiConfig& api) {
+  Section s(node, "api", file);
+  api.endpoint = s.get<std::string>("endpoint", api.endpoint);
+  api.pub_endpoint = s.get<std::string>("pub_endpoint", api.pub_endpoint);
+  check_endpoint(s, "endpoint", api.endpoint);
+  check_endpoint(s, "pub_endpoint", api.pub_endpoint);
+  api.anonymous_role = parse_role_text(s, node, "anonymous_role", api.anonymous_role);
+  if (YAML::Node curve_node = s.child("curve")) {
+    Section curve(curve_node, "api.curve", file);
+    auto key_file = curve.get<std::string>("secret_key_file", "");
+    if (key_file.empty())
+      curve.fail(curve_node, "api.curve.secret_key_file",
+                 "is missing: give the server's .key file (make one with: wallctl keygen server)");
+    try {
+      auto keys = api::read_key_file(resolve_path(key_file, base_dir));
+      if (keys.secret_key.empty())
+        throw std::runtime_error(key_file + " holds no secret-key (a .pub file?)");
+      api.server_secret_key = keys.secret_key;
+      api.server_public_key = api::public_key_of(keys.secret_key);
+    } catch (const std::runtime_error& e) {
+      curve.fail(curve_node["secret_key_file"], "api.curve.secret_key_file", e.what());
+    }
+    YAML::Node clients = curve.child("clients");
+    if (clients && !clients.IsSequence())
+      curve.fail(clients, "api.curve.clients", "must be a list of {name, public_key, role}");
+    for (std::size_t i = 0; clients && i < clients.size(); ++i) {
+      Section c(clients[i], "api.curve.clients[" + std::to_string(i) + "]", file);
+      ApiClientConfig client;
+      client.name = c.get<std::string>("name", "");
+      if (client.name.empty()) c.fail(clients[i], c.field("name"), "is missing");
+      client.public_key = c.get<std::string>("public_key", "");
+      auto pub_file = c.get<std::string>("key_file", "");
+      if (client.public_key.empty() == pub_file.empty())
+        c.fail(clients[i], c.field("public_key"),
+               "give exactly one of public_key (Z85 text) or key_file (a .pub file)");
+      if (!pub_file.empty()) {
+        try {
+          client.public_key = api::read_key_file(resolve_path(pub_file, base_dir)).public_key;
+        } catch (const std::runtime_error& e) {
+          c.fail(clients[i]["key_file"], c.field("key_file"), e.what());
+        }
+      } else if (!api::is_valid_key(client.public_key)) {
+        c.fail(clients[i]["public_key"], c.field("public_key"),
+               "is not a CURVE public key (40 Z85 characters, as in a .pub file)");
+      }
+      client.role = parse_role_text(c, clients[i], "role", "viewer");
+      c.reject_unknown_keys("name, public_key, key_file, role");
+      api.clients.push_back(std::move(client));
+    }
+    curve.reject_unknown_keys("secret_key_file, clients");
+  }
+  for (const auto* key : {"endpoint", "pub_endpoint"}) {
+    const auto& endpoint = std::string(key) == "endpoint" ? api.endpoint : api.pub_endpoint;
+    if (!endpoint.empty() && !api.curve() && !is_loopback_endpoint(endpoint))
+      s.fail(node[key], s.field(key),
+             endpoint +
+                 " is not a loopback address: remote access needs CURVE encryption; add "
+                 "api.curve (see docs/api.md), or bind tcp://127.0.0.1");
+  }
+  s.reject_unknown_keys("endpoint, pub_endpoint, anonymous_role, curve");
+}
+
+void parse_storage(const YAML::Node& node, const std::string& file, const std::string& base_dir,
+                   StorageConfig& storage) {
+  Section s(node, "storage", file);
+  auto dir = s.get<std::string>("dir", "");
+  if (!dir.empty()) storage.dir = resolve_path(dir, base_dir);
+  storage.audit_rotate_bytes =
+      static_cast<std::uint64_t>(ranged_int(s, "audit_rotate_mb", 16, 1, 4096)) * 1024 * 1024;
+  storage.audit_keep = ranged_int(s, "audit_keep", 10, 1, 1000);
+  s.reject_unknown_keys("dir, audit_rotate_mb, audit_keep");
+}
+
 }  // namespace
+
+bool is_loopback_endpoint(const std::string& endpoint) {
+  if (endpoint.rfind("ipc://", 0) == 0 || endpoint.rfind("inproc://", 0) == 0) return true;
+  if (endpoint.rfind("tcp://", 0) != 0) return false;
+  auto host = endpoint.substr(
+      6, endpoint.rfind(':') == std::string::npos ? std::string::npos : endpoint.rfind(':') - 6);
+  return host.rfind("127.", 0) == 0 || host == "localhost" || host == "[::1]";
+}
 
 const std::vector<renderer::Overlay>& CasesConfig::overlays_for(const std::string& layout) const {
   static const std::vector<renderer::Overlay> none;
@@ -297,7 +403,10 @@ Config load_config_text(const std::string& yaml, const std::string& file_label,
     if (config.tiles.size() > 64) top.fail(tiles, "tiles", "has more than 64 entries");
   }
   if (YAML::Node cases = top.child("cases")) parse_cases(cases, file_label, base_dir, config.cases);
-  top.reject_unknown_keys("wall, streams, cameras, tiles, cases");
+  if (YAML::Node api = top.child("api")) parse_api(api, file_label, base_dir, config.api);
+  if (YAML::Node storage = top.child("storage"))
+    parse_storage(storage, file_label, base_dir, config.storage);
+  top.reject_unknown_keys("wall, streams, cameras, tiles, cases, api, storage");
   return config;
 }
 

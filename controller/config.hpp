@@ -48,6 +48,35 @@ struct CasesConfig {
   const std::vector<renderer::Overlay>& overlays_for(const std::string& layout) const;
 };
 
+// A client of the control API allowed in by CURVE (ZAP), with its role.
+struct ApiClientConfig {
+  std::string name;        // e.g. "应急指挥席"
+  std::string public_key;  // Z85
+  std::string role;        // "viewer", "operator" or "admin"
+};
+
+// The control API (docs/api.md). Remote access needs CURVE: a non-loopback endpoint without a
+// server key is a ConfigError.
+struct ApiConfig {
+  std::string endpoint = "tcp://127.0.0.1:5560";      // ROUTER for requests; "" = no API
+  std::string pub_endpoint = "tcp://127.0.0.1:5561";  // PUB for changes; "" = none
+  std::string anonymous_role = "operator";            // every client's role when CURVE is off
+  std::string server_secret_key;                      // Z85; empty = CURVE off
+  std::string server_public_key;
+  std::vector<ApiClientConfig> clients;
+  bool curve() const { return !server_secret_key.empty(); }
+};
+
+// Where the wall's state file and audit trail live.
+struct StorageConfig {
+  std::string dir;  // absolute; empty: --state-dir, else $XDG_STATE_HOME/videowall
+  std::uint64_t audit_rotate_bytes = 16ull * 1024 * 1024;
+  int audit_keep = 10;
+};
+
+// true for tcp://127.x.x.x, tcp://localhost, tcp://[::1], ipc:// and inproc:// endpoints.
+bool is_loopback_endpoint(const std::string& endpoint);
+
 struct Config {
   std::string path;  // the file it came from
   WallConfig wall;
@@ -55,6 +84,8 @@ struct Config {
   std::vector<std::string> tiles;  // startup assignment per tile index; "" = empty tile
   std::chrono::milliseconds stall_timeout{3000};
   CasesConfig cases;
+  ApiConfig api;
+  StorageConfig storage;
 
   const CameraConfig* find_camera(const std::string& id_or_name) const;
 };

@@ -21,7 +21,7 @@ void on_key(controller::AppRuntime& app, int key) {
   auto binding = controller::key_binding(key);
   if (!binding) return;
   if (auto* command = std::get_if<controller::Command>(&*binding)) {
-    app.wall().submit(*command);
+    app.wall().submit(*command, controller::Origin{"keyboard:local", "", "operator"});
     return;
   }
   switch (std::get<controller::KeyAction>(*binding)) {
@@ -29,7 +29,7 @@ void on_key(controller::AppRuntime& app, int key) {
       app.snapshot_now();
       break;
     case controller::KeyAction::AcknowledgeAlarms:
-      app.acknowledge_alarms();
+      app.acknowledge_alarms({}, controller::Origin{"keyboard:local", "", "operator"});
       break;
     case controller::KeyAction::Quit:
       app.renderer().request_stop();
@@ -55,6 +55,15 @@ int main(int argc, char** argv) {
   cli.add_option("--lang", options.language, "operator language: zh (default) or en")
       ->check(CLI::IsMember({"zh", "en"}));
   cli.add_option("--log-level", options.log_level, "trace, debug, info, warn, error");
+  cli.add_option("--state-dir", options.state_dir,
+                 "folder of the saved wall state and the audit trail (default: config "
+                 "storage.dir, else $XDG_STATE_HOME/videowall)");
+  cli.add_flag("--reset-state", options.reset_state,
+               "start from the config's layout instead of the saved wall");
+  cli.add_option("--api-endpoint", options.api_endpoint,
+                 "control API request endpoint (overrides api.endpoint; off: no API)");
+  cli.add_option("--pub-endpoint", options.pub_endpoint,
+                 "control API update endpoint (overrides api.pub_endpoint; off: none)");
   CLI11_PARSE(cli, argc, argv);
 
   if (options.config_path.empty() && !options.demo) {

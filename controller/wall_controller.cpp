@@ -2,7 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
+
+#include "controller/api/request.hpp"
 
 namespace vw::controller {
 namespace {
@@ -61,12 +64,32 @@ renderer::StreamChoice choose_stream(const CameraConfig& camera, int main_width,
 }
 
 WallController::WallController(Config config, const layouts::LayoutLibrary& layouts,
-                               streams::StreamManager& streams, Publish publish)
-    : config_(std::move(config)),
+                               streams::StreamManager& streams, Publish publish,
+                               ControllerServices services)
+    : config_(std::make_shared<const Config>(std::move(config))),
       layouts_(layouts),
       streams_(streams),
       publish_(std::move(publish)),
-      state_(initial_state(config_)) {
+      services_(std::move(services)),
+      state_(initial_state(*config_)) {
+  if (services_.restored) {
+    // The saved wall, checked against today's config: a layout or camera that went away since
+    // is dropped with a warning, and the rest comes back.
+    WallState restored = std::move(*services_.restored);
+    services_.restored.reset();
+    if (!layouts_.find(restored.layout)) {
+      spdlog::warn("state file: layout \"{}\" is no longer known; using {}", restored.layout,
+                   state_.layout);
+      restored.layout = state_.layout;
+      restored.maximized = 0;
+    }
+    auto result = apply(restored, ConfigReload{config_}, *config_, layouts_);
+    if (!result.message.empty()) spdlog::warn("state file: {}", result.message);
+    state_ = std::move(restored);
+    spdlog::info("wall restored from the state file: layout {}, state v{}", state_.layout,
+                 state_.version);
+  }
+  reschedule_tours({});
   refresh(true);
   thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
 }
@@ -76,14 +99,19 @@ WallController::~WallController() {
   wake_.notify_all();
 }
 
-std::future<CommandResult> WallController::submit(Command command) {
-  Pending pending{std::move(command), {}};
-  auto future = pending.done.get_future();
+void WallController::submit(Command command, Origin origin, Done done) {
   {
     std::lock_guard lock(mutex_);
-    queue_.push_back(std::move(pending));
+    queue_.push_back(Pending{std::move(command), std::move(origin), std::move(done)});
   }
   wake_.notify_all();
+}
+
+std::future<CommandResult> WallController::submit(Command command, Origin origin) {
+  auto promise = std::make_shared<std::promise<CommandResult>>();
+  auto future = promise->get_future();
+  submit(std::move(command), std::move(origin),
+         [promise](const CommandResult& result) { promise->set_value(result); });
   return future;
 }
 
@@ -97,47 +125,138 @@ renderer::WallViewPtr WallController::view() const {
   return view_;
 }
 
+std::shared_ptr<const Config> WallController::config() const {
+  std::lock_guard lock(mutex_);
+  return config_;
+}
+
 void WallController::run(std::stop_token stop) {
   while (!stop.stop_requested()) {
     std::deque<Pending> batch;
     {
+      // Wake for commands, for the next tour switch, or once a second to follow main-stream
+      // resolutions as they appear.
+      auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+      for (const auto& [tile, due] : tour_due_) until = std::min(until, due);
       std::unique_lock lock(mutex_);
-      // Wake for commands, or once a second to follow main-stream resolutions as they appear.
-      wake_.wait_for(lock, stop, std::chrono::seconds(1), [&] { return !queue_.empty(); });
+      wake_.wait_until(lock, stop, until, [&] { return !queue_.empty(); });
       batch.swap(queue_);
     }
-    bool changed = false;
-    for (auto& pending : batch) {
-      CommandResult result;
-      try {
-        std::lock_guard lock(mutex_);
-        result = apply(state_, pending.command, config_, layouts_);
-      } catch (const std::exception& e) {
-        result = {false, "internal", e.what(), state_.version, false};
-      }
-      if (result.ok)
-        spdlog::info("command {}: applied{} (state v{})", command_name(pending.command),
-                     result.changed ? "" : ", no change", result.state_version);
-      else
-        spdlog::warn("command {}: refused ({}): {}", command_name(pending.command), result.code,
-                     result.message);
-      changed |= result.changed;
-      // Publish before acknowledging, so a caller that waits for the reply sees the new view.
-      if (result.changed) refresh(false);
-      pending.done.set_value(std::move(result));
+    execute(batch);
+    advance_tours();
+    if (batch.empty()) refresh(false);
+  }
+}
+
+void WallController::execute(std::deque<Pending>& batch) {
+  std::vector<Applied> applied;
+  for (auto& pending : batch) applied.push_back(apply_one(pending));
+  // One save for the batch (group commit), before anyone hears back: an acknowledged change
+  // survives a kill -9. The view is already published, so the disk never delays the screen.
+  bool changed = std::any_of(applied.begin(), applied.end(),
+                             [](const Applied& a) { return a.result.changed; });
+  if (changed && services_.store) {
+    try {
+      services_.store->save(state_);  // this thread is the only writer of state_
+    } catch (const std::exception& e) {
+      spdlog::error("{} (the change is applied but will not survive a restart)", e.what());
+      for (auto& a : applied)
+        if (a.result.changed)
+          a.result.message +=
+              (a.result.message.empty() ? "" : "; ") + std::string("state not saved: ") + e.what();
     }
-    if (!changed) refresh(false);
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto& [result, state, name] = applied[i];
+    if (result.changed && services_.on_change) {
+      try {
+        services_.on_change(ChangeEvent{name, &batch[i].command, batch[i].origin, result, state});
+      } catch (const std::exception& e) {
+        spdlog::error("change listener failed: {}", e.what());
+      }
+    }
+    if (batch[i].done) batch[i].done(result);
+  }
+}
+
+WallController::Applied WallController::apply_one(const Pending& pending) {
+  Applied out;
+  auto& result = out.result;
+  auto tours_before = state_.tours;  // only this thread writes state_
+  try {
+    std::lock_guard lock(mutex_);
+    result = apply(state_, pending.command, *config_, layouts_);
+    if (result.ok && std::holds_alternative<ConfigReload>(pending.command))
+      config_ = std::get<ConfigReload>(pending.command).config;
+    out.state = state_;
+  } catch (const std::exception& e) {
+    result = {false, "internal", e.what(), state_.version, false};
+    out.state = state();
+  }
+  out.name = command_name(pending.command);
+  bool tour_tick = std::holds_alternative<TourAdvance>(pending.command);
+  if (result.ok)
+    spdlog::log(tour_tick ? spdlog::level::debug : spdlog::level::info,
+                "command {} by {}: applied{} (state v{})", out.name, pending.origin.identity,
+                result.changed ? "" : ", no change", result.state_version);
+  else
+    spdlog::warn("command {} by {}: refused ({}): {}", out.name, pending.origin.identity,
+                 result.code, result.message);
+  if (result.changed) {
+    if (!tour_tick) reschedule_tours(tours_before);
+    refresh(false);  // the screen first; the disk after
+  }
+  // Tour ticks are the tour's own clock, audited once at tour.start.
+  if (services_.audit && !tour_tick) {
+    AuditEntry entry;
+    entry.origin = pending.origin;
+    entry.command = out.name;
+    entry.args = api::request_arguments(api::Request{pending.command});
+    entry.ok = result.ok;
+    entry.changed = result.changed;
+    entry.code = result.code;
+    entry.message = result.ok ? std::string() : result.message;
+    entry.state_version = result.state_version;
+    services_.audit->append(entry);
+  }
+  return out;
+}
+
+void WallController::reschedule_tours(const std::map<int, Tour>& before) {
+  auto now = std::chrono::steady_clock::now();
+  std::erase_if(tour_due_, [&](const auto& entry) { return !state_.tours.count(entry.first); });
+  for (const auto& [tile, tour] : state_.tours) {
+    auto old = before.find(tile);
+    // A new or changed tour starts its dwell now; an unchanged one keeps its rhythm.
+    if (old == before.end() || old->second.cameras != tour.cameras ||
+        old->second.dwell_s != tour.dwell_s || !tour_due_.count(tile))
+      tour_due_[tile] = now + std::chrono::seconds(tour.dwell_s);
+  }
+}
+
+void WallController::advance_tours() {
+  auto now = std::chrono::steady_clock::now();
+  for (auto& [tile, due] : tour_due_) {
+    if (due > now) continue;
+    auto it = state_.tours.find(tile);
+    if (it == state_.tours.end()) continue;
+    due = now + std::chrono::seconds(it->second.dwell_s);
+    std::deque<Pending> tick;
+    tick.push_back({TourAdvance{tile}, Origin{"system", "tour", "system"}, {}});
+    execute(tick);
   }
 }
 
 void WallController::refresh(bool force_publish) {
   WallState state = this->state();
+  const auto config_ptr = config();  // one config throughout, even if a reload lands meanwhile
+  const Config& config = *config_ptr;
   auto view = std::make_shared<renderer::WallView>();
-  view->width = config_.wall.width;
-  view->height = config_.wall.height;
+  view->width = config.wall.width;
+  view->height = config.wall.height;
   view->layout_name = state.layout;
-  view->language = config_.wall.language;
-  view->overlays = config_.cases.overlays_for(state.layout);
+  view->language = config.wall.language;
+  view->overlays = config.cases.overlays_for(state.layout);
   if (!state.alarms.empty()) view->alarm_banner = state.alarms.back().banner;
 
   std::vector<streams::StreamSpec> wanted;
@@ -145,8 +264,8 @@ void WallController::refresh(bool force_publish) {
   for (const auto& [rect, camera_id] : visible_tiles(state, layouts_)) {
     renderer::TileView tile;
     tile.rect = rect;
-    tile.fit = config_.wall.fit;
-    const CameraConfig* camera = camera_id.empty() ? nullptr : config_.find_camera(camera_id);
+    tile.fit = config.wall.fit;
+    const CameraConfig* camera = camera_id.empty() ? nullptr : config.find_camera(camera_id);
     if (camera) {
       tile.camera_id = camera->id;
       tile.label = camera->name;
@@ -158,7 +277,7 @@ void WallController::refresh(bool force_publish) {
       }
       tile.preferred =
           choose_stream(*camera, main_w, main_h, rect.w * view->width, rect.h * view->height);
-      auto spec = stream_spec(*camera, tile.preferred, config_.stall_timeout);
+      auto spec = stream_spec(*camera, tile.preferred, config.stall_timeout);
       if (!wanted_index.count(spec.key)) {
         wanted_index[spec.key] = wanted.size();
         wanted.push_back(std::move(spec));
@@ -170,7 +289,7 @@ void WallController::refresh(bool force_publish) {
   auto channels = streams_.set_wanted(wanted);
   for (auto& tile : view->tiles) {
     if (tile.camera_id.empty()) continue;
-    const auto* camera = config_.find_camera(tile.camera_id);
+    const auto* camera = config.find_camera(tile.camera_id);
     for (auto choice : {renderer::StreamChoice::Main, renderer::StreamChoice::Sub}) {
       auto key = stream_key(*camera, choice);
       auto it = wanted_index.find(key);

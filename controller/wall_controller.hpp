@@ -2,19 +2,28 @@
 // 3). After each change it works out which camera streams must run, tells the StreamManager,
 // builds the immutable WallView and hands it to the renderer through `publish`.
 //
-// Threads: submit(), state(), view() from any thread; they never wait on the controller's
-// thread except through the returned future. `publish` is called on the controller's thread and
-// must not block (Renderer::publish swaps a pointer).
+// It is also the one place where changes are audited, persisted and announced (design invariant
+// 3): after a command is applied, the controller appends it to the audit trail, saves the state
+// file (before the caller hears back, so an acknowledged change survives a kill -9) and calls
+// `on_change` (the API's PUB stream). Tours advance on the controller's own clock.
+//
+// Threads: submit(), state(), view(), config() from any thread; they never wait on the
+// controller's thread except through the returned future. `publish`, `on_change` and `done`
+// callbacks are called on the controller's thread and must not block.
 #pragma once
 
 #include <deque>
 #include <functional>
 #include <future>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
+#include "controller/audit_log.hpp"
 #include "controller/commands.hpp"
 #include "controller/config.hpp"
+#include "controller/state_store.hpp"
 #include "controller/wall_state.hpp"
 #include "layouts/layout.hpp"
 #include "renderer/wall_view.hpp"
@@ -27,35 +36,68 @@ namespace vw::controller {
 renderer::StreamChoice choose_stream(const CameraConfig& camera, int main_width, int main_height,
                                      double tile_width, double tile_height);
 
+// One applied change, as the audit trail and the API's PUB stream see it.
+struct ChangeEvent {
+  std::string command;               // "layout.set", ...
+  const Command* details = nullptr;  // valid during the callback only
+  Origin origin;
+  CommandResult result;
+  WallState state;  // after the change
+};
+
+struct ControllerServices {
+  AuditLog* audit = nullptr;                          // null: no audit trail
+  StateStore* store = nullptr;                        // null: nothing persisted
+  std::function<void(const ChangeEvent&)> on_change;  // applied changes (result.changed)
+  std::optional<WallState> restored;                  // from the state file, reconciled at start
+};
+
 class WallController {
  public:
   using Publish = std::function<void(renderer::WallViewPtr)>;
+  using Done = std::function<void(const CommandResult&)>;
 
   WallController(Config config, const layouts::LayoutLibrary& layouts,
-                 streams::StreamManager& streams, Publish publish);
+                 streams::StreamManager& streams, Publish publish,
+                 ControllerServices services = {});
   ~WallController();
   WallController(const WallController&) = delete;
   WallController& operator=(const WallController&) = delete;
 
-  std::future<CommandResult> submit(Command command);
+  std::future<CommandResult> submit(Command command, Origin origin = {});
+  // The same, calling `done` on the controller's thread instead of fulfilling a future.
+  void submit(Command command, Origin origin, Done done);
 
   WallState state() const;
   renderer::WallViewPtr view() const;
-  const Config& config() const { return config_; }
+  std::shared_ptr<const Config> config() const;
+  const layouts::LayoutLibrary& layouts() const { return layouts_; }
 
  private:
   struct Pending {
     Command command;
-    std::promise<CommandResult> done;
+    Origin origin;
+    Done done;
   };
 
   void run(std::stop_token stop);
-  void refresh(bool force_publish);  // controller thread only
+  struct Applied {
+    CommandResult result;
+    WallState state;  // after the command
+    std::string name;
+  };
+  void execute(std::deque<Pending>& batch);                  // controller thread only
+  Applied apply_one(const Pending& pending);                 // controller thread only
+  void advance_tours();                                      // controller thread only
+  void reschedule_tours(const std::map<int, Tour>& before);  // controller thread only
+  void refresh(bool force_publish);                          // controller thread only
 
-  const Config config_;
+  std::shared_ptr<const Config> config_;  // replaced by config.reload, under mutex_
   const layouts::LayoutLibrary& layouts_;
   streams::StreamManager& streams_;
   Publish publish_;
+  ControllerServices services_;
+  std::map<int, std::chrono::steady_clock::time_point> tour_due_;  // controller thread only
 
   mutable std::mutex mutex_;  // guards state_, view_, queue_
   std::condition_variable_any wake_;

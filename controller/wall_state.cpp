@@ -116,8 +116,9 @@ struct Applier {
       id = cam->id;
     }
     auto& slot = state.slots[static_cast<std::size_t>(c.tile - 1)];
-    bool changed = slot != id;
+    bool changed = slot != id || state.tours.count(c.tile);
     if (changed) operator_took_over();
+    state.tours.erase(c.tile);  // the operator's choice replaces the tour
     slot = id;
     return accept(state, changed);
   }
@@ -128,9 +129,12 @@ struct Applier {
         return refuse("tile_out_of_range", problem, state);
     auto& a = state.slots[static_cast<std::size_t>(c.a - 1)];
     auto& b = state.slots[static_cast<std::size_t>(c.b - 1)];
-    bool changed = a != b;
+    auto tour_a = state.tours.extract(c.a), tour_b = state.tours.extract(c.b);
+    bool changed = a != b || !tour_a.empty() || !tour_b.empty();
     if (changed) operator_took_over();
     std::swap(a, b);
+    if (!tour_a.empty()) tour_a.key() = c.b, state.tours.insert(std::move(tour_a));
+    if (!tour_b.empty()) tour_b.key() = c.a, state.tours.insert(std::move(tour_b));
     return accept(state, changed);
   }
 
@@ -140,6 +144,136 @@ struct Applier {
     bool changed = state.maximized != c.tile;
     state.maximized = c.tile;
     return accept(state, changed);
+  }
+
+  // Resolves ids or display names; returns the unknown one's text in `unknown`.
+  bool resolve(const std::vector<std::string>& cameras, std::vector<std::string>& ids,
+               std::string& unknown) const {
+    for (const auto& camera : cameras) {
+      const auto* cam = config.find_camera(camera);
+      if (!cam) {
+        unknown = camera;
+        return false;
+      }
+      ids.push_back(cam->id);
+    }
+    return true;
+  }
+
+  CommandResult operator()(const TourStart& c) {
+    if (auto problem = tile_problem(c.tile, state, layouts); !problem.empty())
+      return refuse("tile_out_of_range", problem, state);
+    if (c.cameras.size() < 2) return refuse("bad_tour", "a tour needs at least two cameras", state);
+    if (c.dwell_s < kMinTourDwellSeconds)
+      return refuse("bad_tour",
+                    "dwell_s must be at least " + std::to_string(kMinTourDwellSeconds) + " s",
+                    state);
+    Tour tour;
+    std::string unknown;
+    if (!resolve(c.cameras, tour.cameras, unknown))
+      return refuse("unknown_camera", "unknown camera \"" + unknown + "\" in the tour", state);
+    tour.dwell_s = c.dwell_s;
+    operator_took_over();
+    state.slots[static_cast<std::size_t>(c.tile - 1)] = tour.cameras.front();
+    state.tours[c.tile] = std::move(tour);
+    return accept(state, true);
+  }
+
+  CommandResult operator()(const TourStop& c) {
+    if (c.tile == 0) {
+      bool changed = !state.tours.empty();
+      state.tours.clear();
+      return accept(state, changed, changed ? "" : "no tour was running");
+    }
+    if (!state.tours.erase(c.tile))
+      return refuse("no_tour", "no tour runs on tile " + std::to_string(c.tile), state);
+    return accept(state, true);
+  }
+
+  CommandResult operator()(const TourAdvance& c) {
+    auto it = state.tours.find(c.tile);
+    // Alarms own the wall while they last: tours wait.
+    if (it == state.tours.end() || !state.alarms.empty()) return accept(state, false);
+    auto& tour = it->second;
+    tour.position = (tour.position + 1) % tour.cameras.size();
+    state.slots[static_cast<std::size_t>(c.tile - 1)] = tour.cameras[tour.position];
+    return accept(state, true);
+  }
+
+  CommandResult operator()(const PresetSave& c) {
+    const auto* layout = layouts.find(state.layout);
+    if (!layout) return refuse("unknown_layout", "the current layout is unknown", state);
+    if (!state.presets.count(c.name) && state.presets.size() >= kMaxPresets)
+      return refuse("too_many_presets",
+                    "at most " + std::to_string(kMaxPresets) + " presets; delete one first", state);
+    Preset preset;
+    preset.layout = layout->name;
+    auto n = layout->tiles.size();
+    preset.slots.assign(state.slots.begin(), state.slots.begin() + static_cast<long>(n));
+    for (const auto& [tile, tour] : state.tours)
+      if (tile <= static_cast<int>(n)) preset.tours[tile] = tour;
+    auto& slot = state.presets[c.name];
+    bool changed = !(slot == preset);
+    slot = std::move(preset);
+    return accept(state, changed);
+  }
+
+  CommandResult operator()(const PresetRecall& c) {
+    auto it = state.presets.find(c.name);
+    if (it == state.presets.end())
+      return refuse("unknown_preset", "no preset named \"" + c.name + "\"", state);
+    const auto& preset = it->second;
+    const auto* layout = layouts.find(preset.layout);
+    if (!layout)
+      return refuse("unknown_layout",
+                    "preset \"" + c.name + "\" uses layout \"" + preset.layout +
+                        "\", which is no longer loaded",
+                    state);
+    std::string missing;
+    auto before = state;
+    for (std::size_t i = 0; i < preset.slots.size() && i < state.slots.size(); ++i) {
+      const auto& id = preset.slots[i];
+      bool known = id.empty() || config.find_camera(id);
+      if (!known) missing += (missing.empty() ? "" : ", ") + id;
+      state.slots[i] = known ? id : "";
+    }
+    int n = static_cast<int>(layout->tiles.size());
+    std::erase_if(state.tours, [&](const auto& entry) { return entry.first <= n; });
+    for (const auto& [tile, tour] : preset.tours) state.tours[tile] = tour;
+    state.layout = layout->name;
+    state.maximized = 0;
+    operator_took_over();
+    before.version = state.version;
+    bool changed = !(before == state);
+    return accept(
+        state, changed,
+        missing.empty() ? "" : "cameras no longer configured, tiles left empty: " + missing);
+  }
+
+  CommandResult operator()(const PresetDelete& c) {
+    if (!state.presets.erase(c.name))
+      return refuse("unknown_preset", "no preset named \"" + c.name + "\"", state);
+    return accept(state, true);
+  }
+
+  CommandResult operator()(const ConfigReload& c) {
+    if (!c.config) return refuse("internal", "config.reload without a config", state);
+    const Config& next = *c.config;
+    std::string cleared;
+    for (auto& slot : state.slots) {
+      if (slot.empty() || next.find_camera(slot)) continue;
+      cleared += (cleared.empty() ? "" : ", ") + slot;
+      slot.clear();
+    }
+    for (auto it = state.tours.begin(); it != state.tours.end();) {
+      auto& cams = it->second.cameras;
+      auto removed =
+          std::erase_if(cams, [&](const std::string& id) { return !next.find_camera(id); });
+      if (removed) it->second.position = 0;
+      it = cams.size() < 2 ? state.tours.erase(it) : std::next(it);
+    }
+    return accept(state, true,
+                  cleared.empty() ? "" : "cameras removed, their tiles cleared: " + cleared);
   }
 
   CommandResult operator()(const TileRestore&) {
@@ -152,9 +286,11 @@ struct Applier {
 }  // namespace
 
 std::string command_name(const Command& command) {
-  static constexpr const char* names[] = {"layout.set",  "layout.step",   "tile.assign",
-                                          "tile.swap",   "tile.maximize", "tile.restore",
-                                          "alarm.raise", "alarm.ack",     "alarm.expire"};
+  static constexpr const char* names[] = {
+      "layout.set",    "layout.step",   "tile.assign",   "tile.swap",
+      "tile.maximize", "tile.restore",  "alarm.raise",   "alarm.ack",
+      "alarm.expire",  "tour.start",    "tour.stop",     "tour.advance",
+      "preset.save",   "preset.recall", "preset.delete", "config.reload"};
   static_assert(std::size(names) == std::variant_size_v<Command>, "one name per command");
   return names[command.index()];
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,23 @@ struct ActiveAlarm {
   bool operator==(const ActiveAlarm&) const = default;
 };
 
+struct Tour {
+  std::vector<std::string> cameras;  // camera ids, at least two
+  int dwell_s = 10;
+  std::size_t position = 0;  // index into `cameras` of the camera shown now
+  bool operator==(const Tour&) const = default;
+};
+
+// A saved wall: the layout, the camera of each of its tiles and the tours running on them.
+struct Preset {
+  std::string layout;
+  std::vector<std::string> slots;  // camera id per tile of `layout`, "" = empty
+  std::map<int, Tour> tours;       // 1-based tile -> tour
+  bool operator==(const Preset&) const = default;
+};
+
+inline constexpr std::size_t kMaxPresets = 256;
+
 struct WallState {
   std::string layout;
   std::array<std::string, layouts::kMaxTiles> slots{};  // camera id per tile index, "" = empty
@@ -34,6 +52,8 @@ struct WallState {
     bool operator==(const Saved&) const = default;
   };
   std::optional<Saved> before_alarm;
+  std::map<int, Tour> tours;              // 1-based tile -> tour (any slot, shown or not)
+  std::map<std::string, Preset> presets;  // by name
   std::uint64_t version = 1;
 
   bool operator==(const WallState&) const = default;

@@ -1,13 +1,13 @@
-// write_png and Image::pixel. Runs on whichever thread calls it (the Renderer calls write_png
-// on its snapshot writer thread, never on the render thread).
-#include <png.h>
-
+// write_png (the PNG bytes come from encode_png) and Image::pixel. Runs on whichever thread calls
+// it (the Renderer calls write_png on its snapshot writer thread, never on the render thread).
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <system_error>
 
+#include "renderer/image_codec.hpp"
 #include "renderer/renderer.hpp"
 
 namespace vw::renderer {
@@ -23,28 +23,20 @@ std::uint32_t Image::pixel(int x, int y) const {
 }
 
 std::string write_png(const std::string& path, const Image& image) {
-  if (image.width <= 0 || image.height <= 0 ||
-      image.rgba.size() <
-          static_cast<std::size_t>(image.width) * static_cast<std::size_t>(image.height) * 4) {
-    return path + ": image is empty or malformed (" + std::to_string(image.width) + "x" +
-           std::to_string(image.height) + ")";
+  std::vector<std::uint8_t> bytes;
+  try {
+    bytes = encode_png(image);
+  } catch (const std::exception& e) {
+    return path + ": " + e.what();
   }
   // Written to a temporary name and renamed: a reader never sees half a PNG.
   const std::string temporary = path + ".part";
   std::FILE* file = std::fopen(temporary.c_str(), "wb");
   if (file == nullptr) return path + ": cannot open for writing: " + std::strerror(errno);
-
-  png_image png;
-  std::memset(&png, 0, sizeof png);
-  png.version = PNG_IMAGE_VERSION;
-  png.width = static_cast<png_uint_32>(image.width);
-  png.height = static_cast<png_uint_32>(image.height);
-  png.format = PNG_FORMAT_RGBA;
-  const int ok =
-      png_image_write_to_stdio(&png, file, 0, image.rgba.data(), image.width * 4, nullptr);
   std::string error;
-  if (ok == 0) error = path + ": PNG encoding failed: " + png.message;
-  png_image_free(&png);
+  if (std::fwrite(bytes.data(), 1, bytes.size(), file) != bytes.size()) {
+    error = path + ": write failed: " + std::strerror(errno);
+  }
   if (std::fflush(file) != 0 && error.empty()) {
     error = path + ": write failed: " + std::strerror(errno);
   }

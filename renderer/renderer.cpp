@@ -234,6 +234,7 @@ class RenderLoop {
         timing.uploads = uploads_;
         timing.tile_draws = composed.tile_draws;
         timing.full = composed.full;
+        timing.view_version = view_->version;
         impl_.options.on_composite(timing);
       }
       {

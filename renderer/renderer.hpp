@@ -27,11 +27,12 @@ namespace vw::renderer {
 
 // One composite, as RendererOptions::on_composite reports it.
 struct CompositeTiming {
-  double wall_ms = 0;  // frame uploads + drawing + glFinish
-  double cpu_ms = 0;   // CPU time of the whole process over the same span
-  int uploads = 0;     // frames uploaded for this composite
-  int tile_draws = 0;  // tiles redrawn (each clipped to a redrawn region)
-  bool full = false;   // the whole wall was redrawn
+  double wall_ms = 0;              // frame uploads + drawing + glFinish
+  double cpu_ms = 0;               // CPU time of the whole process over the same span
+  int uploads = 0;                 // frames uploaded for this composite
+  int tile_draws = 0;              // tiles redrawn (each clipped to a redrawn region)
+  bool full = false;               // the whole wall was redrawn
+  std::uint64_t view_version = 0;  // WallView::version this composite shows
 };
 
 struct RendererOptions {

@@ -18,7 +18,8 @@ packages=(
   libfreetype-dev libfontconfig-dev fonts-noto-cjk libpng-dev
   # support libraries and tests
   libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libcli11-dev
-  libzmq3-dev cppzmq-dev
+  libzmq3-dev cppzmq-dev libsodium-dev  # ZeroMQ with CURVE; libsodium also for SHA-256
+  libjpeg-dev  # JPEG snapshots in API replies
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

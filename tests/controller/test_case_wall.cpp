@@ -132,7 +132,7 @@ class CaseWallTest : public ::testing::Test {
 
 TEST_F(CaseWallTest, CountsReachTheWallAndMajorCaseRaisesTheAlarmUntilAcknowledged) {
   WallHarness wall(config());
-  controller::CaseMonitor monitor(wall.wall().config(), wall.layouts(), wall.wall(),
+  controller::CaseMonitor monitor(*wall.wall().config(), wall.layouts(), wall.wall(),
                                   [&](auto cases) { wall.renderer().publish_cases(cases); });
   ASSERT_TRUE(wall.all_playing({"hualou", "minzu"}, 20s));
   auto waiting = wall.capture();
@@ -173,7 +173,7 @@ TEST_F(CaseWallTest, CountsReachTheWallAndMajorCaseRaisesTheAlarmUntilAcknowledg
   EXPECT_EQ(wall.wall().view()->alarm_banner, "重大事件：花楼街");
   EXPECT_TRUE(near(wall.tile_centre(wall.capture(), 0, 0.5, 0.6), rgb_hex(0x0000ff), 40));
 
-  monitor.acknowledge();
+  monitor.acknowledge({}, controller::Origin{"keyboard:local", "", "operator"});
   ASSERT_TRUE(eventually([&] { return wall.wall().state().layout == "2x2"; }, 5s));
   EXPECT_EQ(wall.wall().state().slots[0], "hualou");
   EXPECT_TRUE(wall.wall().view()->alarm_banner.empty());
@@ -181,7 +181,7 @@ TEST_F(CaseWallTest, CountsReachTheWallAndMajorCaseRaisesTheAlarmUntilAcknowledg
 
 TEST_F(CaseWallTest, SilentPublisherMakesTheDataStaleAndItRecovers) {
   WallHarness wall(config());
-  controller::CaseMonitor monitor(wall.wall().config(), wall.layouts(), wall.wall(),
+  controller::CaseMonitor monitor(*wall.wall().config(), wall.layouts(), wall.wall(),
                                   [&](auto cases) { wall.renderer().publish_cases(cases); });
   ASSERT_TRUE(feed_until(
       [&] {

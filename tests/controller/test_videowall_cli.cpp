@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -14,49 +15,25 @@
 #include <thread>
 
 #include "tests/support/camsim_process.hpp"
+#include "tests/support/process.hpp"
 
 namespace vw::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct RunResult {
-  int exit_code = -1;
-  std::string output;  // stdout + stderr
-};
-
-// Runs videowall with `args`, killing it after `timeout`.
-RunResult run_videowall(const std::vector<std::string>& args, std::chrono::seconds timeout) {
-  auto log = fs::temp_directory_path() / ("videowall-cli-" + std::to_string(getpid()) + ".log");
-  pid_t pid = fork();
-  if (pid == 0) {
-    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    std::vector<char*> argv{const_cast<char*>(VIDEOWALL_BIN)};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(VIDEOWALL_BIN, argv.data());
-    _exit(127);
+// Runs videowall with `args` and a state folder of its own (never the user's), without the
+// control API unless a test binds one (another videowall may be running on this machine).
+ProcessResult run_videowall(std::vector<std::string> args, std::chrono::seconds timeout) {
+  auto state = fs::temp_directory_path() / ("videowall-cli-state-" + std::to_string(getpid()));
+  fs::remove_all(state);
+  if (!args.empty()) {
+    for (std::string extra : {"--state-dir", state.string().c_str()}) args.push_back(extra);
+    if (std::find(args.begin(), args.end(), "--api-endpoint") == args.end())
+      for (const char* extra : {"--api-endpoint", "off"}) args.emplace_back(extra);
   }
-  RunResult result;
-  auto until = std::chrono::steady_clock::now() + timeout;
-  int status = 0;
-  while (waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > until) {
-      ::kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      ADD_FAILURE() << "videowall did not exit within " << timeout.count() << " s";
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  std::ifstream in(log);
-  std::stringstream text;
-  text << in.rdbuf();
-  result.output = text.str();
-  fs::remove(log);
+  auto result = run_process(VIDEOWALL_BIN, args, timeout);
+  fs::remove_all(state);
   return result;
 }
 
@@ -83,6 +60,10 @@ TEST(VideowallCli, ConfigErrorsExitWith2AndNameFileLineField) {
       {"cameras:\n  - id: a\n    name: 无地址\n", "bad.yaml:2: cameras[0].main"},
       {"wall:\n  layout: 7x7\ncameras:\n  - {id: a, main: rtsp://127.0.0.1:1/a}\n",
        "bad.yaml:2: wall.layout: unknown layout \"7x7\""},
+      {"api:\n  endpoint: tcp://0.0.0.0:5560\ncameras:\n  - {id: a, main: rtsp://127.0.0.1:1/a}\n",
+       "bad.yaml:2: api.endpoint: tcp://0.0.0.0:5560 is not a loopback address"},
+      {"api:\n  anonymous_role: root\ncameras:\n  - {id: a, main: rtsp://127.0.0.1:1/a}\n",
+       "bad.yaml:2: api.anonymous_role: must be viewer, operator or admin"},
   };
   for (const auto& c : cases) {
     auto path = write_file("bad.yaml", c.text);

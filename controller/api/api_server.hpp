@@ -1,0 +1,109 @@
+// The control API's server (docs/api.md): a ROUTER socket for JSON requests and a PUB socket
+// for every applied change and periodic stream states, on one thread of its own. It never
+// touches the render thread's work: queries read thread-safe snapshots (WallController::state,
+// StreamChannel stats, Renderer::stats), commands go through WallController::submit and are
+// answered when the controller's callback arrives, and snapshots are captured and encoded on a
+// worker thread.
+//
+// Security: with CURVE configured, a ZapHandler admits only listed client keys and each request
+// carries its client's fingerprint (ZMQ "User-Id"), mapped to a role; without CURVE (loopback
+// only, enforced by the config) every client has api.anonymous_role. Every refused request is
+// audited here; every command is audited by the controller.
+//
+// PUB messages are [topic, JSON] with a "seq" that grows by one per message across topics;
+// state.get answers with the state as of a seq (the Clone pattern: subscribe, then state.get,
+// then apply updates with a larger seq).
+//
+// Threads: construct and destroy on one thread; notify() from the controller's thread.
+#pragma once
+
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <zmq.hpp>
+
+#include "controller/api/request.hpp"
+#include "controller/api/zap_handler.hpp"
+#include "controller/audit_log.hpp"
+#include "controller/wall_controller.hpp"
+#include "renderer/renderer.hpp"
+#include "streams/stream_manager.hpp"
+
+namespace vw::controller::api {
+
+struct ApiServerDeps {
+  WallController& wall;
+  streams::StreamManager& streams;
+  renderer::Renderer& renderer;
+  AuditLog* audit = nullptr;
+  // alarm.ack: acknowledges through the alarm engine when there is one (cooldowns start).
+  std::function<void(const std::string& rule, Origin, WallController::Done)> acknowledge;
+  // config.reload: reads and validates the daemon's config file; throws ConfigError.
+  std::function<std::shared_ptr<const Config>()> load_config;
+  std::string snapshot_dir;  // where snapshot requests with a "path" are written
+};
+
+class ApiServer {
+ public:
+  // Binds both sockets; throws std::runtime_error naming the endpoint when it cannot.
+  ApiServer(const ApiConfig& config, ApiServerDeps deps);
+  ~ApiServer();
+  ApiServer(const ApiServer&) = delete;
+  ApiServer& operator=(const ApiServer&) = delete;
+
+  // Queues an applied change for the PUB stream (WallController's on_change; never blocks).
+  void notify(const ChangeEvent& event);
+
+  std::string endpoint() const { return endpoint_; }  // as bound (a "*" port resolved)
+  std::string pub_endpoint() const { return pub_endpoint_; }
+
+ private:
+  struct Client;
+  struct Outgoing {
+    std::vector<std::string> envelope;  // routing frames to send back
+    std::string body;
+  };
+
+  void run(std::stop_token stop);
+  void handle(std::vector<zmq::message_t>& frames);
+  void dispatch(const std::vector<std::string>& envelope, ParsedRequest request,
+                const Client& client);
+  void refuse(const std::vector<std::string>& envelope, const Client& client, const std::string& id,
+              const std::string& cmd, const std::string& code, const std::string& message,
+              nlohmann::json args = nlohmann::json::object());
+  void send(const std::vector<std::string>& envelope, const std::string& body);
+  void publish(const std::string& topic, nlohmann::json body);
+  void publish_pending();
+  void publish_streams();
+  void snapshot(std::vector<std::string> envelope, std::string id, SnapshotQuery query);
+  void reload(const std::vector<std::string>& envelope, const std::string& id,
+              const Client& client);
+
+  ApiConfig config_;
+  ApiServerDeps deps_;
+  zmq::context_t context_{1};
+  std::unique_ptr<ZapHandler> zap_;
+  zmq::socket_t router_;
+  zmq::socket_t pub_;
+  std::string endpoint_, pub_endpoint_;
+  struct Shared;  // replies and updates queued by other threads, with the eventfd that wakes us
+  std::shared_ptr<Shared> shared_;
+  struct Worker {
+    std::shared_ptr<std::atomic<bool>> done;
+    std::jthread thread;
+  };
+  std::vector<Worker> workers_;  // snapshot encoders; API thread only
+
+  // API thread only:
+  std::uint64_t seq_ = 0;
+  nlohmann::json last_state_;                      // the wall state as of seq_
+  std::map<std::string, std::uint64_t> refusals_;  // per code, for log throttling
+  std::jthread thread_;                            // last
+};
+
+}  // namespace vw::controller::api

@@ -1,0 +1,50 @@
+// The JSON the control API answers with (docs/api.md): the wall state, status, cameras and
+// layouts. Pure functions of their arguments, shared by replies and the PUB stream.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "controller/config.hpp"
+#include "controller/wall_state.hpp"
+#include "layouts/layout.hpp"
+#include "renderer/renderer.hpp"
+#include "renderer/wall_view.hpp"
+#include "streams/stream_channel.hpp"
+
+namespace vw::controller::api {
+
+// {"version","layout","maximized","tiles":[{"tile","camera","name"}],"alarms","tours","presets"}:
+// what state.get returns and every "wall" update carries.
+nlohmann::json wall_state_json(const WallState& state, const Config& config,
+                               const layouts::LayoutLibrary& layouts);
+
+// One stream's state and statistics ("key","camera","url" (redacted),"state","fps_in",...).
+nlohmann::json stream_json(const streams::StreamChannel& channel);
+// The short form periodic "streams" updates carry ("key","state","fps_in","width","height",
+// "reconnects").
+nlohmann::json stream_brief_json(const streams::StreamChannel& channel);
+
+// The "status" reply's fields: "wall", "tiles", "streams", "render".
+nlohmann::json status_json(const WallState& state, const renderer::WallView* view,
+                           const std::vector<std::shared_ptr<streams::StreamChannel>>& channels,
+                           const renderer::RenderStats& render, const Config& config,
+                           const layouts::LayoutLibrary& layouts);
+
+// "cameras.list": every configured camera with the state of its main stream ("idle" if none).
+nlohmann::json cameras_json(const Config& config,
+                            const std::vector<std::shared_ptr<streams::StreamChannel>>& channels);
+
+// "layouts.list": the current layout and every loaded one with its tile count.
+nlohmann::json layouts_json(const WallState& state, const layouts::LayoutLibrary& layouts);
+
+// Fields of `next` that only take effect after a restart and differ from `current`
+// (e.g. "wall.width", "api.endpoint", "cases.endpoints").
+std::vector<std::string> restart_required(const Config& current, const Config& next);
+
+// "2026-11-30T09:12:33.123+08:00" (China Standard Time), for update timestamps.
+std::string now_iso8601();
+
+}  // namespace vw::controller::api

@@ -1,0 +1,156 @@
+#include "tests/support/process.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace vw::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+pid_t spawn(const std::string& binary, const std::vector<std::string>& args,
+            const std::string& log_path) {
+  const pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a crashed test
+    if (getppid() != parent) _exit(127);
+    int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    std::vector<char*> argv{const_cast<char*>(binary.c_str())};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(binary.c_str(), argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+// Waits for `pid` until `deadline`; returns true when it exited (status in *status).
+bool wait_until(pid_t pid, Clock::time_point deadline, int* status) {
+  while (true) {
+    pid_t r = waitpid(pid, status, WNOHANG);
+    if (r == pid || r < 0) return true;
+    if (Clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+int exit_code_of(int status) {
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+int free_tcp_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    if (fd >= 0) ::close(fd);
+    throw std::runtime_error("free_tcp_port: no port");
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+ProcessResult run_process(const std::string& binary, const std::vector<std::string>& args,
+                          std::chrono::milliseconds timeout) {
+  static int counter = 0;
+  auto log = "/tmp/vw-run-" + std::to_string(getpid()) + "-" + std::to_string(++counter) + ".log";
+  pid_t pid = spawn(binary, args, log);
+  int status = 0;
+  ProcessResult result;
+  if (!wait_until(pid, Clock::now() + timeout, &status)) {
+    ::kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    result.output = read_file(log);
+    ::unlink(log.c_str());
+    return result;
+  }
+  result.exit_code = exit_code_of(status);
+  result.output = read_file(log);
+  ::unlink(log.c_str());
+  return result;
+}
+
+DaemonProcess::DaemonProcess(std::string binary, std::vector<std::string> args,
+                             std::string log_path)
+    : binary_(std::move(binary)), args_(std::move(args)), log_path_(std::move(log_path)) {}
+
+DaemonProcess::~DaemonProcess() {
+  if (pid_ > 0) kill_hard();
+}
+
+void DaemonProcess::start() {
+  pid_ = spawn(binary_, args_, log_path_);
+}
+
+bool DaemonProcess::running() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+bool DaemonProcess::wait_for_log(const std::string& text, std::chrono::milliseconds timeout) const {
+  auto deadline = Clock::now() + timeout;
+  while (Clock::now() < deadline) {
+    if (log().find(text) != std::string::npos) return true;
+    if (pid_ <= 0 || ::kill(pid_, 0) != 0) return log().find(text) != std::string::npos;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+void DaemonProcess::kill_hard() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+int DaemonProcess::stop(std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  if (!wait_until(pid_, Clock::now() + timeout, &status)) {
+    kill_hard();
+    return -1;
+  }
+  pid_ = -1;
+  return exit_code_of(status);
+}
+
+std::string DaemonProcess::log() const {
+  return read_file(log_path_);
+}
+
+}  // namespace vw::testing

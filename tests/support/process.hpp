@@ -1,0 +1,49 @@
+// Child processes for tests that drive the real executables (videowall, wallctl): run one to
+// completion with a timeout, or keep a daemon running and kill it (SIGTERM or SIGKILL). Output
+// goes to a log file that the test can read at any time. Every wait is bounded.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace vw::testing {
+
+struct ProcessResult {
+  int exit_code = -1;  // -1: killed by a signal or by the timeout
+  std::string output;  // stdout + stderr
+};
+
+// Runs `binary args...` and waits at most `timeout` (then SIGKILL; exit_code -1).
+ProcessResult run_process(const std::string& binary, const std::vector<std::string>& args,
+                          std::chrono::milliseconds timeout);
+
+// A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read it, close).
+int free_tcp_port();
+
+class DaemonProcess {
+ public:
+  DaemonProcess(std::string binary, std::vector<std::string> args, std::string log_path);
+  ~DaemonProcess();  // SIGKILL if still running
+  DaemonProcess(const DaemonProcess&) = delete;
+  DaemonProcess& operator=(const DaemonProcess&) = delete;
+
+  void start();  // throws std::runtime_error if fork fails
+  // Waits until the log contains `text`, the process exits, or the timeout passes.
+  bool wait_for_log(const std::string& text, std::chrono::milliseconds timeout) const;
+  void kill_hard();  // SIGKILL and reap
+  // SIGTERM, then SIGKILL after `timeout`; returns the exit code (-1 if killed).
+  int stop(std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  bool running();
+  std::string log() const;
+
+ private:
+  std::string binary_;
+  std::vector<std::string> args_;
+  std::string log_path_;
+  pid_t pid_ = -1;
+};
+
+}  // namespace vw::testing
