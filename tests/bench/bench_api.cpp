@@ -42,6 +42,7 @@
 #include "controller/wall_controller.hpp"
 #include "renderer/renderer.hpp"
 #include "streams/stream_manager.hpp"
+#include "tests/bench/bench_support.hpp"
 #include "tests/bench/proc_stats.hpp"
 #include "tests/support/camsim_process.hpp"
 
@@ -50,6 +51,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace vw;
 using namespace std::chrono_literals;
+using bench::wait_for;
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
@@ -59,15 +61,6 @@ constexpr double kFrame60Hz = 1000.0 / 60.0;
 
 double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
-}
-
-bool wait_for(const std::function<bool()>& done, std::chrono::seconds timeout) {
-  const auto until = Clock::now() + timeout;
-  while (!done()) {
-    if (Clock::now() >= until) return false;
-    std::this_thread::sleep_for(50ms);
-  }
-  return true;
 }
 
 // --- the daemon, in process -------------------------------------------------------------------
@@ -158,12 +151,7 @@ class Daemon {
   controller::WallController& wall() { return *wall_; }
   renderer::Renderer& renderer() { return *renderer_; }
 
-  bool playing(std::size_t cameras) const {
-    auto channels = streams_->channels();
-    if (channels.size() < cameras) return false;
-    return std::all_of(channels.begin(), channels.end(),
-                       [](const auto& c) { return c->state() == streams::StreamState::Playing; });
-  }
+  bool playing(std::size_t cameras) const { return bench::all_playing(*streams_, cameras); }
 
   std::size_t composites_so_far() {
     std::lock_guard lock(mutex_);
@@ -204,13 +192,7 @@ struct Series {
   std::vector<double> ms;
   int failures = 0;  // error replies, unexpected replies, timeouts
 
-  double percentile(double p) const {  // nearest rank
-    if (ms.empty()) return 0;
-    auto v = ms;
-    std::sort(v.begin(), v.end());
-    auto rank = static_cast<std::size_t>(std::ceil(p * double(v.size())));
-    return v[std::clamp<std::size_t>(rank, 1, v.size()) - 1];
-  }
+  double percentile(double p) const { return bench::percentile(ms, p); }
   double max() const { return ms.empty() ? 0 : *std::max_element(ms.begin(), ms.end()); }
   double mean() const {
     return ms.empty() ? 0 : std::accumulate(ms.begin(), ms.end(), 0.0) / double(ms.size());

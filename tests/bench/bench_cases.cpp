@@ -35,6 +35,7 @@
 #include "controller/wall_controller.hpp"
 #include "renderer/renderer.hpp"
 #include "streams/stream_manager.hpp"
+#include "tests/bench/bench_support.hpp"
 #include "tests/bench/proc_stats.hpp"
 #include "tests/support/camsim_process.hpp"
 
@@ -200,12 +201,7 @@ class Wall {
   streams::StreamManager& streams() { return *streams_; }
   controller::CaseFeed& feed() { return *feed_; }
 
-  bool playing(std::size_t cameras) const {
-    auto channels = streams_->channels();
-    if (channels.size() < cameras) return false;
-    return std::all_of(channels.begin(), channels.end(),
-                       [](const auto& c) { return c->state() == streams::StreamState::Playing; });
-  }
+  bool playing(std::size_t cameras) const { return bench::all_playing(*streams_, cameras); }
 
   // Sends snapshots until the feed is live and the renderer has drawn case figures.
   bool go_live(Publisher& publisher, std::chrono::seconds timeout) {
@@ -228,23 +224,7 @@ class Wall {
   std::unique_ptr<controller::CaseFeed> feed_;
 };
 
-bool wait_for(const std::function<bool()>& done, std::chrono::seconds timeout) {
-  const auto until = Clock::now() + timeout;
-  while (!done()) {
-    if (Clock::now() >= until) return false;
-    std::this_thread::sleep_for(50ms);
-  }
-  return true;
-}
-
 // --- 1. latency ----------------------------------------------------------------------------
-
-double percentile(std::vector<double> v, double p) {  // nearest rank
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  auto rank = static_cast<std::size_t>(std::ceil(p * double(v.size())));
-  return v[std::clamp<std::size_t>(rank, 1, v.size()) - 1];
-}
 
 struct Latency {
   std::vector<double> total, feed, render;  // ms: send → drawn, send → CaseView, CaseView → drawn

@@ -1,0 +1,41 @@
+// Small helpers the benchmark programs share: bounded waits, percentiles, stream readiness.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <thread>
+#include <vector>
+
+#include "streams/stream_manager.hpp"
+
+namespace vw::bench {
+
+// Polls `done` every 50 ms; false when `timeout` passed first.
+inline bool wait_for(const std::function<bool()>& done, std::chrono::seconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+// Nearest-rank percentile (p in 0..1) of `v`; 0 when empty.
+inline double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  auto rank = static_cast<std::size_t>(std::ceil(p * double(v.size())));
+  return v[std::clamp<std::size_t>(rank, 1, v.size()) - 1];
+}
+
+// true when at least `count` streams exist and every one of them is playing.
+inline bool all_playing(const streams::StreamManager& manager, std::size_t count) {
+  auto channels = manager.channels();
+  if (channels.size() < count) return false;
+  return std::all_of(channels.begin(), channels.end(),
+                     [](const auto& c) { return c->state() == streams::StreamState::Playing; });
+}
+
+}  // namespace vw::bench
