@@ -4,6 +4,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <zmq_addon.hpp>
@@ -65,6 +66,39 @@ std::vector<AllowedClient> allowed_clients(const ApiConfig& config) {
 
 }  // namespace
 
+// Connections refused before any request (an unknown key, no CURVE at all): libzmq retries a
+// refused handshake every 100 ms, so each identity gets one audit line a minute, with the
+// attempts in between counted. Called from the ZAP thread and the API thread.
+class ApiServer::RefusalAudit {
+ public:
+  explicit RefusalAudit(AuditLog* audit) : audit_(audit) {}
+  void record(const std::string& identity, const std::string& where, const std::string& reason) {
+    std::lock_guard lock(mutex_);
+    auto& [when, attempts] = last_[identity + "|" + where];
+    ++attempts;
+    auto now = Clock::now();
+    if (when != Clock::time_point{} && now - when < std::chrono::minutes(1)) return;
+    spdlog::warn("API: connection {} ({}) refused: {}", identity, where, reason);
+    if (audit_) {
+      AuditEntry entry;
+      entry.origin = {identity, "", "none"};
+      entry.command = "auth.refused";
+      entry.args = {{"address", where}, {"attempts", attempts}};
+      entry.code = "forbidden";
+      entry.message = reason;
+      audit_->append(entry);
+    }
+    when = now;
+    attempts = 0;
+    if (last_.size() > 10000) last_.clear();  // bounded, whatever a scanner tries
+  }
+
+ private:
+  AuditLog* audit_;
+  std::mutex mutex_;
+  std::map<std::string, std::pair<Clock::time_point, int>> last_;
+};
+
 // Replies and updates produced on other threads; shared with their callbacks so a late one
 // after the server is gone lands harmlessly.
 struct ApiServer::Shared {
@@ -96,38 +130,33 @@ struct ApiServer::Client {
 };
 
 ApiServer::ApiServer(const ApiConfig& config, ApiServerDeps deps)
-    : config_(config), deps_(std::move(deps)), shared_(std::make_shared<Shared>()) {
+    : config_(config),
+      deps_(std::move(deps)),
+      refusals_audit_(std::make_unique<RefusalAudit>(deps_.audit)),
+      shared_(std::make_shared<Shared>()) {
   if (shared_->wake_fd < 0) throw std::runtime_error("API: eventfd failed");
   if (config_.curve()) {
     zap_ = std::make_unique<ZapHandler>(
         context_, allowed_clients(config_),
-        // libzmq retries a refused handshake every 100 ms: one audit line per key and address
-        // a minute, counting the attempts in between (called on the ZAP thread only).
-        [audit = deps_.audit, last = std::map<std::string, std::pair<Clock::time_point, int>>()](
-            const std::string& fingerprint, const std::string& address,
-            const std::string& reason) mutable {
-          auto& [when, attempts] = last[fingerprint + "|" + address];
-          ++attempts;
-          auto now = Clock::now();
-          if (when != Clock::time_point{} && now - when < std::chrono::minutes(1)) return;
-          spdlog::warn("API: connection from {} refused: {}", address, reason);
-          if (audit) {
-            AuditEntry entry;
-            entry.origin = {fingerprint.empty() ? "unknown:" + address : "curve:" + fingerprint, "",
-                            "none"};
-            entry.command = "auth.refused";
-            entry.args = {{"address", address}, {"attempts", attempts}};
-            entry.code = "forbidden";
-            entry.message = reason;
-            audit->append(entry);
-          }
-          when = now;
-          attempts = 0;
-          if (last.size() > 10000) last.clear();  // bounded, whatever a scanner tries
+        [refusals = refusals_audit_.get()](const std::string& fingerprint,
+                                           const std::string& address, const std::string& reason) {
+          refusals->record(fingerprint.empty() ? "unknown:" + address : "curve:" + fingerprint,
+                           address, reason);
         });
   }
   router_ = zmq::socket_t(context_, zmq::socket_type::router);
   configure(router_, config_);
+  if (config_.curve()) {
+    // A client with no CURVE key never reaches the ZAP handler: libzmq drops the handshake.
+    // Its socket monitor still says so, and the refusal is audited like the others.
+    if (zmq_socket_monitor(
+            router_.handle(), "inproc://videowall-api-monitor",
+            ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) != 0)
+      throw std::runtime_error(std::string("API: socket monitor: ") + zmq_strerror(zmq_errno()));
+    monitor_ = zmq::socket_t(context_, zmq::socket_type::pair);
+    monitor_.set(zmq::sockopt::linger, 0);
+    monitor_.connect("inproc://videowall-api-monitor");
+  }
   endpoint_ = bind_socket(router_, config_.endpoint, "request");
   if (!config_.pub_endpoint.empty()) {
     pub_ = zmq::socket_t(context_, zmq::socket_type::pub);
@@ -148,6 +177,7 @@ ApiServer::~ApiServer() {
   thread_.request_stop();
   shared_->wake();
   if (thread_.joinable()) thread_.join();
+  if (monitor_) zmq_socket_monitor(router_.handle(), nullptr, 0);
   workers_.clear();  // joins: each worker stops waiting when asked
 }
 
@@ -172,11 +202,13 @@ void ApiServer::notify(const ChangeEvent& event) {
 
 void ApiServer::run(std::stop_token stop) {
   zmq::pollitem_t items[] = {{router_.handle(), 0, ZMQ_POLLIN, 0},
-                             {nullptr, shared_->wake_fd, ZMQ_POLLIN, 0}};
+                             {nullptr, shared_->wake_fd, ZMQ_POLLIN, 0},
+                             {monitor_ ? monitor_.handle() : nullptr, -1, ZMQ_POLLIN, 0}};
   auto next_streams = std::chrono::steady_clock::now() + kStreamsInterval;
   while (!stop.stop_requested()) {
     try {
-      zmq::poll(items, 2, std::chrono::milliseconds(200));
+      zmq::poll(items, monitor_ ? 3 : 2, std::chrono::milliseconds(200));
+      if (monitor_ && (items[2].revents & ZMQ_POLLIN)) read_monitor();
       if (items[1].revents & ZMQ_POLLIN) {
         std::uint64_t count;
         [[maybe_unused]] auto n = ::read(shared_->wake_fd, &count, sizeof count);
@@ -203,6 +235,21 @@ void ApiServer::run(std::stop_token stop) {
     } catch (const std::exception& e) {
       spdlog::error("API: {} (continuing)", e.what());
     }
+  }
+}
+
+void ApiServer::read_monitor() {
+  std::vector<zmq::message_t> frames;
+  while (zmq::recv_multipart(monitor_, std::back_inserter(frames), zmq::recv_flags::dontwait)) {
+    if (frames.size() == 2 && frames[0].size() >= 6) {
+      std::uint32_t value = 0;
+      std::memcpy(&value, static_cast<const char*>(frames[0].data()) + 2, sizeof value);
+      refusals_audit_->record("unknown:no-curve-key", frames[1].to_string(),
+                              fmt::format("handshake failed (ZMTP error 0x{:x}): a client "
+                                          "without CURVE, or with the wrong server key",
+                                          value));
+    }
+    frames.clear();
   }
 }
 

@@ -69,7 +69,10 @@ class ApiServer {
     std::string body;
   };
 
+  class RefusalAudit;
+
   void run(std::stop_token stop);
+  void read_monitor();  // handshake failures of the request socket (API thread)
   void handle(std::vector<zmq::message_t>& frames);
   void dispatch(const std::vector<std::string>& envelope, ParsedRequest request,
                 const Client& client);
@@ -86,9 +89,11 @@ class ApiServer {
 
   ApiConfig config_;
   ApiServerDeps deps_;
+  std::unique_ptr<RefusalAudit> refusals_audit_;  // shared by the ZAP and API threads
   zmq::context_t context_{1};
-  std::unique_ptr<ZapHandler> zap_;
+  std::unique_ptr<ZapHandler> zap_;  // outlives the CURVE sockets below (closed first)
   zmq::socket_t router_;
+  zmq::socket_t monitor_;  // PAIR receiving router_'s handshake failures (CURVE only)
   zmq::socket_t pub_;
   std::string endpoint_, pub_endpoint_;
   struct Shared;  // replies and updates queued by other threads, with the eventfd that wakes us

@@ -179,7 +179,7 @@ TEST(ApiRobust, CurveRolesAndRefusals) {
       "curve:" + fingerprint(read_key_file((d.dir() / "viewer.pub").string()).public_key);
   const auto stranger_id =
       "curve:" + fingerprint(read_key_file((d.dir() / "stranger.pub").string()).public_key);
-  bool viewer_refused = false, stranger_refused = false;
+  bool viewer_refused = false, stranger_refused = false, keyless_refused = false;
   const auto audit = read_text(d.audit_path());
   for (const auto& line : lines_of(audit)) {
     const json entry = json::parse(line, nullptr, false);
@@ -189,9 +189,11 @@ TEST(ApiRobust, CurveRolesAndRefusals) {
     const auto code = entry.contains("result") ? entry["result"].value("code", "") : "";
     if (identity == viewer_id && cmd == "layout.set" && code == "forbidden") viewer_refused = true;
     if (identity == stranger_id && cmd == "auth.refused") stranger_refused = true;
+    if (identity == "unknown:no-curve-key" && cmd == "auth.refused") keyless_refused = true;
   }
   EXPECT_TRUE(viewer_refused) << viewer_id << "\n" << audit;
   EXPECT_TRUE(stranger_refused) << stranger_id << "\n" << audit;
+  EXPECT_TRUE(keyless_refused) << "a client without a key is not audited\n" << audit;
   auto verify = audit_verify(d.audit_path());
   EXPECT_EQ(verify.exit_code, 0) << verify.output;
 }
