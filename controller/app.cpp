@@ -111,6 +111,8 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
                                                    config_.storage.audit_rotate_bytes,
                                                    config_.storage.audit_keep});
   services.audit = audit_.get();
+  spdlog::info("audit trail {}: head {}:{} (wallctl audit verify --anchor)", audit_->path(),
+               audit_->last_seq(), audit_->last_hash());
   services.on_change = [this](const ChangeEvent& event) {
     std::lock_guard lock(api_mutex_);
     if (api_) api_->notify(event);
@@ -154,6 +156,9 @@ AppRuntime::~AppRuntime() {
   renderer_.reset();
   streams_.reset();  // bounded teardown of every pipeline
   demo_.reset();
+  if (audit_)
+    spdlog::info("audit trail {}: head {}:{}", audit_->path(), audit_->last_seq(),
+                 audit_->last_hash());
 }
 
 void AppRuntime::acknowledge_alarms(const std::string& rule, Origin origin,

@@ -376,7 +376,8 @@ void AuditLog::rotate() {
   sync_folder(path);
 }
 
-AuditVerifyResult verify_audit_files(const std::vector<std::string>& files) {
+AuditVerifyResult verify_audit_files(const std::vector<std::string>& files,
+                                     const AuditAnchor* anchor) {
   AuditVerifyResult r;
   if (files.empty()) {
     r.problem = "no files";
@@ -429,16 +430,28 @@ AuditVerifyResult verify_audit_files(const std::vector<std::string>& files) {
         r.problem = where + "prev does not match the previous line's hash (line replaced?)";
         return r;
       }
+      if (anchor && info.seq == anchor->seq && info.hash != anchor->hash) {
+        r.problem = where + "seq " + std::to_string(info.seq) +
+                    " does not have the anchor's hash (the file was rewritten since)";
+        return r;
+      }
       started = true;
       prev_seq = info.seq;
       prev_hash = info.hash;
       ++r.lines;
       r.last_seq = info.seq;
+      r.last_hash = info.hash;
     }
     if (in.bad()) {
       r.problem = file + ": read error";
       return r;
     }
+  }
+  if (anchor && (r.lines == 0 || anchor->seq < r.first_seq || anchor->seq > r.last_seq)) {
+    r.problem = "anchor seq " + std::to_string(anchor->seq) + " is not in the files (lines " +
+                std::to_string(r.first_seq) + ".." + std::to_string(r.last_seq) + ")" +
+                (anchor->seq > r.last_seq ? ": the end of the trail was cut off" : "");
+    return r;
   }
   r.ok = true;
   return r;

@@ -83,14 +83,25 @@ struct AuditVerifyResult {
   std::uint64_t lines = 0;      // lines checked
   std::uint64_t first_seq = 0;  // seq of the first line checked
   std::uint64_t last_seq = 0;
-  std::string problem;  // empty when ok: "file:line: what is wrong"
+  std::string last_hash;  // the chain's head: record it elsewhere to check the file later
+  std::string problem;    // empty when ok: "file:line: what is wrong"
+};
+
+// A head recorded earlier outside the machine (`wallctl audit verify` prints it; the daemon logs
+// it at start and stop). A chain alone cannot show that its tail was cut off or that the whole
+// file was rewritten with recomputed hashes; an anchor can.
+struct AuditAnchor {
+  std::uint64_t seq = 0;
+  std::string hash;  // 64 hex digits
 };
 
 // Verifies files given oldest first (e.g. audit.log.2 audit.log.1 audit.log). The first line of
 // the first file may chain to a file not given (a rotated-away one) unless its seq is 1, in
 // which case its prev must be 64 zeros. Finds edited lines (hash mismatch), removed lines (seq
 // gap or prev mismatch), reordered lines and malformed lines.
-AuditVerifyResult verify_audit_files(const std::vector<std::string>& files);
+// With `anchor`, the line with the anchor's seq must be present and have the anchor's hash.
+AuditVerifyResult verify_audit_files(const std::vector<std::string>& files,
+                                     const AuditAnchor* anchor = nullptr);
 
 // SHA-256 of `bytes` as 64 lowercase hex digits (libsodium).
 std::string sha256_hex(std::string_view bytes);

@@ -296,26 +296,49 @@ int keygen(const Globals& g, std::string base) {
   return kOk;
 }
 
-int audit_verify(const Globals& g, const std::vector<std::string>& files) {
+int audit_verify(const Globals& g, const std::vector<std::string>& files,
+                 const std::string& anchor_text) {
   vw::controller::AuditVerifyResult result;
+  vw::controller::AuditAnchor anchor;
+  if (!anchor_text.empty()) {
+    auto colon = anchor_text.find(':');
+    auto hash = colon == std::string::npos ? "" : anchor_text.substr(colon + 1);
+    bool hex = hash.size() == 64 && hash.find_first_not_of("0123456789abcdef") == std::string::npos;
+    try {
+      anchor.seq = std::stoull(anchor_text.substr(0, colon));
+    } catch (const std::exception&) {
+      hex = false;
+    }
+    if (!hex) {
+      std::cerr << "wallctl: --anchor must be SEQ:HASH (64 lowercase hex digits), as printed by "
+                   "audit verify\n";
+      return kUsage;
+    }
+    anchor.hash = hash;
+  }
   try {
-    result = vw::controller::verify_audit_files(files);
+    result = vw::controller::verify_audit_files(files, anchor_text.empty() ? nullptr : &anchor);
   } catch (const std::exception& e) {
     result.ok = false;
     result.problem = e.what();
   }
   const Lang lang = g.language();
   if (g.json) {
-    std::cout << wallctl::one_line({{"ok", result.ok},
-                                    {"lines", result.lines},
-                                    {"first_seq", result.first_seq},
-                                    {"last_seq", result.last_seq},
-                                    {"problem", result.problem}})
+    std::cout << wallctl::one_line(
+                     {{"ok", result.ok},
+                      {"lines", result.lines},
+                      {"first_seq", result.first_seq},
+                      {"last_seq", result.last_seq},
+                      {"head", std::to_string(result.last_seq) + ":" + result.last_hash},
+                      {"problem", result.problem}})
               << '\n';
   } else if (result.ok) {
     std::cout << tr(lang, "审计日志完整: 检查了 ", "audit trail intact: ") << result.lines
               << tr(lang, " 行, 序号 ", " lines checked, seq ") << result.first_seq << ".."
-              << result.last_seq << '\n';
+              << result.last_seq << '\n'
+              << tr(lang, "链头 (请在别处记录，日后用 --anchor 核对): ",
+                    "head (record it elsewhere; check later with --anchor): ")
+              << result.last_seq << ':' << result.last_hash << '\n';
   }
   if (!result.ok) {
     std::cerr << "wallctl: " << tr(lang, "审计日志校验失败: ", "audit trail broken: ")
@@ -503,11 +526,15 @@ int main(int argc, char** argv) {
   CLI::App* audit = app.add_subcommand("audit", "the audit trail (offline)");
   audit->require_subcommand(1);
   std::vector<std::string> audit_files;
-  leaf(audit, "verify", "check the hash chain of audit files, oldest first",
-       [&] { return audit_verify(g, audit_files); })
-      ->add_option("FILE", audit_files, "audit.log.2 audit.log.1 audit.log ...")
+  std::string anchor;
+  CLI::App* verify = leaf(audit, "verify", "check the hash chain of audit files, oldest first",
+                          [&] { return audit_verify(g, audit_files, anchor); });
+  verify->add_option("FILE", audit_files, "audit.log.2 audit.log.1 audit.log ...")
       ->required()
       ->check(CLI::ExistingFile);
+  verify->add_option("--anchor", anchor,
+                     "SEQ:HASH of a head recorded earlier (this command prints the head): finds "
+                     "a cut-off tail or a rewritten file");
 
   try {
     app.parse(argc, argv);

@@ -248,6 +248,21 @@ TEST_F(Wallctl, AuditTrailVerifiesAndTamperingIsFound) {
   auto bad = daemon_->wallctl({"audit", "verify", tampered});
   EXPECT_EQ(bad.exit_code, 1) << bad.output;
   EXPECT_NE(bad.output.find(":3"), std::string::npos) << bad.output;  // names line 3
+
+  // The head printed now, checked later: a cut-off tail is a valid chain but fails the anchor.
+  auto head =
+      json::parse(ok({"--json", "audit", "verify", daemon_->audit_path()}).output, nullptr, false)
+          .value("head", "");
+  ASSERT_FALSE(head.empty());
+  auto cut = (daemon_->dir() / "cut.log").string();
+  {
+    std::ofstream out(cut);
+    for (std::size_t i = 0; i + 1 < lines.size(); ++i) out << lines[i] << "\n";
+  }
+  ok({"audit", "verify", cut});
+  auto anchored = daemon_->wallctl({"audit", "verify", cut, "--anchor", head});
+  EXPECT_EQ(anchored.exit_code, 1) << anchored.output;
+  EXPECT_NE(anchored.output.find("cut off"), std::string::npos) << anchored.output;
 }
 
 }  // namespace

@@ -91,6 +91,39 @@ TEST_F(AuditLogTest, AppendThenVerify) {
   EXPECT_EQ(r.last_seq, 20u);
 }
 
+// A chain alone cannot see a cut-off tail or a whole rewrite; a head recorded elsewhere can.
+TEST_F(AuditLogTest, AnchorFindsACutTailAndARewrite) {
+  std::string head;
+  {
+    AuditLog log(options());
+    for (int i = 0; i < 10; ++i) log.append(entry(i));
+    head = log.last_hash();
+  }
+  const auto full = verify_audit_files({path_});
+  ASSERT_TRUE(full.ok) << full.problem;
+  EXPECT_EQ(full.last_hash, head);
+  const AuditAnchor anchor{10, head};
+  EXPECT_TRUE(verify_audit_files({path_}, &anchor).ok);
+
+  auto lines = read_lines(path_);
+  write_lines(path_, {lines.begin(), lines.begin() + 8});  // the last two lines cut off
+  EXPECT_TRUE(verify_audit_files({path_}).ok);             // still a valid chain...
+  auto cut = verify_audit_files({path_}, &anchor);         // ...but not the recorded one
+  EXPECT_FALSE(cut.ok);
+  EXPECT_NE(cut.problem.find("cut off"), std::string::npos) << cut.problem;
+
+  fs::remove(path_);  // rewritten from scratch: ten valid lines with other contents
+  {
+    AuditLog log(options());
+    for (int i = 0; i < 10; ++i) log.append(entry(100 + i));
+  }
+  EXPECT_TRUE(verify_audit_files({path_}).ok);
+  auto rewritten = verify_audit_files({path_}, &anchor);
+  EXPECT_FALSE(rewritten.ok);
+  EXPECT_EQ(rewritten.problem,
+            path_ + ":10: seq 10 does not have the anchor's hash (the file was rewritten since)");
+}
+
 TEST_F(AuditLogTest, LineFormat) {
   {
     AuditLog log(options());
