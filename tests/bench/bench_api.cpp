@@ -420,11 +420,7 @@ int main(int argc, char** argv) {
                  "folder inside it; default: the temp folder)");
   CLI11_PARSE(cli, argc, argv);
 
-  // The table keeps the real stdout; the wall's logs (spdlog writes to stdout) go to stderr.
-  std::fflush(stdout);
-  const int table_fd = dup(1);
-  dup2(2, 1);
-  table = fdopen(table_fd, "w");
+  table = bench::take_stdout_for_table();  // the wall's logs go to stderr
   if (!table) return 1;
 
   if (state_root.empty()) state_root = fs::temp_directory_path().string();

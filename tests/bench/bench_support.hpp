@@ -1,9 +1,12 @@
 // Small helpers the benchmark programs share: bounded waits, percentiles, stream readiness.
 #pragma once
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <thread>
 #include <vector>
@@ -36,6 +39,15 @@ inline bool all_playing(const streams::StreamManager& manager, std::size_t count
   if (channels.size() < count) return false;
   return std::all_of(channels.begin(), channels.end(),
                      [](const auto& c) { return c->state() == streams::StreamState::Playing; });
+}
+
+// The printed table keeps the real stdout; everything else written to stdout from here on (the
+// wall's spdlog lines) goes to stderr. Returns the stream for the table, or null.
+inline std::FILE* take_stdout_for_table() {
+  std::fflush(stdout);
+  const int table_fd = dup(1);
+  dup2(2, 1);
+  return fdopen(table_fd, "w");
 }
 
 }  // namespace vw::bench
