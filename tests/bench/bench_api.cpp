@@ -431,13 +431,7 @@ int main(int argc, char** argv) {
   fs::create_directories(dir / "a");
   fs::create_directories(dir / "alone");
 
-  std::vector<testing::SimCameraSpec> specs;
-  for (int i = 0; i < cameras; ++i) {
-    const std::uint32_t rgb = std::uint32_t((i * 53 + 40) % 256) << 16 |
-                              std::uint32_t((i * 97 + 80) % 256) << 8 |
-                              std::uint32_t((i * 31 + 120) % 256);
-    specs.push_back({"/cam" + std::to_string(i + 1), rgb, 640, 360, "h264", 25});
-  }
+  const auto specs = bench::distinct_cameras(cameras, 640, 360);
   testing::CamsimProcess camsim(specs);
   try {
     camsim.start();

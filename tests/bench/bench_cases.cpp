@@ -455,12 +455,7 @@ int main(int argc, char** argv) {
   table = bench::take_stdout_for_table();  // the wall's logs go to stderr
   if (!table) return 1;
 
-  std::vector<testing::SimCameraSpec> specs;
-  for (int i = 0; i < 16; ++i) {
-    const std::uint32_t rgb =
-        ((i * 53 + 40) % 256) << 16 | ((i * 97 + 80) % 256) << 8 | (i * 31 + 120) % 256;
-    specs.push_back({"/cam" + std::to_string(i + 1), rgb, 320, 240, "h264", 25});
-  }
+  const auto specs = distinct_cameras(16, 320, 240);
   testing::CamsimProcess cameras(specs);
   try {
     cameras.start();

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "streams/stream_manager.hpp"
+#include "tests/support/camsim_process.hpp"
 
 namespace vw::bench {
 
@@ -39,6 +40,17 @@ inline bool all_playing(const streams::StreamManager& manager, std::size_t count
   if (channels.size() < count) return false;
   return std::all_of(channels.begin(), channels.end(),
                      [](const auto& c) { return c->state() == streams::StreamState::Playing; });
+}
+
+// `count` H.264 cameras at 25 fps, mounts /cam1../camN, each a solid colour of its own.
+inline std::vector<testing::SimCameraSpec> distinct_cameras(int count, int width, int height) {
+  std::vector<testing::SimCameraSpec> specs;
+  for (int i = 0; i < count; ++i) {
+    const auto rgb = std::uint32_t((i * 53 + 40) % 256) << 16 |
+                     std::uint32_t((i * 97 + 80) % 256) << 8 | std::uint32_t((i * 31 + 120) % 256);
+    specs.push_back({"/cam" + std::to_string(i + 1), rgb, width, height, "h264", 25});
+  }
+  return specs;
 }
 
 // The printed table keeps the real stdout; everything else written to stdout from here on (the
