@@ -204,6 +204,7 @@ class GlfwContext final : public GlContext {
   GlfwContext& operator=(const GlfwContext&) = delete;
 
   bool windowed() const override { return true; }
+  GLFWwindow* glfw_window() const override { return window_; }
   void framebuffer_size(int* width, int* height) const override {
     glfwGetFramebufferSize(window_, width, height);
   }

@@ -11,6 +11,8 @@
 #include <memory>
 #include <string>
 
+struct GLFWwindow;
+
 namespace vw::renderer {
 
 class GlContext {
@@ -18,6 +20,7 @@ class GlContext {
   virtual ~GlContext() = default;
 
   virtual bool windowed() const = 0;
+  virtual GLFWwindow* glfw_window() const { return nullptr; }  // the windowed backend's window
 
   // Windowed backend only; the headless backend answers with no-ops.
   virtual void framebuffer_size(int* width, int* height) const {

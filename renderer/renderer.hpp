@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "renderer/case_view.hpp"
+#include "renderer/ui_types.hpp"
 #include "renderer/wall_view.hpp"
 #include "streams/wakeup.hpp"
 
@@ -51,6 +52,8 @@ struct RendererOptions {
   // block. While set, each composite ends with glFinish so that its time includes the
   // rasterizer's work (llvmpipe: its worker threads).
   std::function<void(const CompositeTiming&)> on_composite;
+  // The operator UI (windowed renderers only); placement Off: none.
+  UiOptions ui;
 };
 
 // RGBA8 pixels of the composite, top row first.
@@ -105,6 +108,14 @@ class Renderer {
   void set_key_handler(std::function<void(int key)> handler);
 
   void request_stop();
+
+  // The operator UI, from any thread. Each injected UiInput is applied to one UI frame, in order.
+  void inject_ui(std::vector<UiInput> frames);
+  void set_ui_visible(bool visible);
+  UiStats ui_stats() const;
+  // The next UI frame as shown: Overlay, the wall's window with the UI over it; Window, the
+  // panel window. Fails when there is no UI or it is hidden when the renderer stops.
+  std::future<Image> capture_ui();
 
   // Creates the context and loops until request_stop() or the window closes. Returns 0, or
   // non-zero after logging why the context could not be made.

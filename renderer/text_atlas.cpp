@@ -139,6 +139,8 @@ bool FontRasterizer::open_face(const std::string& file, long index) {
   if (FT_New_Face(library_, file.c_str(), index, &face) != 0) return false;
   if (face_ != nullptr) FT_Done_Face(face_);
   face_ = face;
+  file_ = file;
+  face_index_ = index;
   description_ = file + "#" + std::to_string(index) + " (" +
                  (face->family_name ? face->family_name : "?") + " " +
                  (face->style_name ? face->style_name : "") + ")";

@@ -41,6 +41,9 @@ class FontRasterizer {
   bool ok() const { return face_ != nullptr; }
   // "file#index (family style)" of the face in use, or why there is none.
   const std::string& description() const { return description_; }
+  // The font file and face index in use (empty file when none): the operator UI loads the same.
+  const std::string& file() const { return file_; }
+  long face_index() const { return face_index_; }
 
   // UTF-8 text (invalid bytes become U+FFFD) at `pixel_size` pixels per em, one line, at most
   // kMaxWidth pixels wide (cut there). Empty bitmap when the font is missing.
@@ -54,6 +57,8 @@ class FontRasterizer {
   FT_Library library_ = nullptr;
   FT_Face face_ = nullptr;
   std::string description_;
+  std::string file_;
+  long face_index_ = 0;
 };
 
 class TextCache {

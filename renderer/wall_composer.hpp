@@ -46,6 +46,7 @@ class WallComposer {
                         const CaseView* cases, bool view_changed, bool cases_changed, bool full);
 
   GLuint framebuffer() const { return fbo_.get(); }
+  GLuint color_texture() const { return color_.get(); }  // the composite, for UI miniatures
   int width() const { return width_; }
   int height() const { return height_; }
 

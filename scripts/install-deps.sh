@@ -13,7 +13,7 @@ packages=(
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools
   gstreamer1.0-x  # textoverlay/timeoverlay for the demo clips' burnt-in names
   # OpenGL: GLFW window, EGL for headless, libepoxy for entry points, Mesa llvmpipe, Xvfb
-  libglfw3-dev libepoxy-dev libegl-dev libgl-dev libegl-mesa0 libgl1-mesa-dri xvfb xauth
+  libglfw3-dev libimgui-dev libepoxy-dev libegl-dev libgl-dev libegl-mesa0 libgl1-mesa-dri xvfb xauth
   # text and images: FreeType + fontconfig with the Noto CJK fonts, libpng for snapshots
   libfreetype-dev libfontconfig-dev fonts-noto-cjk libpng-dev
   # support libraries and tests
