@@ -6,10 +6,12 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <future>
 
 #include "controller/api/api_server.hpp"
 #include "controller/case_monitor.hpp"
 #include "controller/demo_cameras.hpp"
+#include "controller/panel/panel.hpp"
 
 namespace vw::controller {
 namespace {
@@ -122,6 +124,7 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
   renderer::RendererOptions ropts;
   ropts.headless = options_.headless;
   ropts.window_title = "videowall — 智慧江汉 视频墙";
+  ropts.ui = panel_ui_options();
   renderer_ = std::make_unique<renderer::Renderer>(ropts, &wakeup_);
   wall_ = std::make_unique<WallController>(
       config_, layouts_, *streams_, [r = renderer_.get()](auto view) { r->publish(view); },
@@ -143,6 +146,44 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
     std::lock_guard lock(api_mutex_);
     api_ = std::move(server);
   }
+  if (ropts.ui.placement != renderer::UiPlacement::Off) {
+    panel::PanelServices services{wall_.get(), streams_.get(), {}, config_.wall.language};
+    services.acknowledge = [this](const std::string& rule, Origin origin,
+                                  WallController::Done done) {
+      acknowledge_alarms(rule, std::move(origin), std::move(done));
+    };
+    panel_ = std::make_unique<panel::Panel>(std::move(services));
+  }
+}
+
+renderer::UiOptions AppRuntime::panel_ui_options() {
+  renderer::UiOptions ui;
+  const PanelConfig& panel = config_.panel;
+  ui.placement = panel.placement;
+  ui.visible = panel.visible;
+  if (!options_.panel.empty()) {
+    if (options_.panel == "overlay") ui.placement = renderer::UiPlacement::Overlay;
+    if (options_.panel == "window") ui.placement = renderer::UiPlacement::Window;
+    if (options_.panel == "off") ui.placement = renderer::UiPlacement::Off;
+    ui.visible = true;
+  }
+  if (options_.headless) ui.placement = renderer::UiPlacement::Off;  // nobody to operate it
+  ui.toggle_key = panel.toggle_key_code;
+  ui.monitor = panel.monitor;
+  ui.window_width = panel.width;
+  ui.window_height = panel.height;
+  ui.font_size = static_cast<float>(panel.font_size);
+  // The panel exists before the render loop starts (run()), so these find it.
+  ui.build = [this](const renderer::UiFrame& frame) {
+    if (panel_) panel_->build(frame);
+  };
+  ui.glyph_texts = [this] { return panel_ ? panel_->glyph_texts() : std::vector<std::string>{}; };
+  if (ui.placement != renderer::UiPlacement::Off) {
+    spdlog::info("operator panel: {} ({}; {} shows/hides it)",
+                 ui.placement == renderer::UiPlacement::Window ? "own window" : "overlay",
+                 ui.visible ? "shown" : "hidden", panel.toggle_key);
+  }
+  return ui;
 }
 
 AppRuntime::~AppRuntime() {
@@ -154,6 +195,7 @@ AppRuntime::~AppRuntime() {
   cases_.reset();  // its threads submit alarm commands to the wall: stop them first
   wall_.reset();   // no more views or stream changes
   renderer_.reset();
+  panel_.reset();    // after the wall: command replies call back into it
   streams_.reset();  // bounded teardown of every pipeline
   demo_.reset();
   if (audit_)
@@ -198,7 +240,21 @@ int AppRuntime::run() {
     };
     if (!options_.snapshot_path.empty()) {
       if (!sleep(options_.snapshot_after_s)) return;
-      auto future = renderer_->snapshot(options_.snapshot_path);
+      std::future<std::string> future;
+      if (options_.snapshot_panel) {
+        future = std::async(std::launch::async, [this] {
+          auto image = renderer_->capture_ui();
+          if (image.wait_for(std::chrono::seconds(30)) != std::future_status::ready)
+            return std::string("the panel drew no frame");
+          try {
+            return renderer::write_png(options_.snapshot_path, image.get());
+          } catch (const std::exception& e) {
+            return std::string(e.what());
+          }
+        });
+      } else {
+        future = renderer_->snapshot(options_.snapshot_path);
+      }
       if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
         spdlog::error("snapshot {}: no frame was drawn within 30 s", options_.snapshot_path);
         snapshot_failed_ = true;

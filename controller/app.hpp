@@ -30,6 +30,8 @@ struct AppOptions {
   bool reset_state = false;  // start from the config's layout, ignoring the saved state
   std::string api_endpoint;  // overrides api.endpoint when set ("off": no API)
   std::string pub_endpoint;  // overrides api.pub_endpoint when set ("off": none)
+  std::string panel;  // "overlay", "window" or "off": overrides panel.placement, shown at start
+  bool snapshot_panel = false;  // --snapshot writes the window with the panel over the wall
 };
 
 // The folder with the demo config, the example layouts and the fonts fallback.
@@ -40,6 +42,9 @@ class ApiServer;
 }
 class DemoCameras;  // the simulated camera server of --demo (controller/demo_cameras.hpp)
 class CaseMonitor;  // the grid-case feed and alarm rules (controller/case_monitor.hpp)
+namespace panel {
+class Panel;  // the operator panel (controller/panel/panel.hpp)
+}
 
 class AppRuntime {
  public:
@@ -57,7 +62,8 @@ class AppRuntime {
   WallController& wall() { return *wall_; }
   // Acknowledges alarms (empty rule: all) through the alarm engine when there is one.
   void acknowledge_alarms(const std::string& rule, Origin origin, WallController::Done done = {});
-  api::ApiServer* api() { return api_.get(); }  // null when the API is off
+  api::ApiServer* api() { return api_.get(); }    // null when the API is off
+  panel::Panel* panel() { return panel_.get(); }  // null when there is no operator panel
   const std::string& state_dir() const { return state_dir_; }
 
  private:
@@ -75,6 +81,9 @@ class AppRuntime {
   std::unique_ptr<StateStore> store_;
   std::mutex api_mutex_;  // guards api_ against the controller's change notifications
   std::unique_ptr<api::ApiServer> api_;
+  std::unique_ptr<panel::Panel> panel_;    // built by the renderer's UI host; null: no panel
+  renderer::UiOptions panel_ui_options();  // from config.panel and --panel
+
   std::atomic<bool> snapshot_failed_{false};
   std::jthread timer_;  // --snapshot-after and periodic headless snapshots
 };

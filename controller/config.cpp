@@ -291,6 +291,45 @@ void parse_storage(const YAML::Node& node, const std::string& file, const std::s
   s.reject_unknown_keys("dir, audit_rotate_mb, audit_keep");
 }
 
+// GLFW key codes of the keys a toggle may use: F1..F12 (GLFW_KEY_F1 = 290 and up).
+int function_key_code(const std::string& name) {
+  if (name.size() < 2 || name.size() > 3 || name[0] != 'F') return -1;
+  int n = 0;
+  for (std::size_t i = 1; i < name.size(); ++i) {
+    if (name[i] < '0' || name[i] > '9') return -1;
+    n = n * 10 + (name[i] - '0');
+  }
+  return n >= 1 && n <= 12 ? 289 + n : -1;
+}
+
+void parse_panel(const YAML::Node& node, const std::string& file, PanelConfig& panel) {
+  Section s(node, "panel", file);
+  const auto placement = s.get<std::string>("placement", "overlay");
+  if (placement == "overlay") {
+    panel.placement = renderer::UiPlacement::Overlay;
+  } else if (placement == "window") {
+    panel.placement = renderer::UiPlacement::Window;
+  } else if (placement == "off") {
+    panel.placement = renderer::UiPlacement::Off;
+  } else {
+    s.fail(node["placement"], "panel.placement",
+           "must be overlay, window or off (got \"" + placement + "\")");
+  }
+  panel.visible = s.get<bool>("visible", false);
+  panel.toggle_key = s.get<std::string>("toggle_key", "F1");
+  panel.toggle_key_code = function_key_code(panel.toggle_key);
+  if (panel.toggle_key_code < 0) {
+    s.fail(node["toggle_key"], "panel.toggle_key",
+           "must be a function key F1..F12 (got \"" + panel.toggle_key +
+               "\"); other keys are the wall's or the panel's shortcuts");
+  }
+  panel.monitor = ranged_int(s, "monitor", -1, -1, 15);
+  panel.width = ranged_int(s, "width", 1280, 320, 16384);
+  panel.height = ranged_int(s, "height", 800, 240, 16384);
+  panel.font_size = ranged_int(s, "font_size", 18, 10, 64);
+  s.reject_unknown_keys("placement, visible, toggle_key, monitor, width, height, font_size");
+}
+
 }  // namespace
 
 bool is_loopback_endpoint(const std::string& endpoint) {
@@ -406,7 +445,8 @@ Config load_config_text(const std::string& yaml, const std::string& file_label,
   if (YAML::Node api = top.child("api")) parse_api(api, file_label, base_dir, config.api);
   if (YAML::Node storage = top.child("storage"))
     parse_storage(storage, file_label, base_dir, config.storage);
-  top.reject_unknown_keys("wall, streams, cameras, tiles, cases, api, storage");
+  if (YAML::Node panel = top.child("panel")) parse_panel(panel, file_label, config.panel);
+  top.reject_unknown_keys("wall, streams, cameras, tiles, cases, api, storage, panel");
   return config;
 }
 

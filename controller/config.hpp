@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "renderer/ui_types.hpp"
 #include "renderer/wall_view.hpp"
 #include "streams/stream_manager.hpp"
 
@@ -74,6 +75,18 @@ struct StorageConfig {
   int audit_keep = 10;
 };
 
+// The operator panel (Dear ImGui, controller/panel/panel.hpp) on the console's screen.
+struct PanelConfig {
+  renderer::UiPlacement placement = renderer::UiPlacement::Overlay;
+  bool visible = false;  // shown at start
+  std::string toggle_key = "F1";
+  int toggle_key_code = 290;  // GLFW key code of toggle_key
+  int monitor = -1;           // placement window: fill this monitor (0-based); -1: a window
+  int width = 1280;           // placement window: its size
+  int height = 800;
+  int font_size = 18;
+};
+
 // true for tcp://127.x.x.x, tcp://localhost, tcp://[::1], ipc:// and inproc:// endpoints.
 bool is_loopback_endpoint(const std::string& endpoint);
 
@@ -86,6 +99,7 @@ struct Config {
   CasesConfig cases;
   ApiConfig api;
   StorageConfig storage;
+  PanelConfig panel;
 
   const CameraConfig* find_camera(const std::string& id_or_name) const;
 };

@@ -54,6 +54,12 @@ int main(int argc, char** argv) {
                  "where S, SIGUSR1 and headless runs put snapshots");
   cli.add_option("--lang", options.language, "operator language: zh (default) or en")
       ->check(CLI::IsMember({"zh", "en"}));
+  cli.add_option("--panel", options.panel,
+                 "operator panel: overlay (over the wall, F1 shows/hides), window, or off; "
+                 "given, it is shown at start (default: the config's panel section)")
+      ->check(CLI::IsMember({"overlay", "window", "off"}));
+  cli.add_flag("--snapshot-panel", options.snapshot_panel,
+               "--snapshot writes the window with the operator panel over the wall");
   cli.add_option("--log-level", options.log_level, "trace, debug, info, warn, error");
   cli.add_option("--state-dir", options.state_dir,
                  "folder of the saved wall state and the audit trail (default: config "

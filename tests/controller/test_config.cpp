@@ -159,6 +159,43 @@ TEST(Config, UnreadableFile) {
   }
 }
 
+TEST(Config, PanelSection) {
+  const std::string cams = "cameras:\n  - {id: a, main: rtsp://h/s}\n";
+  Config defaults = load_config_text(cams, "test.yaml", "/");
+  EXPECT_EQ(defaults.panel.placement, renderer::UiPlacement::Overlay);
+  EXPECT_FALSE(defaults.panel.visible);
+  EXPECT_EQ(defaults.panel.toggle_key_code, 290);  // GLFW_KEY_F1
+  Config c = load_config_text(cams +
+                                  "panel: {placement: window, visible: true, toggle_key: F12, "
+                                  "monitor: 1, width: 1600, height: 900, font_size: 20}\n",
+                              "test.yaml", "/");
+  EXPECT_EQ(c.panel.placement, renderer::UiPlacement::Window);
+  EXPECT_TRUE(c.panel.visible);
+  EXPECT_EQ(c.panel.toggle_key_code, 301);  // GLFW_KEY_F12
+  EXPECT_EQ(c.panel.monitor, 1);
+  EXPECT_EQ(c.panel.width, 1600);
+  EXPECT_EQ(c.panel.font_size, 20);
+  EXPECT_EQ(load_config_text(cams + "panel: {placement: \"off\"}\n", "t", "/").panel.placement,
+            renderer::UiPlacement::Off);
+  struct Case {
+    std::string yaml;
+    const char* field;
+  };
+  const Case cases[] = {
+      {"panel: {placement: floating}\n", "panel.placement"},
+      {"panel: {toggle_key: L}\n", "panel.toggle_key"},
+      {"panel: {toggle_key: F13}\n", "panel.toggle_key"},
+      {"panel: {monitor: -2}\n", "panel.monitor"},
+      {"panel: {font_size: 5}\n", "panel.font_size"},
+      {"panel: {colour: red}\n", "panel.colour"},
+  };
+  for (const auto& k : cases) {
+    auto e = error_of(cams + k.yaml);
+    EXPECT_EQ(e.field(), k.field) << k.yaml << " -> " << e.what();
+    EXPECT_EQ(e.line(), 3) << k.yaml << " -> " << e.what();
+  }
+}
+
 TEST(Config, DemoConfigLoads) {
   const char* src = std::getenv("VIDEOWALL_SOURCE_DIR");
   ASSERT_NE(src, nullptr);
@@ -167,6 +204,8 @@ TEST(Config, DemoConfigLoads) {
   EXPECT_EQ(c.tiles.size(), 16u);
   EXPECT_EQ(c.wall.layout, "3x3");
   for (const auto& cam : c.cameras) EXPECT_FALSE(cam.sub_url.empty()) << cam.id;
+  EXPECT_EQ(c.panel.placement, renderer::UiPlacement::Overlay);
+  EXPECT_TRUE(c.panel.visible);
 }
 
 }  // namespace

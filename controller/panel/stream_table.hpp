@@ -1,0 +1,56 @@
+// The panel's stream status table: one row per camera stream (main and sub), with its state and
+// statistics, sorted with problem streams first unless the operator sorts by a column.
+// Threads: pure functions over snapshots taken by the caller.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "controller/config.hpp"
+#include "streams/stream_channel.hpp"
+
+namespace vw::controller::panel {
+
+struct StreamRow {
+  std::string camera_id;
+  std::string camera_name;
+  std::string street;
+  std::string stream;    // "main" or "sub"
+  bool running = false;  // a channel exists (the stream is wanted or lingering)
+  streams::StreamState state = streams::StreamState::Idle;
+  streams::StreamStats stats;
+};
+
+enum class StreamColumn {
+  Camera,      // camera_name, then stream
+  State,       // problem_rank
+  Fps,         // stats.fps_in
+  Bitrate,     // stats.bitrate_kbps
+  Resolution,  // width * height
+  Codec,
+  Decoder,  // hardware first when descending
+  Drops,    // stats.frames_dropped
+  Reconnects,
+  LastError,
+};
+
+// How much a state needs an operator's eye: AuthFailed / NotFound 4, Stalled 3,
+// Reconnecting 2, Connecting 1, Playing 0, Idle (not shown anywhere) -1.
+int problem_rank(streams::StreamState state);
+
+// One row per configured stream (main, and sub when the camera has one), in config order, with
+// the state and stats of its channel when one is running (channel key "<camera id>/main|sub");
+// a stream without a channel is Idle with empty stats.
+std::vector<StreamRow> collect_stream_rows(
+    const std::vector<CameraConfig>& cameras,
+    const std::vector<std::shared_ptr<streams::StreamChannel>>& channels);
+
+// No column: problem_rank descending, then camera name, then stream ("main" before "sub").
+// A column: by that column (ascending or not); ties by problem_rank descending, then camera
+// name, then stream. Stable.
+void sort_stream_rows(std::vector<StreamRow>* rows, std::optional<StreamColumn> column,
+                      bool ascending);
+
+}  // namespace vw::controller::panel
