@@ -131,6 +131,8 @@ UiHost::UiHost(const UiOptions& options, GLFWwindow* wall_window, const std::str
   io.LogFilename = nullptr;
   ImGui::StyleColorsDark();
   ImGui::GetStyle().WindowRounding = 4;
+  // Over live video a see-through panel is hard to read.
+  ImGui::GetStyle().Colors[ImGuiCol_WindowBg].w = 0.97f;
   if (!load_font(font_file, font_index)) {
     spdlog::warn("renderer: operator UI: {}; Chinese text will show as '?'", error_);
     error_.clear();
@@ -345,6 +347,7 @@ void UiHost::build(const UiFrame& frame) {
   built_ = true;
   ++stats_.frames;
   stats_.last_build_ms = thread_cpu_ms() - cpu_start;
+  if (options_.on_frame) options_.on_frame(stats_.last_build_ms);
 }
 
 Image UiHost::read_back_window() {
