@@ -279,8 +279,7 @@ std::unique_ptr<GlContext> create_headless_context(std::string* error) {
   return result;
 }
 
-std::unique_ptr<GlContext> create_window_context(const WindowConfig& config, std::string* error) {
-  if (!glfw_acquire(error)) return nullptr;
+void set_gl33_core_window_hints() {
   glfwDefaultWindowHints();
   glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_API);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
@@ -288,6 +287,11 @@ std::unique_ptr<GlContext> create_window_context(const WindowConfig& config, std
   glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
   glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
   glfwWindowHint(GLFW_DOUBLEBUFFER, GLFW_TRUE);
+}
+
+std::unique_ptr<GlContext> create_window_context(const WindowConfig& config, std::string* error) {
+  if (!glfw_acquire(error)) return nullptr;
+  set_gl33_core_window_hints();
   GLFWwindow* window = glfwCreateWindow(config.width > 0 ? config.width : 1280,
                                         config.height > 0 ? config.height : 720,
                                         config.title.c_str(), nullptr, nullptr);

@@ -48,6 +48,10 @@ struct WindowConfig {
 std::unique_ptr<GlContext> create_headless_context(std::string* error);
 std::unique_ptr<GlContext> create_window_context(const WindowConfig& config, std::string* error);
 
+// Resets GLFW's window hints to a double-buffered OpenGL 3.3 core window (the wall's and the
+// operator UI's own window ask for the same context).
+void set_gl33_core_window_hints();
+
 // Wakes a GLFW wait_events() from any thread; does nothing while GLFW is not initialized.
 // Suitable as a streams::Wakeup hook.
 void post_empty_event();

@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <ctime>
 
+#include "renderer/gl_context.hpp"
+
 namespace vw::renderer {
 
 namespace {
@@ -20,6 +22,14 @@ double thread_cpu_ms() {
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
   return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
 }
+
+// Draws a premultiplied-alpha texture (the cached overlay) as it is; blending does the rest.
+constexpr const char* kCacheFragmentShader = R"(#version 330 core
+uniform sampler2D u_overlay;
+in vec2 v_uv;
+out vec4 colour;
+void main() { colour = texture(u_overlay, v_uv); }
+)";
 
 // After an input event the UI builds this many more frames, so that hover, release and drag
 // states settle without waiting for the refresh interval.
@@ -146,6 +156,18 @@ UiHost::UiHost(const UiOptions& options, GLFWwindow* wall_window, const std::str
     error_ = "Dear ImGui's GLFW/OpenGL3 backends do not initialize";
     return;
   }
+  if (overlay()) {
+    try {
+      blend_program_ = gl::build_program("ui overlay", gl::kQuadVertexShader, kCacheFragmentShader);
+    } catch (const std::exception& e) {
+      error_ = e.what();
+      return;
+    }
+    blend_uniforms_.locate(blend_program_.get());
+    quad_vao_ = gl::VertexArray::create();
+    cache_fbo_ = gl::Framebuffer::create();
+    cache_ = gl::make_texture(false);
+  }
   ok_ = true;
   set_visible(options_.visible);
   spdlog::info("renderer: operator UI ready ({}, {}, toggle key {})",
@@ -180,12 +202,7 @@ bool UiHost::create_panel_window(GLFWwindow* wall_window) {
                    options_.monitor, count);
     }
   }
-  glfwDefaultWindowHints();
-  glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_API);
-  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
-  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
-  glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
-  glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+  set_gl33_core_window_hints();
   glfwWindowHint(GLFW_VISIBLE, GLFW_FALSE);
   if (x >= 0) glfwWindowHint(GLFW_DECORATED, GLFW_FALSE);
   panel_window_ = glfwCreateWindow(width, height, "videowall 操作面板", nullptr, wall_window);
@@ -317,6 +334,9 @@ void UiHost::build(const UiFrame& frame) {
   }
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
+  // Frames built for input come quickly: drawn directly. A refresh of an idle panel is cached
+  // for the presents until the next build.
+  const bool interactive = input_seen_ || frames_owed_ > 0 || !injected_.empty();
   if (input_seen_) frames_owed_ = kFramesAfterInput;
   apply_injected();
   ImGui::NewFrame();
@@ -340,6 +360,10 @@ void UiHost::build(const UiFrame& frame) {
     glClearColor(0.08f, 0.08f, 0.10f, 1);
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  } else if (interactive) {
+    cached_ = false;
+  } else {
+    cached_ = render_overlay_cache();
   }
   input_seen_ = false;
   if (frames_owed_ > 0) --frames_owed_;
@@ -363,9 +387,56 @@ void UiHost::finish_window_frame() {
   glfwMakeContextCurrent(wall_window_);
 }
 
+bool UiHost::render_overlay_cache() {
+  int width = 0, height = 0;
+  glfwGetFramebufferSize(wall_window_, &width, &height);
+  if (width <= 0 || height <= 0) return false;  // minimized: nothing is presented
+  GLint previous = 0;
+  glGetIntegerv(GL_DRAW_FRAMEBUFFER_BINDING, &previous);
+  if (width != cache_width_ || height != cache_height_) {
+    glBindTexture(GL_TEXTURE_2D, cache_.get());
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
+    glBindTexture(GL_TEXTURE_2D, 0);
+    glBindFramebuffer(GL_FRAMEBUFFER, cache_fbo_.get());
+    glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, cache_.get(), 0);
+    cache_width_ = width;
+    cache_height_ = height;
+  }
+  glBindFramebuffer(GL_FRAMEBUFFER, cache_fbo_.get());
+  glViewport(0, 0, width, height);
+  glClearColor(0, 0, 0, 0);
+  glClear(GL_COLOR_BUFFER_BIT);
+  // ImGui blends colour with (SRC_ALPHA, 1-SRC_ALPHA) and alpha with (1, 1-SRC_ALPHA): from a
+  // transparent start the texture ends up premultiplied.
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(previous));
+  return true;
+}
+
 void UiHost::draw_overlay() {
   if (!ok_ || !visible_ || !built_ || panel_window_ != nullptr) return;
-  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  if (!cached_) {
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    return;
+  }
+  int width = 0, height = 0;
+  glfwGetFramebufferSize(wall_window_, &width, &height);
+  glViewport(0, 0, width, height);
+  glUseProgram(blend_program_.get());
+  glBindVertexArray(quad_vao_.get());
+  glActiveTexture(GL_TEXTURE0);
+  glBindTexture(GL_TEXTURE_2D, cache_.get());
+  // The texture is bottom row first; the quad's top left takes v = 1. A window resized since the
+  // frame was built stretches it until the next build (at most UiOptions::refresh).
+  blend_uniforms_.set(0, 0, static_cast<float>(width), static_cast<float>(height),
+                      static_cast<float>(width), static_cast<float>(height), 0, 1, 1, 0);
+  glEnable(GL_BLEND);
+  glBlendFunc(GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
+  glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
+  glDisable(GL_BLEND);
+  glBindTexture(GL_TEXTURE_2D, 0);
+  glBindVertexArray(0);
+  glUseProgram(0);
 }
 
 Image UiHost::read_back_overlay(int width, int height) const {

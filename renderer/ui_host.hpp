@@ -6,8 +6,10 @@
 //    shown as a miniature), optionally filling another monitor. The toggle key in either window
 //    shows and hides it.
 // Hidden, the UI builds no frames and draws nothing. Visible, it builds a frame after input, when
-// injected input is queued, and at least every UiOptions::refresh; between builds an overlay
-// present re-draws the last frame's draw lists without building it again.
+// injected input is queued, and at least every UiOptions::refresh. Each present draws the last
+// built frame over the wall: directly while the operator interacts (frames come fast), from a
+// texture of the window's size while the panel idles (one quad per present, where ImGui's many
+// clipped draw calls cost llvmpipe several ms; figures in docs/benchmark.md).
 // Threads: render thread only, with the wall's context current on entry and on return.
 #pragma once
 
@@ -17,6 +19,7 @@
 #include <memory>
 #include <string>
 
+#include "renderer/gl_util.hpp"
 #include "renderer/renderer.hpp"
 #include "renderer/ui_types.hpp"
 
@@ -72,7 +75,8 @@ class UiHost {
   bool create_panel_window(GLFWwindow* wall_window);
   bool load_font(const std::string& font_file, long font_index);
   void apply_injected();
-  void note_input();  // from the GLFW callbacks
+  bool render_overlay_cache();  // the built frame into cache_ (overlay); false: minimized
+  void note_input();            // from the GLFW callbacks
 
   friend struct UiCallbacks;
 
@@ -95,6 +99,15 @@ class UiHost {
   bool buttons_[3] = {false, false, false};
   std::vector<int> keys_held_;  // injected keys to release next frame
   std::vector<unsigned short> glyph_ranges_;
+  // Overlay: the last built frame, premultiplied alpha, and what blends it over the wall.
+  gl::Framebuffer cache_fbo_;
+  gl::Texture cache_;
+  int cache_width_ = 0;
+  int cache_height_ = 0;
+  bool cached_ = false;  // the last built frame is in cache_ (else drawn from ImGui's lists)
+  gl::Program blend_program_;
+  gl::QuadUniforms blend_uniforms_;
+  gl::VertexArray quad_vao_;
   UiStats stats_;
 };
 

@@ -50,6 +50,9 @@ struct UiOptions {
   std::chrono::milliseconds refresh{250};
   // Builds the widgets: ImGui calls only, on the render thread, between NewFrame and Render.
   std::function<void(const UiFrame&)> build;
+  // Measurement hook (benchmarks): CPU ms of each UI frame (build + ImGui render + GL submit),
+  // called on the render thread; must not block.
+  std::function<void(double cpu_ms)> on_frame;
 };
 
 // One UI frame's worth of injected input, applied before that frame is built. Once anything

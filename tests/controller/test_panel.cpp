@@ -132,23 +132,12 @@ class PanelTest : public ::testing::Test {
     frame();
   }
 
-  ::testing::AssertionResult click(const std::string& id) {
+  // `times` presses and releases on the widget's centre, one frame each, then a settling frame.
+  ::testing::AssertionResult click(const std::string& id, int times = 1) {
     auto rect = panel_->locate(id);
     if (!rect) return ::testing::AssertionFailure() << "no widget " << id;
     move(rect->cx(), rect->cy());
-    down_ = true;
-    frame();
-    down_ = false;
-    frame();
-    frame();
-    return ::testing::AssertionSuccess();
-  }
-
-  ::testing::AssertionResult double_click(const std::string& id) {
-    auto rect = panel_->locate(id);
-    if (!rect) return ::testing::AssertionFailure() << "no widget " << id;
-    move(rect->cx(), rect->cy());
-    for (int i = 0; i < 2; ++i) {
+    for (int i = 0; i < times; ++i) {
       down_ = true;
       frame();
       down_ = false;
@@ -157,6 +146,7 @@ class PanelTest : public ::testing::Test {
     frame();
     return ::testing::AssertionSuccess();
   }
+  ::testing::AssertionResult double_click(const std::string& id) { return click(id, 2); }
 
   // Press on `from`, move past the drag threshold, hover `to`, release there.
   ::testing::AssertionResult drag(const std::string& from, const std::string& to) {
