@@ -77,7 +77,10 @@ double overlap_area(const Rect& a, const Rect& b) {
 
 std::string LayoutError::to_string() const {
   std::string s = file;
-  if (line > 0) s += ":" + std::to_string(line);
+  if (line > 0) {  // two appends: GCC 12 -O3 warns falsely (-Wrestrict) on ":" + to_string
+    s += ':';
+    s += std::to_string(line);
+  }
   s += ": ";
   if (!field.empty()) s += field + ": ";
   return s + message;

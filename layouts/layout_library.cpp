@@ -21,7 +21,10 @@ std::vector<LayoutError> LayoutLibrary::add_dir(const std::string& dir) {
     if (existing != nullptr) {
       const std::size_t at = static_cast<std::size_t>(existing - layouts_.data());
       std::string owner = existing->source == "builtin" ? "the built-in preset" : existing->source;
-      if (name_lines_[at] > 0) owner += ":" + std::to_string(name_lines_[at]);
+      if (name_lines_[at] > 0) {  // two appends: GCC 12 -O3 warns falsely on ":" + to_string
+        owner += ':';
+        owner += std::to_string(name_lines_[at]);
+      }
       errors.push_back({layout.source, line, "name",
                         "layout name \"" + layout.name + "\" is already used by " + owner +
                             "; rename one of them (names must be unique)"});

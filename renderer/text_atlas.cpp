@@ -6,57 +6,11 @@
 #include <algorithm>
 #include <cmath>
 
+#include "renderer/utf8.hpp"
+
 namespace vw::renderer {
 
 namespace {
-
-constexpr char32_t kReplacement = 0xFFFD;
-
-// Decodes UTF-8; malformed sequences, surrogates and overlong forms become U+FFFD.
-std::u32string decode_utf8(std::string_view text) {
-  std::u32string out;
-  out.reserve(text.size());
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    int extra = 0;
-    char32_t cp = 0;
-    char32_t min = 0;
-    if (lead < 0x80) {
-      out.push_back(lead);
-      ++i;
-      continue;
-    } else if ((lead & 0xE0) == 0xC0) {
-      extra = 1, cp = lead & 0x1F, min = 0x80;
-    } else if ((lead & 0xF0) == 0xE0) {
-      extra = 2, cp = lead & 0x0F, min = 0x800;
-    } else if ((lead & 0xF8) == 0xF0) {
-      extra = 3, cp = lead & 0x07, min = 0x10000;
-    } else {
-      out.push_back(kReplacement);
-      ++i;
-      continue;
-    }
-    std::size_t j = i + 1;
-    bool good = true;
-    for (int k = 0; k < extra; ++k, ++j) {
-      if (j >= text.size() || (static_cast<unsigned char>(text[j]) & 0xC0) != 0x80) {
-        good = false;
-        break;
-      }
-      cp = (cp << 6) | (static_cast<unsigned char>(text[j]) & 0x3F);
-    }
-    if (!good) {
-      out.push_back(kReplacement);
-      i = j;  // resynchronize at the byte that broke the sequence
-      continue;
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = kReplacement;
-    out.push_back(cp);
-    i = j;
-  }
-  return out;
-}
 
 // Fontconfig's file and face index for `pattern_text`, with a private config (no global state).
 bool fontconfig_match(const char* pattern_text, std::string* file, int* index) {

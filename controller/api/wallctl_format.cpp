@@ -5,38 +5,14 @@
 #include <cstdio>
 #include <map>
 
+#include "renderer/utf8.hpp"
+
 namespace vw::controller::api::wallctl {
 namespace {
 
 using nlohmann::json;
 
-// Decodes one UTF-8 sequence at `pos`; returns its length, or 0 when invalid (overlong forms
-// and surrogates included), so callers can treat the byte on its own.
-std::size_t decode_utf8(std::string_view s, std::size_t pos, char32_t& cp) {
-  const auto b0 = static_cast<unsigned char>(s[pos]);
-  std::size_t len = 0;
-  char32_t min = 0;
-  if (b0 < 0x80) {
-    cp = b0;
-    return 1;
-  } else if ((b0 & 0xE0) == 0xC0) {
-    len = 2, cp = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    len = 3, cp = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    len = 4, cp = b0 & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (pos + len > s.size()) return 0;
-  for (std::size_t i = 1; i < len; ++i) {
-    const auto b = static_cast<unsigned char>(s[pos + i]);
-    if ((b & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return len;
-}
+using renderer::decode_utf8_at;
 
 bool in(char32_t cp, char32_t lo, char32_t hi) {
   return cp >= lo && cp <= hi;
@@ -66,7 +42,7 @@ std::string truncate(const std::string& text, std::size_t columns) {
   std::size_t width = 0;
   for (std::size_t pos = 0; pos < text.size();) {
     char32_t cp = 0;
-    std::size_t len = decode_utf8(text, pos, cp);
+    std::size_t len = decode_utf8_at(text, pos, &cp);
     const int w = len == 0 ? 1 : char_width(cp);
     if (len == 0) len = 1;
     if (width + static_cast<std::size_t>(w) + 1 > columns) break;
@@ -151,7 +127,7 @@ std::size_t display_width(std::string_view text) {
   std::size_t width = 0;
   for (std::size_t pos = 0; pos < text.size();) {
     char32_t cp = 0;
-    const std::size_t len = decode_utf8(text, pos, cp);
+    const std::size_t len = decode_utf8_at(text, pos, &cp);
     width += len == 0 ? 1 : static_cast<std::size_t>(char_width(cp));
     pos += len == 0 ? 1 : len;
   }
@@ -163,7 +139,7 @@ std::string sanitize(std::string_view text) {
   out.reserve(text.size());
   for (std::size_t pos = 0; pos < text.size();) {
     char32_t cp = 0;
-    const std::size_t len = decode_utf8(text, pos, cp);
+    const std::size_t len = decode_utf8_at(text, pos, &cp);
     if (len == 0) {
       out += "\xEF\xBF\xBD";  // U+FFFD
       ++pos;

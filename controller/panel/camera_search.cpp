@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <optional>
 
+#include "renderer/utf8.hpp"
+
 namespace vw::controller::panel {
 namespace {
 
@@ -70,29 +72,6 @@ std::optional<char> initial_of_code(std::uint16_t code) {
   return letter;
 }
 
-// Length of the well-formed UTF-8 sequence at the start of `s`, or 0 when its first byte does
-// not start one (stray continuation, overlong form, surrogate, beyond U+10FFFF, truncated).
-std::size_t utf8_sequence_length(std::string_view s) {
-  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-  auto cont = [&](std::size_t i) { return i < s.size() && (byte(i) & 0xC0) == 0x80; };
-  const unsigned char b0 = byte(0);
-  if (b0 < 0x80) return 1;
-  if (b0 >= 0xC2 && b0 <= 0xDF) return cont(1) ? 2 : 0;
-  if (b0 >= 0xE0 && b0 <= 0xEF) {
-    if (!cont(1) || !cont(2)) return 0;
-    if (b0 == 0xE0 && byte(1) < 0xA0) return 0;   // overlong
-    if (b0 == 0xED && byte(1) >= 0xA0) return 0;  // UTF-16 surrogate
-    return 3;
-  }
-  if (b0 >= 0xF0 && b0 <= 0xF4) {
-    if (!cont(1) || !cont(2) || !cont(3)) return 0;
-    if (b0 == 0xF0 && byte(1) < 0x90) return 0;   // overlong
-    if (b0 == 0xF4 && byte(1) >= 0x90) return 0;  // beyond U+10FFFF
-    return 4;
-  }
-  return 0;
-}
-
 char ascii_lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
@@ -147,7 +126,8 @@ std::string pinyin_initials(std::string_view utf8) {
   thread_local GbConverter converter;
   std::string out;
   for (std::size_t i = 0; i < utf8.size();) {
-    const std::size_t len = utf8_sequence_length(utf8.substr(i));
+    char32_t cp = 0;
+    const std::size_t len = renderer::decode_utf8_at(utf8, i, &cp);
     if (len == 0) {  // a bad byte: skip it and resynchronize on the next one
       ++i;
       continue;

@@ -1,0 +1,55 @@
+// UTF-8 decoding shared by the wall's text, the panel's search and wallctl's columns: strict
+// (overlong forms, surrogates, values past U+10FFFF and cut-off sequences are invalid), so bad
+// bytes from a config or a feed are seen for what they are.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace vw::renderer {
+
+// Decodes the sequence at `pos` into *cp; returns its length, or 0 when the byte at `pos` does
+// not start a well-formed sequence (the caller treats that byte on its own).
+inline std::size_t decode_utf8_at(std::string_view s, std::size_t pos, char32_t* cp) {
+  const auto b0 = static_cast<unsigned char>(s[pos]);
+  std::size_t len = 0;
+  char32_t value = 0;
+  char32_t min = 0;
+  if (b0 < 0x80) {
+    *cp = b0;
+    return 1;
+  } else if ((b0 & 0xE0) == 0xC0) {
+    len = 2, value = b0 & 0x1F, min = 0x80;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    len = 3, value = b0 & 0x0F, min = 0x800;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    len = 4, value = b0 & 0x07, min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (pos + len > s.size()) return 0;
+  for (std::size_t i = 1; i < len; ++i) {
+    const auto b = static_cast<unsigned char>(s[pos + i]);
+    if ((b & 0xC0) != 0x80) return 0;
+    value = (value << 6) | (b & 0x3F);
+  }
+  if (value < min || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return 0;
+  *cp = value;
+  return len;
+}
+
+// The whole text; each byte that starts no well-formed sequence becomes U+FFFD.
+inline std::u32string decode_utf8(std::string_view text) {
+  std::u32string out;
+  out.reserve(text.size());
+  for (std::size_t pos = 0; pos < text.size();) {
+    char32_t cp = 0;
+    const std::size_t len = decode_utf8_at(text, pos, &cp);
+    out.push_back(len == 0 ? U'\uFFFD' : cp);
+    pos += len == 0 ? 1 : len;
+  }
+  return out;
+}
+
+}  // namespace vw::renderer
