@@ -457,12 +457,7 @@ int main(int argc, char** argv) {
 
   const auto specs = distinct_cameras(16, 320, 240);
   testing::CamsimProcess cameras(specs);
-  try {
-    cameras.start();
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "bench: the camera server did not start: %s\n", error.what());
-    return 1;
-  }
+  if (!bench::start_cameras(cameras)) return 1;
   const pid_t camsim = first_child();
   std::vector<std::string> urls;
   for (const auto& s : specs) urls.push_back(cameras.url(s.mount));

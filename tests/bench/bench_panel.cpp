@@ -391,12 +391,7 @@ int main(int argc, char** argv) {
 
   const auto specs = bench::distinct_cameras(kCameras, 160, 90);
   testing::CamsimProcess camsim(specs);
-  try {
-    camsim.start();
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "bench: the camera server did not start: %s\n", error.what());
-    return 1;
-  }
+  if (!bench::start_cameras(camsim)) return 1;
   const pid_t camsim_pid = bench::first_child();
   std::vector<std::string> urls;
   for (const auto& s : specs) urls.push_back(camsim.url(s.mount));

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <exception>
 #include <functional>
 #include <thread>
 #include <vector>
@@ -51,6 +52,17 @@ inline std::vector<testing::SimCameraSpec> distinct_cameras(int count, int width
     specs.push_back({"/cam" + std::to_string(i + 1), rgb, width, height, "h264", 25});
   }
   return specs;
+}
+
+// Starts the camera server; false, after saying why on stderr, when it does not start.
+inline bool start_cameras(testing::CamsimProcess& cameras) {
+  try {
+    cameras.start();
+    return true;
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "bench: the camera server did not start: %s\n", error.what());
+    return false;
+  }
 }
 
 // The printed table keeps the real stdout; everything else written to stdout from here on (the
