@@ -228,6 +228,24 @@ void AppRuntime::snapshot_now(bool latest) {
   }).detach();
 }
 
+std::string AppRuntime::write_requested_snapshot() {
+  constexpr auto kWait = std::chrono::seconds(30);
+  if (!options_.snapshot_panel) {
+    auto written = renderer_->snapshot(options_.snapshot_path);
+    if (written.wait_for(kWait) != std::future_status::ready)
+      return "no frame was drawn within 30 s";
+    return written.get();
+  }
+  auto image = renderer_->capture_ui();
+  if (image.wait_for(kWait) != std::future_status::ready)
+    return "the panel drew no frame within 30 s";
+  try {
+    return renderer::write_png(options_.snapshot_path, image.get());
+  } catch (const std::exception& e) {
+    return e.what();  // no operator UI (headless, or panel off)
+  }
+}
+
 int AppRuntime::run() {
   timer_ = std::jthread([this](std::stop_token stop) {
     auto sleep = [&](double seconds) {
@@ -240,27 +258,9 @@ int AppRuntime::run() {
     };
     if (!options_.snapshot_path.empty()) {
       if (!sleep(options_.snapshot_after_s)) return;
-      std::future<std::string> future;
-      if (options_.snapshot_panel) {
-        future = std::async(std::launch::async, [this] {
-          auto image = renderer_->capture_ui();
-          if (image.wait_for(std::chrono::seconds(30)) != std::future_status::ready)
-            return std::string("the panel drew no frame");
-          try {
-            return renderer::write_png(options_.snapshot_path, image.get());
-          } catch (const std::exception& e) {
-            return std::string(e.what());
-          }
-        });
-      } else {
-        future = renderer_->snapshot(options_.snapshot_path);
-      }
-      if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
-        spdlog::error("snapshot {}: no frame was drawn within 30 s", options_.snapshot_path);
-        snapshot_failed_ = true;
-      } else if (auto error = future.get(); error.empty())
+      if (const std::string error = write_requested_snapshot(); error.empty()) {
         spdlog::info("snapshot written: {}", options_.snapshot_path);
-      else {
+      } else {
         spdlog::error("snapshot {}: {}", options_.snapshot_path, error);
         snapshot_failed_ = true;
       }

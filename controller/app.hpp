@@ -83,6 +83,9 @@ class AppRuntime {
   std::unique_ptr<api::ApiServer> api_;
   std::unique_ptr<panel::Panel> panel_;    // built by the renderer's UI host; null: no panel
   renderer::UiOptions panel_ui_options();  // from config.panel and --panel
+  // --snapshot: the composite, or with --snapshot-panel the window with the panel; "" or why
+  // it was not written. Waits at most 30 s; never on the render thread.
+  std::string write_requested_snapshot();
 
   std::atomic<bool> snapshot_failed_{false};
   std::jthread timer_;  // --snapshot-after and periodic headless snapshots

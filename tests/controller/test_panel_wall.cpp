@@ -21,6 +21,7 @@
 
 #include "controller/app.hpp"
 #include "controller/panel/panel.hpp"
+#include "tests/controller/wall_harness.hpp"
 #include "tests/support/camsim_process.hpp"
 
 namespace vw::testing {
@@ -30,25 +31,9 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using controller::WallState;
 
-bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return done();
-}
-
-std::uint32_t rgb_at(const renderer::Image& image, double fx, double fy) {
-  const int x = static_cast<int>(fx * image.width), y = static_cast<int>(fy * image.height);
-  return image.pixel(x, y) >> 8;
-}
-
-bool near_rgb(std::uint32_t got, std::uint32_t want) {
-  for (int shift : {0, 8, 16}) {
-    if (std::abs(int(got >> shift & 0xff) - int(want >> shift & 0xff)) > 40) return false;
-  }
-  return true;
+Rgb rgb_at(const renderer::Image& image, double fx, double fy) {
+  return rgb_of(
+      image.pixel(static_cast<int>(fx * image.width), static_cast<int>(fy * image.height)));
 }
 
 class PanelWall : public ::testing::Test {
@@ -199,7 +184,7 @@ class PanelWall : public ::testing::Test {
         [&] {
           const renderer::Image image = wall_image();
           for (const auto& [fx, fy, rgb] : points) {
-            if (!near_rgb(rgb_at(image, fx, fy), rgb)) return false;
+            if (!near(rgb_at(image, fx, fy), rgb_hex(rgb), 40)) return false;
           }
           return true;
         },

@@ -13,6 +13,7 @@
 #include "controller/wall_controller.hpp"
 #include "renderer/renderer.hpp"
 #include "streams/stream_manager.hpp"
+#include "tests/support/eventually.hpp"
 
 namespace vw::testing {
 
@@ -31,16 +32,6 @@ inline bool near(Rgb a, Rgb b, int tolerance) {
 
 inline Rgb rgb_hex(std::uint32_t hex) {
   return {int(hex >> 16 & 0xff), int(hex >> 8 & 0xff), int(hex & 0xff)};
-}
-
-// Polls `done` every 50 ms until it holds or `timeout` passes.
-inline bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  auto until = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return done();
 }
 
 class WallHarness {

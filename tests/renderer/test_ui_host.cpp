@@ -11,6 +11,7 @@
 
 #include "frames.hpp"
 #include "renderer/renderer.hpp"
+#include "tests/support/eventually.hpp"
 
 namespace vw::renderer {
 namespace {
@@ -18,14 +19,7 @@ namespace {
 using namespace std::chrono_literals;
 using namespace vw::renderer::test;
 
-bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return done();
-}
+using vw::testing::eventually;
 
 Image wait_image(std::future<Image> future) {
   if (future.wait_for(20s) != std::future_status::ready) {
