@@ -19,6 +19,7 @@
 
 #include "layouts/layout.hpp"
 #include "layouts/layout_checks.hpp"
+#include "layouts/yaml_documents.hpp"
 
 namespace vw::layouts {
 namespace {
@@ -49,45 +50,6 @@ struct GridSize {
   int columns = 0, rows = 0;
 };
 
-// yaml-cpp 0.7's LoadAll loops forever, allocating, on some bad input such as a stray ','
-// (jbeder/yaml-cpp#1040, fixed upstream by #1319): it keeps reporting an empty document at the
-// same place. So the documents are counted here, with a bound and a progress check, and the
-// one document is then built with Load.
-struct DocumentScan {
-  std::vector<YAML::Mark> starts;   // where each document starts; at most three are read
-  std::optional<YAML::Mark> stuck;  // where the parser stopped making progress
-};
-
-DocumentScan scan_documents(const std::string& text) {
-  struct Starts : YAML::EventHandler {
-    std::vector<YAML::Mark> marks;
-    void OnDocumentStart(const YAML::Mark& mark) override { marks.push_back(mark); }
-    void OnDocumentEnd() override {}
-    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                  const std::string&) override {}
-    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                         YAML::EmitterStyle::value) override {}
-    void OnSequenceEnd() override {}
-    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                    YAML::EmitterStyle::value) override {}
-    void OnMapEnd() override {}
-  } handler;
-  std::istringstream in(text);
-  YAML::Parser parser(in);
-  DocumentScan scan;
-  while (handler.marks.size() < 3 && parser.HandleNextDocument(handler)) {
-    const auto& m = handler.marks;
-    if (m.size() > 1 && m[m.size() - 1].pos == m[m.size() - 2].pos) {
-      scan.stuck = m.back();
-      break;
-    }
-  }
-  scan.starts = std::move(handler.marks);
-  return scan;
-}
-
 class FileParser {
  public:
   explicit FileParser(std::string file) : file_(std::move(file)) {}
@@ -96,7 +58,7 @@ class FileParser {
     const std::string source(text);
     YAML::Node root;
     try {
-      const DocumentScan docs = scan_documents(source);
+      const YamlDocumentScan docs = scan_yaml_documents(source);
       if (docs.stuck) {
         // A token no node can start with, such as a stray ','.
         const auto pos = static_cast<std::size_t>(docs.stuck->pos);

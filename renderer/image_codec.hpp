@@ -22,4 +22,8 @@ std::vector<std::uint8_t> encode_jpeg(const Image& image, int quality);
 // RFC 4648 base64, standard alphabet, with '=' padding, no line breaks.
 std::string base64_encode(const std::uint8_t* data, std::size_t size);
 
+// The one writer of image files (snapshots as PNG or JPEG): a temporary file renamed over `path`,
+// every step checked. Returns "" or the error, naming the path; never leaves a partial file.
+std::string write_image_file(const std::string& path, const std::vector<std::uint8_t>& bytes);
+
 }  // namespace vw::renderer

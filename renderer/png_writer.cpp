@@ -1,5 +1,6 @@
-// write_png (the PNG bytes come from encode_png) and Image::pixel. Runs on whichever thread calls
-// it (the Renderer calls write_png on its snapshot writer thread, never on the render thread).
+// write_image_file, write_png (the PNG bytes come from encode_png) and Image::pixel. Runs on
+// whichever thread calls it (the Renderer calls write_png on its snapshot writer thread, never on
+// the render thread).
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -22,14 +23,9 @@ std::uint32_t Image::pixel(int x, int y) const {
          (std::uint32_t{rgba[i + 2]} << 8) | std::uint32_t{rgba[i + 3]};
 }
 
-std::string write_png(const std::string& path, const Image& image) {
-  std::vector<std::uint8_t> bytes;
-  try {
-    bytes = encode_png(image);
-  } catch (const std::exception& e) {
-    return path + ": " + e.what();
-  }
-  // Written to a temporary name and renamed: a reader never sees half a PNG.
+std::string write_image_file(const std::string& path, const std::vector<std::uint8_t>& bytes) {
+  // Written to a temporary name and renamed: a reader never sees half an image. Every step is
+  // checked, so a full disk is an error, never a truncated file reported as written.
   const std::string temporary = path + ".part";
   std::FILE* file = std::fopen(temporary.c_str(), "wb");
   if (file == nullptr) return path + ": cannot open for writing: " + std::strerror(errno);
@@ -50,6 +46,16 @@ std::string write_png(const std::string& path, const Image& image) {
   }
   if (!error.empty()) std::filesystem::remove(temporary, ec);
   return error;
+}
+
+std::string write_png(const std::string& path, const Image& image) {
+  std::vector<std::uint8_t> bytes;
+  try {
+    bytes = encode_png(image);
+  } catch (const std::exception& e) {
+    return path + ": " + e.what();
+  }
+  return write_image_file(path, bytes);
 }
 
 }  // namespace vw::renderer

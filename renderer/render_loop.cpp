@@ -88,6 +88,7 @@ class RenderLoop {
         }
         if (context_.windowed()) {
           context_.wait_events(std::chrono::duration<double>(timeout).count());
+          impl_.wakeup->consume();  // before reading the mailboxes: later frames signal again
         } else {
           impl_.wakeup->wait_for(timeout);
         }

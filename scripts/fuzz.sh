@@ -24,13 +24,14 @@ cxx="${CXX_FUZZ:-clang++}"
 target_files() {
   case "$1" in
     case_message)
-      sources=(tests/fuzz/fuzz_case_message.cpp controller/case_feed_parser.cpp
-               controller/case_board.cpp)
-      watched=(tests/fuzz/fuzz_case_message.cpp controller/case_* renderer/case_view.hpp) ;;
+      sources=(tests/fuzz/fuzz_case_message.cpp controller/cases/case_feed_parser.cpp
+               controller/cases/case_board.cpp)
+      watched=(tests/fuzz/fuzz_case_message.cpp controller/cases/case_* renderer/case_view.hpp) ;;
     api_request)
       sources=(tests/fuzz/fuzz_api_request.cpp controller/api/request.cpp
-               controller/api/request_describe.cpp)
-      watched=(tests/fuzz/fuzz_api_request.cpp controller/api/request* controller/commands.hpp) ;;
+               controller/api/request_describe.cpp
+               controller/core/commands.cpp)
+      watched=(tests/fuzz/fuzz_api_request.cpp controller/api/request* controller/core/commands.*) ;;
   esac
 }
 

@@ -48,7 +48,15 @@ class StreamChannel {
       : key_(std::move(key)), redacted_url_(std::move(redacted_url)), mailbox_(wakeup) {}
 
   const std::string& key() const { return key_; }  // e.g. "minzu-01/main"
-  const std::string& redacted_url() const { return redacted_url_; }
+  // The URL it plays, credentials removed; follows a config reload that changes it.
+  std::string redacted_url() const {
+    std::lock_guard lock(stats_mutex_);
+    return redacted_url_;
+  }
+  void set_redacted_url(std::string url) {  // StreamManager only
+    std::lock_guard lock(stats_mutex_);
+    redacted_url_ = std::move(url);
+  }
   FrameMailbox& mailbox() { return mailbox_; }
   const FrameMailbox& mailbox() const { return mailbox_; }
 
@@ -67,7 +75,7 @@ class StreamChannel {
 
  private:
   const std::string key_;
-  const std::string redacted_url_;
+  std::string redacted_url_;  // under stats_mutex_
   FrameMailbox mailbox_;
   std::atomic<StreamState> state_{StreamState::Idle};
   mutable std::mutex stats_mutex_;

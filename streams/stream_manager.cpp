@@ -389,6 +389,8 @@ std::vector<std::shared_ptr<StreamChannel>> StreamManager::set_wanted(
       if (!channel) {
         channel =
             std::make_shared<StreamChannel>(spec.key, redact_url(spec.url), impl_->render_wakeup);
+      } else if (auto url = redact_url(spec.url); url != channel->redacted_url()) {
+        channel->set_redacted_url(std::move(url));  // a reload moved the camera
       }
       impl_->live.insert(spec.key);
       result.push_back(channel);

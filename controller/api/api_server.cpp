@@ -105,6 +105,9 @@ struct ApiServer::Shared {
   std::mutex mutex;
   std::deque<Outgoing> outbox;
   std::deque<std::pair<std::string, json>> updates;  // topic, body without seq
+  // Who may connect after a config.reload that succeeded: taken by the API thread before the
+  // reply goes out, so the reload's caller already sees the new roles.
+  std::shared_ptr<const Config> reloaded;
   int wake_fd = -1;
 
   Shared() : wake_fd(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
@@ -164,7 +167,7 @@ ApiServer::ApiServer(const ApiConfig& config, ApiServerDeps deps)
     pub_.set(zmq::sockopt::sndhwm, 10000);
     pub_endpoint_ = bind_socket(pub_, config_.pub_endpoint, "update");
   }
-  last_state_ = wall_state_json(deps_.wall.state(), *deps_.wall.config(), deps_.wall.layouts());
+  last_state_ = wall_state_json(*deps_.wall.state(), *deps_.wall.config(), deps_.wall.layouts());
   spdlog::info("API: requests on {}, updates on {}{}", endpoint_,
                pub_endpoint_.empty() ? "(none)" : pub_endpoint_,
                config_.curve() ? fmt::format(" (CURVE, {} client keys)", config_.clients.size())
@@ -192,7 +195,7 @@ void ApiServer::notify(const ChangeEvent& event) {
         {"name", event.origin.name},
         {"role", event.origin.role}}},
       {"state_version", event.result.state_version},
-      {"state", wall_state_json(event.state, *config, deps_.wall.layouts())}};
+      {"state", wall_state_json(*event.state, *config, deps_.wall.layouts())}};
   {
     std::lock_guard lock(shared_->mutex);
     shared_->updates.emplace_back("wall", std::move(body));
@@ -222,10 +225,13 @@ void ApiServer::run(std::stop_token stop) {
       }
       publish_pending();  // before the replies: whoever hears "ok" can already see the update
       std::deque<Outgoing> outbox;
+      std::shared_ptr<const Config> reloaded;
       {
         std::lock_guard lock(shared_->mutex);
         outbox.swap(shared_->outbox);
+        reloaded.swap(shared_->reloaded);
       }
+      if (reloaded) switch_clients(reloaded->api);
       for (const auto& out : outbox) send(out.envelope, out.body);
       if (std::chrono::steady_clock::now() >= next_streams) {
         publish_streams();
@@ -306,14 +312,14 @@ void ApiServer::dispatch(const std::vector<std::string>& envelope, ParsedRequest
           auto view = wall.view();
           auto config = wall.config();
           send(envelope,
-               dump(ok_reply(id, status_json(wall.state(), view.get(), deps_.streams.channels(),
+               dump(ok_reply(id, status_json(*wall.state(), view.get(), deps_.streams.channels(),
                                              deps_.renderer.stats(), *config, wall.layouts()))));
         } else if constexpr (std::is_same_v<T, CamerasList>) {
           send(envelope,
                dump(ok_reply(
                    id, {{"cameras", cameras_json(*wall.config(), deps_.streams.channels())}})));
         } else if constexpr (std::is_same_v<T, LayoutsList>) {
-          send(envelope, dump(ok_reply(id, layouts_json(wall.state(), wall.layouts()))));
+          send(envelope, dump(ok_reply(id, layouts_json(*wall.state(), wall.layouts()))));
         } else if constexpr (std::is_same_v<T, StateGet>) {
           publish_pending();  // so the answer is as of the newest seq
           send(envelope, dump(ok_reply(id, {{"seq", seq_}, {"state", last_state_}})));
@@ -416,14 +422,10 @@ void ApiServer::snapshot(std::vector<std::string> envelope, std::string id, Snap
         reply["data"] = renderer::base64_encode(bytes.data(), bytes.size());
       } else {
         fs::create_directories(dir);
-        auto path = fs::absolute(fs::path(dir) / query.path);
-        auto tmp = path;
-        tmp += ".tmp";
-        std::ofstream(tmp, std::ios::binary)
-            .write(reinterpret_cast<const char*>(bytes.data()),
-                   static_cast<std::streamsize>(bytes.size()));
-        fs::rename(tmp, path);
-        reply["path"] = path.string();
+        const auto path = fs::absolute(fs::path(dir) / query.path).string();
+        if (const std::string error = renderer::write_image_file(path, bytes); !error.empty())
+          throw std::runtime_error(error);
+        reply["path"] = path;
       }
     } catch (const std::exception& e) {
       reply = error_reply(id, "snapshot_failed", e.what());
@@ -434,28 +436,37 @@ void ApiServer::snapshot(std::vector<std::string> envelope, std::string id, Snap
   workers_.push_back({done, std::move(worker)});
 }
 
+void ApiServer::switch_clients(const ApiConfig& next) {
+  config_.anonymous_role = next.anonymous_role;
+  config_.clients = next.clients;
+  if (zap_) zap_->set_clients(allowed_clients(config_));
+}
+
 void ApiServer::reload(const std::vector<std::string>& envelope, const std::string& id,
                        const Client& client) {
-  std::shared_ptr<const Config> next;
+  ConfigReloadPlan plan;
   try {
-    next = deps_.load_config();
+    plan = deps_.load_config();
   } catch (const std::exception& e) {
     refuse(envelope, client, id, "config.reload", "config_invalid",
            std::string(e.what()) + " (nothing was changed)");
     return;
   }
-  auto restart = restart_required(*deps_.wall.config(), *next);
-  // Who may connect, and as what, takes effect at once.
-  config_.anonymous_role = next->api.anonymous_role;
-  config_.clients = next->api.clients;
-  if (zap_) zap_->set_clients(allowed_clients(config_));
-  deps_.wall.submit(ConfigReload{next}, client.origin(),
-                    [shared = shared_, envelope, id, restart](const CommandResult& result) {
+  const auto& restart = plan.restart_required;
+  // Who may connect, and as what, changes only once the wall took the new config.
+  deps_.wall.submit(ConfigReload{plan.config}, client.origin(),
+                    [shared = shared_, envelope, id, restart, plan](const CommandResult& result) {
                       json body = result.ok ? ok_reply(id, {{"changed", result.changed},
                                                             {"state_version", result.state_version},
-                                                            {"restart_required", restart}})
+                                                            {"restart_required", restart},
+                                                            {"reloaded", plan.reloaded}})
                                             : error_reply(id, result.code, result.message);
                       if (!result.message.empty()) body["message"] = result.message;
+                      if (result.ok) {
+                        if (plan.commit) plan.commit();
+                        std::lock_guard lock(shared->mutex);
+                        shared->reloaded = plan.config;
+                      }
                       shared->reply(envelope, body);
                     });
   if (!restart.empty())

@@ -29,22 +29,34 @@
 
 #include "controller/api/request.hpp"
 #include "controller/api/zap_handler.hpp"
-#include "controller/audit_log.hpp"
-#include "controller/wall_controller.hpp"
+#include "controller/core/wall_controller.hpp"
+#include "controller/persist/audit_log.hpp"
 #include "renderer/renderer.hpp"
 #include "streams/stream_manager.hpp"
 
 namespace vw::controller::api {
 
+// What a config.reload will change: the new config, and what else the daemon reloads once the wall
+// has taken it (e.g. a changed alarm-rules file).
+struct ConfigReloadPlan {
+  std::shared_ptr<const Config> config;
+  std::function<void()> commit;  // called on the controller's thread after success; may be empty
+  std::vector<std::string> reloaded;  // what commit reloads, for the reply ("cases.rules")
+  // Settings that differ from what the daemon started with and take effect only after a restart
+  // (restart_required() against the startup config, so a second reload still lists them).
+  std::vector<std::string> restart_required;
+};
+
 struct ApiServerDeps {
   WallController& wall;
   streams::StreamManager& streams;
   renderer::Renderer& renderer;
-  AuditLog* audit = nullptr;
+  AuditLog* audit = nullptr;  // refused requests and connections
   // alarm.ack: acknowledges through the alarm engine when there is one (cooldowns start).
   std::function<void(const std::string& rule, Origin, WallController::Done)> acknowledge;
-  // config.reload: reads and validates the daemon's config file; throws ConfigError.
-  std::function<std::shared_ptr<const Config>()> load_config;
+  // config.reload: reads and validates the daemon's config file (and what it names); throws
+  // ConfigError, and then nothing changes.
+  std::function<ConfigReloadPlan()> load_config;
   std::string snapshot_dir;  // where snapshot requests with a "path" are written
 };
 
@@ -86,6 +98,7 @@ class ApiServer {
   void snapshot(std::vector<std::string> envelope, std::string id, SnapshotQuery query);
   void reload(const std::vector<std::string>& envelope, const std::string& id,
               const Client& client);
+  void switch_clients(const ApiConfig& next);  // API thread
 
   ApiConfig config_;
   ApiServerDeps deps_;

@@ -3,7 +3,7 @@
 #include <chrono>
 #include <map>
 
-#include "controller/case_feed_parser.hpp"
+#include "controller/cases/case_feed_parser.hpp"
 
 namespace vw::controller::api {
 namespace {

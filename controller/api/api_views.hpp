@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "controller/config.hpp"
-#include "controller/wall_state.hpp"
+#include "controller/core/config.hpp"
+#include "controller/core/wall_state.hpp"
 #include "layouts/layout.hpp"
 #include "renderer/renderer.hpp"
 #include "renderer/wall_view.hpp"

@@ -10,8 +10,8 @@
 
 // The strict parser of controller/api/request.hpp; names, roles, audit arguments and replies are
 // in request_describe.cpp. Only nlohmann json and commands.hpp: tests/fuzz/fuzz_api_request.cpp
-// builds these two files alone, so nothing here may call into the rest of vw_controller
-// (command_name() included).
+// builds these files with controller/core/commands.cpp alone, so nothing here may call into
+// the rest of the controller.
 namespace vw::controller::api {
 namespace {
 
@@ -252,19 +252,19 @@ const std::array<CommandSpec, 18> kCommands{{
     {"state.get", {}, [](const Fields&) { return Request{StateGet{}}; }},
     {"snapshot", {"format", "path", "quality"}, snapshot},
     {"config.reload", {}, [](const Fields&) { return Request{ConfigReloadQuery{}}; }},
-    {"layout.set",
+    {LayoutSet::kName,
      {"layout"},
      [](const Fields& f) { return command(LayoutSet{f.text("layout", kLayout)}); }},
-    {"layout.step",
+    {LayoutStep::kName,
      {"delta"},
      [](const Fields& f) { return command(LayoutStep{f.integer("delta", kStep, 1)}); }},
-    {"tile.assign",
+    {TileAssign::kName,
      {"tile", "camera"},
      [](const Fields& f) {
        const int tile = f.integer("tile", kTile);
        return command(TileAssign{tile, f.text("camera", kCamera)});
      }},
-    {"tile.swap",
+    {TileSwap::kName,
      {"a", "b"},
      [](const Fields& f) {
        const int a = f.integer("a", kTile);
@@ -272,11 +272,11 @@ const std::array<CommandSpec, 18> kCommands{{
        if (a == b) refuse("out_of_range", "b", "a tile other than \"a\"", *f.find("b"));
        return command(TileSwap{a, b});
      }},
-    {"tile.maximize",
+    {TileMaximize::kName,
      {"tile"},
      [](const Fields& f) { return command(TileMaximize{f.integer("tile", kTile)}); }},
-    {"tile.restore", {}, [](const Fields&) { return command(TileRestore{}); }},
-    {"tour.start",
+    {TileRestore::kName, {}, [](const Fields&) { return command(TileRestore{}); }},
+    {TourStart::kName,
      {"tile", "cameras", "dwell_s"},
      [](const Fields& f) {
        TourStart tour;
@@ -285,19 +285,19 @@ const std::array<CommandSpec, 18> kCommands{{
        tour.dwell_s = f.integer("dwell_s", kDwell, 10);
        return command(std::move(tour));
      }},
-    {"tour.stop",
+    {TourStop::kName,
      {"tile"},
      [](const Fields& f) { return command(TourStop{f.integer("tile", kStopTile, 0)}); }},
-    {"preset.save",
+    {PresetSave::kName,
      {"name"},
      [](const Fields& f) { return command(PresetSave{f.text("name", kPresetName)}); }},
-    {"preset.recall",
+    {PresetRecall::kName,
      {"name"},
      [](const Fields& f) { return command(PresetRecall{f.text("name", kPresetName)}); }},
-    {"preset.delete",
+    {PresetDelete::kName,
      {"name"},
      [](const Fields& f) { return command(PresetDelete{f.text("name", kPresetName)}); }},
-    {"alarm.ack",
+    {AlarmAck::kName,
      {"rule"},
      [](const Fields& f) { return command(AlarmAck{f.text("rule", kRule, "")}); }},
 }};

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <variant>
 
-#include "controller/commands.hpp"
+#include "controller/core/commands.hpp"
 
 namespace vw::controller::api {
 

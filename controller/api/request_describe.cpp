@@ -1,5 +1,7 @@
 // Names, roles, audit arguments and reply bodies of requests (controller/api/request.hpp); the
-// parser itself is request.cpp. Same rule: only nlohmann json and commands.hpp, for the fuzzer.
+// parser itself is request.cpp. Same rule: only nlohmann json and controller/core/commands.*,
+// for the fuzzer. A command's name and arguments are its own (commands.hpp); only the roles are
+// the API's.
 #include <string>
 #include <utility>
 
@@ -24,22 +26,22 @@ struct Describer {
   Describe operator()(const SnapshotQuery&) const { return {"snapshot", Role::Viewer}; }
   Describe operator()(const ConfigReloadQuery&) const { return {"config.reload", Role::Admin}; }
   Describe operator()(const Command& c) const { return std::visit(*this, c); }
-  Describe operator()(const LayoutSet&) const { return {"layout.set", Role::Operator}; }
-  Describe operator()(const LayoutStep&) const { return {"layout.step", Role::Operator}; }
-  Describe operator()(const TileAssign&) const { return {"tile.assign", Role::Operator}; }
-  Describe operator()(const TileSwap&) const { return {"tile.swap", Role::Operator}; }
-  Describe operator()(const TileMaximize&) const { return {"tile.maximize", Role::Operator}; }
-  Describe operator()(const TileRestore&) const { return {"tile.restore", Role::Operator}; }
-  Describe operator()(const AlarmRaise&) const { return {"alarm.raise", Role::Admin}; }
-  Describe operator()(const AlarmAck&) const { return {"alarm.ack", Role::Operator}; }
-  Describe operator()(const AlarmExpire&) const { return {"alarm.expire", Role::Admin}; }
-  Describe operator()(const TourStart&) const { return {"tour.start", Role::Operator}; }
-  Describe operator()(const TourStop&) const { return {"tour.stop", Role::Operator}; }
-  Describe operator()(const TourAdvance&) const { return {"tour.advance", Role::Admin}; }
-  Describe operator()(const PresetSave&) const { return {"preset.save", Role::Admin}; }
-  Describe operator()(const PresetRecall&) const { return {"preset.recall", Role::Operator}; }
-  Describe operator()(const PresetDelete&) const { return {"preset.delete", Role::Admin}; }
-  Describe operator()(const ConfigReload&) const { return {"config.reload", Role::Admin}; }
+  Describe operator()(const LayoutSet&) const { return {LayoutSet::kName, Role::Operator}; }
+  Describe operator()(const LayoutStep&) const { return {LayoutStep::kName, Role::Operator}; }
+  Describe operator()(const TileAssign&) const { return {TileAssign::kName, Role::Operator}; }
+  Describe operator()(const TileSwap&) const { return {TileSwap::kName, Role::Operator}; }
+  Describe operator()(const TileMaximize&) const { return {TileMaximize::kName, Role::Operator}; }
+  Describe operator()(const TileRestore&) const { return {TileRestore::kName, Role::Operator}; }
+  Describe operator()(const AlarmRaise&) const { return {AlarmRaise::kName, Role::Admin}; }
+  Describe operator()(const AlarmAck&) const { return {AlarmAck::kName, Role::Operator}; }
+  Describe operator()(const AlarmExpire&) const { return {AlarmExpire::kName, Role::Admin}; }
+  Describe operator()(const TourStart&) const { return {TourStart::kName, Role::Operator}; }
+  Describe operator()(const TourStop&) const { return {TourStop::kName, Role::Operator}; }
+  Describe operator()(const TourAdvance&) const { return {TourAdvance::kName, Role::Admin}; }
+  Describe operator()(const PresetSave&) const { return {PresetSave::kName, Role::Admin}; }
+  Describe operator()(const PresetRecall&) const { return {PresetRecall::kName, Role::Operator}; }
+  Describe operator()(const PresetDelete&) const { return {PresetDelete::kName, Role::Admin}; }
+  Describe operator()(const ConfigReload&) const { return {ConfigReload::kName, Role::Admin}; }
 };
 
 // Every argument, defaults included, so the audit trail shows what was actually done.
@@ -56,42 +58,7 @@ struct Arguments {
     return out;
   }
   json operator()(const ConfigReloadQuery&) const { return json::object(); }
-  json operator()(const Command& c) const { return std::visit(*this, c); }
-  json operator()(const LayoutSet& c) const { return one("layout", c.layout); }
-  json operator()(const LayoutStep& c) const { return one("delta", c.delta); }
-  json operator()(const TileAssign& c) const {
-    json out = one("tile", c.tile);
-    out["camera"] = c.camera;
-    return out;
-  }
-  json operator()(const TileSwap& c) const {
-    json out = one("a", c.a);
-    out["b"] = c.b;
-    return out;
-  }
-  json operator()(const TileMaximize& c) const { return one("tile", c.tile); }
-  json operator()(const TileRestore&) const { return json::object(); }
-  json operator()(const AlarmRaise& c) const {
-    json out = one("rule", c.rule);
-    out["layout"] = c.layout;
-    out["cameras"] = c.cameras;
-    out["banner"] = c.banner;
-    return out;
-  }
-  json operator()(const AlarmAck& c) const { return one("rule", c.rule); }
-  json operator()(const AlarmExpire& c) const { return one("rule", c.rule); }
-  json operator()(const TourStart& c) const {
-    json out = one("tile", c.tile);
-    out["cameras"] = c.cameras;
-    out["dwell_s"] = c.dwell_s;
-    return out;
-  }
-  json operator()(const TourStop& c) const { return one("tile", c.tile); }
-  json operator()(const TourAdvance& c) const { return one("tile", c.tile); }
-  json operator()(const PresetSave& c) const { return one("name", c.name); }
-  json operator()(const PresetRecall& c) const { return one("name", c.name); }
-  json operator()(const PresetDelete& c) const { return one("name", c.name); }
-  json operator()(const ConfigReload&) const { return json::object(); }
+  json operator()(const Command& c) const { return command_arguments(c); }
 
   template <typename T>
   static json one(const char* key, const T& value) {

@@ -383,15 +383,19 @@ void print_layouts(std::ostream& out, Lang lang, const json& reply) {
 
 void print_reload(std::ostream& out, Lang lang, const json& reply) {
   print_command_reply(out, lang, reply);
-  std::string settings;
-  for (const auto& s : field(reply, "restart_required")) {
-    if (!settings.empty()) settings += ", ";
-    settings += s.is_string() ? s.get<std::string>() : one_line(s);
-  }
-  if (!settings.empty()) {
+  auto joined = [&](const char* key) {
+    std::string list;
+    for (const auto& s : field(reply, key)) {
+      if (!list.empty()) list += ", ";
+      list += s.is_string() ? s.get<std::string>() : one_line(s);
+    }
+    return list;
+  };
+  if (const auto settings = joined("restart_required"); !settings.empty())
     out << tr(lang, "以下设置需要重启守护进程才能生效: ", "restart the daemon for: ")
         << sanitize(settings) << '\n';
-  }
+  if (const auto reloaded = joined("reloaded"); !reloaded.empty())
+    out << tr(lang, "已重新加载: ", "reloaded: ") << sanitize(reloaded) << '\n';
 }
 
 std::string update_line(Lang lang, const std::string& topic, const json& body) {

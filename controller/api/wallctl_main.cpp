@@ -22,7 +22,7 @@
 #include "controller/api/api_client.hpp"
 #include "controller/api/curve_keys.hpp"
 #include "controller/api/wallctl_format.hpp"
-#include "controller/audit_log.hpp"
+#include "controller/persist/audit_log.hpp"
 
 namespace {
 

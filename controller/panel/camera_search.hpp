@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "controller/config.hpp"
+#include "controller/core/config.hpp"
 
 namespace vw::controller::panel {
 

@@ -127,7 +127,7 @@ void Panel::build(const renderer::UiFrame& frame) {
                ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus;
     }
     if (ImGui::Begin(title, nullptr, flags)) {
-      if (!s.wall.alarms.empty()) s.draw_banner();
+      if (!s.wall->alarms.empty()) s.draw_banner();
 
       s.draw_miniature(frame);
       ImGui::SameLine();
@@ -172,7 +172,7 @@ void Panel::build(const renderer::UiFrame& frame) {
 void Panel::State::begin_frame() {
   wall = services.wall->state();
   config = services.wall->config();
-  layout = services.wall->layouts().find(wall.layout);
+  layout = services.wall->layouts().find(wall->layout);
   const int tiles = layout ? static_cast<int>(layout->tiles.size()) : 0;
   if (selected > tiles) selected = 0;  // the layout changed under the selection
   refresh_cameras();
@@ -230,7 +230,7 @@ void Panel::State::submit(Command command, std::string ok_text) {
 }
 
 void Panel::State::draw_banner() {
-  const auto& newest = wall.alarms.back();
+  const auto& newest = wall->alarms.back();
   const ImGuiStyle& style = ImGui::GetStyle();
   ImGui::PushStyleColor(ImGuiCol_ChildBg, IM_COL32(176, 24, 24, 255));
   ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 255, 255, 255));
@@ -239,9 +239,9 @@ void Panel::State::draw_banner() {
                     ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_AlwaysUseWindowPadding);
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted(newest.banner.empty() ? newest.rule.c_str() : newest.banner.c_str());
-  if (wall.alarms.size() > 1) {
+  if (wall->alarms.size() > 1) {
     ImGui::SameLine();
-    ImGui::Text(t(Text::AlarmCount), static_cast<int>(wall.alarms.size()));
+    ImGui::Text(t(Text::AlarmCount), static_cast<int>(wall->alarms.size()));
   }
   const char* ack = t(Text::AlarmAck);
   const float button = ImGui::CalcTextSize(ack).x + style.FramePadding.x * 2;
@@ -289,8 +289,8 @@ void Panel::State::handle_shortcuts() {
     return;
   for (int i = 0; i < 9; ++i) {
     if (!ImGui::IsKeyPressed(GLFW_KEY_1 + i, false)) continue;
-    if (static_cast<std::size_t>(i) < wall.presets.size())
-      recall_preset(std::next(wall.presets.begin(), i)->first);
+    if (static_cast<std::size_t>(i) < wall->presets.size())
+      recall_preset(std::next(wall->presets.begin(), i)->first);
   }
   if (selected > 0 && ImGui::IsKeyPressed(GLFW_KEY_F, false))
     submit(TileMaximize{selected}, format_text(t(Text::MsgMaximize), selected));

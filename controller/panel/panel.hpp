@@ -22,8 +22,8 @@
 #include <string>
 #include <vector>
 
-#include "controller/commands.hpp"
-#include "controller/wall_controller.hpp"
+#include "controller/core/commands.hpp"
+#include "controller/core/wall_controller.hpp"
 #include "renderer/ui_types.hpp"
 #include "streams/stream_manager.hpp"
 

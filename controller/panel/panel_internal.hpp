@@ -173,7 +173,7 @@ struct Panel::State {
   std::unique_ptr<RectTable> back = std::make_unique<RectTable>();
 
   // Read once per frame.
-  WallState wall;
+  WallStatePtr wall;  // the controller's snapshot; never null after the first frame
   std::shared_ptr<const Config> config;
   const layouts::Layout* layout = nullptr;
 

@@ -68,9 +68,9 @@ void Panel::State::draw_miniature(const renderer::UiFrame& frame) {
 
   if (layout) {
     const int tiles = static_cast<int>(layout->tiles.size());
-    if (wall.maximized > 0 && wall.maximized <= tiles) {
+    if (wall->maximized > 0 && wall->maximized <= tiles) {
       // The wall shows one tile: so does the miniature, as one hit area.
-      draw_tile(wall.maximized, layouts::Rect{0, 0, 1, 1}, origin, size);
+      draw_tile(wall->maximized, layouts::Rect{0, 0, 1, 1}, origin, size);
     } else {
       for (int i = 0; i < tiles; ++i)
         draw_tile(i + 1, layout->tiles[static_cast<std::size_t>(i)].rect, origin, size);
@@ -123,7 +123,7 @@ void Panel::State::draw_tile(int tile, const layouts::Rect& rect, ImVec2 origin,
   std::snprintf(number, sizeof number, "%d", tile);
   draw->AddText(ImVec2(p0.x + 5, p0.y + 3), kTileNumberShadow, number);
   draw->AddText(ImVec2(p0.x + 4, p0.y + 2), kTileNumber, number);
-  if (wall.tours.count(tile)) {
+  if (wall->tours.count(tile)) {
     const char* badge = t(Text::TourBadge);
     const ImVec2 text = ImGui::CalcTextSize(badge);
     const ImVec2 b1(p1.x - 3, p0.y + 3 + text.y + 2);
@@ -151,13 +151,13 @@ void Panel::State::draw_tile_controls() {
     submit(TileMaximize{selected}, format_text(t(Text::MsgMaximize), selected));
   ImGui::EndDisabled();
   ImGui::SameLine();
-  ImGui::BeginDisabled(wall.maximized == 0);
+  ImGui::BeginDisabled(wall->maximized == 0);
   std::snprintf(label, sizeof label, "%s###restore", t(Text::Restore));
   if (ImGui::Button(label)) submit(TileRestore{}, t(Text::MsgRestore));
   ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::BeginDisabled(selected == 0 ||
-                       wall.slots[static_cast<std::size_t>(std::max(selected, 1) - 1)].empty());
+                       wall->slots[static_cast<std::size_t>(std::max(selected, 1) - 1)].empty());
   std::snprintf(label, sizeof label, "%s###clear", t(Text::Clear));
   if (ImGui::Button(label))
     submit(TileAssign{selected, {}}, format_text(t(Text::MsgClear), selected));
@@ -176,7 +176,7 @@ void Panel::State::draw_tile_controls() {
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
     ImGui::SetTooltip("%s", t(Text::TourHint));
   if (start) start_tour();
-  if (selected > 0 && wall.tours.count(selected)) {
+  if (selected > 0 && wall->tours.count(selected)) {
     ImGui::SameLine();
     std::snprintf(label, sizeof label, "%s###tour_stop", t(Text::TourStop));
     const bool stop = ImGui::Button(label);
@@ -216,7 +216,7 @@ void Panel::State::draw_layouts() {
     const bool clicked = ImGui::InvisibleButton("##layout", ImVec2(kDiagramWidth, kDiagramHeight));
     record("layout:", candidate.name);
     const bool hovered = ImGui::IsItemHovered();
-    const bool current = candidate.name == wall.layout;
+    const bool current = candidate.name == wall->layout;
     const ImVec2 p1(p0.x + kDiagramWidth, p0.y + kDiagramHeight);
 
     draw->AddRectFilled(p0, p1, kDiagramBackground, 2);
@@ -263,10 +263,10 @@ void Panel::State::draw_presets() {
   ImGui::TextDisabled("%s", t(Text::Presets));
   const float right = ImGui::GetCursorScreenPos().x + ImGui::GetContentRegionAvail().x;
   const ImGuiStyle& style = ImGui::GetStyle();
-  if (wall.presets.empty()) ImGui::TextDisabled("%s", t(Text::NoPresets));
+  if (wall->presets.empty()) ImGui::TextDisabled("%s", t(Text::NoPresets));
 
   int i = 0;
-  for (const auto& [name, preset] : wall.presets) {
+  for (const auto& [name, preset] : wall->presets) {
     // The first nine carry their shortcut key.
     char label[160];
     if (i < 9)

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "controller/config.hpp"
+#include "controller/core/config.hpp"
 #include "streams/stream_channel.hpp"
 
 namespace vw::controller::panel {

@@ -1,7 +1,7 @@
 // videowall-bench-api: what the control API costs, printed.
 //
 // The daemon's stack in this process (StreamManager, headless Renderer on its own thread,
-// WallController, ApiServer on free loopback ports), wired as controller/app.cpp wires it, with
+// WallController, ApiServer on free loopback ports), wired as controller/app/app.cpp wires it, with
 // --cameras real camsim cameras (640x360 @25, h264) in tiles 1..N of a 1920x1080 wall. The
 // layouts toggle 2x2 <-> 3x3, so every camera stays visible and its stream warm.
 //   1. `status` round trips (ApiClient, DEALER over tcp://127.0.0.1), back to back.
@@ -37,9 +37,9 @@
 
 #include "controller/api/api_client.hpp"
 #include "controller/api/api_server.hpp"
-#include "controller/audit_log.hpp"
-#include "controller/state_store.hpp"
-#include "controller/wall_controller.hpp"
+#include "controller/core/wall_controller.hpp"
+#include "controller/persist/audit_log.hpp"
+#include "controller/persist/state_store.hpp"
 #include "renderer/renderer.hpp"
 #include "streams/stream_manager.hpp"
 #include "tests/bench/bench_support.hpp"

@@ -31,8 +31,8 @@
 #include <thread>
 #include <zmq.hpp>
 
-#include "controller/case_feed.hpp"
-#include "controller/wall_controller.hpp"
+#include "controller/cases/case_feed.hpp"
+#include "controller/core/wall_controller.hpp"
 #include "renderer/renderer.hpp"
 #include "streams/stream_manager.hpp"
 #include "tests/bench/bench_support.hpp"

@@ -1,11 +1,11 @@
 // videowall-bench-panel: what the operator panel costs per frame, printed.
 //
-// The daemon's stack in this process, wired as controller/app.cpp wires it: one videowall-camsim
-// child serving 64 small cameras (160x90 @25, h264), a 1280x720 wall in layout 4x4 with cameras
-// 1-16 on its tiles (16 decode; all 64 are listed in the panel, names like "民族街-01" over the
-// district's 13 streets), StreamManager, a WINDOWED Renderer (GLFW; run() on the main thread, the
-// script on another) with the panel as an overlay, WallController and controller::panel::Panel.
-// One run, five windows of --seconds each after the 16 tile streams play:
+// The daemon's stack in this process, wired as controller/app/app.cpp wires it: one
+// videowall-camsim child serving 64 small cameras (160x90 @25, h264), a 1280x720 wall in layout 4x4
+// with cameras 1-16 on its tiles (16 decode; all 64 are listed in the panel, names like "民族街-01"
+// over the district's 13 streets), StreamManager, a WINDOWED Renderer (GLFW; run() on the main
+// thread, the script on another) with the panel as an overlay, WallController and
+// controller::panel::Panel. One run, five windows of --seconds each after the 16 tile streams play:
 //   1. hidden (baseline): the UI hidden from the start; no UI frame may be built.
 //   2. visible, idle: the panel redraws every 250 ms (UiOptions::refresh), nobody touches it.
 //   3. visible, the operator moves the mouse over the camera list (a new position every ~16 ms).
@@ -37,9 +37,9 @@
 #include <thread>
 #include <vector>
 
-#include "controller/config.hpp"
+#include "controller/core/config.hpp"
+#include "controller/core/wall_controller.hpp"
 #include "controller/panel/panel.hpp"
-#include "controller/wall_controller.hpp"
 #include "renderer/renderer.hpp"
 #include "streams/stream_manager.hpp"
 #include "tests/bench/bench_support.hpp"

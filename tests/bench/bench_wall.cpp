@@ -20,9 +20,9 @@
 #include <sstream>
 #include <thread>
 
-#include "controller/wall_controller.hpp"
+#include "controller/core/wall_controller.hpp"
 #include "renderer/renderer.hpp"
-#include "streams/demo_cache.hpp"
+#include "streams/sim/demo_cache.hpp"
 #include "streams/stream_manager.hpp"
 #include "tests/bench/proc_stats.hpp"
 

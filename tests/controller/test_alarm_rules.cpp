@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <string>
 
-#include "controller/alarm_rules.hpp"
+#include "controller/cases/alarm_rules.hpp"
 
 namespace vw::controller {
 namespace {

@@ -21,7 +21,7 @@
 
 #include "controller/api/api_client.hpp"
 #include "controller/api/curve_keys.hpp"
-#include "controller/state_store.hpp"
+#include "controller/persist/state_store.hpp"
 #include "tests/controller/api_daemon.hpp"
 
 namespace vw::testing {

@@ -265,5 +265,65 @@ TEST_F(Wallctl, AuditTrailVerifiesAndTamperingIsFound) {
   EXPECT_NE(anchored.output.find("cut off"), std::string::npos) << anchored.output;
 }
 
+// config.reload reads the alarm-rules file again: a changed one is swapped in and reported, a bad
+// one refuses the whole reload, and what cannot change without a restart is listed as such.
+TEST(WallctlReload, RulesAreReloadedAndRestartRequiredIsReported) {
+  const std::string rule_red =
+      "  - name: 民族街重大事件\n"
+      "    when: {street: 民族街, major: true}\n"
+      "    show: {layout: 1x1, cameras: [red]}\n";
+  const std::string rule_green =
+      "  - name: 花楼街重大事件\n"
+      "    when: {street: 花楼街, major: true}\n"
+      "    show: {layout: 1x1, cameras: [green]}\n";
+  const std::string api = "api: {anonymous_role: admin}\n";
+  ApiDaemon d("reload", api + "cases: {rules: rules.yaml}\n");
+  auto write_rules = [&](const std::string& rules) {
+    std::ofstream(d.dir() / "rules.yaml") << "rules:\n" << rules;
+  };
+  auto reload = [&](int want_exit) {
+    auto r = d.wallctl({"reload"}, {"--json"});
+    EXPECT_EQ(r.exit_code, want_exit) << r.output;
+    // The reply is the first line; a refusal adds wallctl's own message after it.
+    auto reply = json::parse(r.output.substr(0, r.output.find('\n')), nullptr, false);
+    EXPECT_TRUE(reply.is_object()) << r.output;
+    return reply.is_object() ? reply : json::object();
+  };
+  write_rules(rule_red);
+  d.start();
+  ASSERT_TRUE(d.process().running()) << d.process().log();
+  ASSERT_TRUE(d.process().wait_for_log("alarm rules: 1 loaded", 10s)) << d.process().log();
+
+  auto same = reload(0);
+  EXPECT_EQ(same["reloaded"], json::array()) << same.dump();
+  EXPECT_EQ(same["restart_required"], json::array()) << same.dump();
+
+  write_rules(rule_red + rule_green);
+  auto changed = reload(0);
+  EXPECT_EQ(changed["reloaded"], json::array({"cases.rules"})) << changed.dump();
+  EXPECT_TRUE(d.process().wait_for_log("alarm rules: 2 reloaded", 10s)) << d.process().log();
+
+  // A rule naming a camera the config does not have: nothing changes, the error names the file.
+  const auto version = d.wallctl({"state"}, {"--json"});
+  write_rules(rule_red +
+              "  - name: 坏规则\n    when: {major: true}\n"
+              "    show: {layout: 1x1, cameras: [nobody]}\n");
+  auto bad = reload(1);
+  EXPECT_EQ(bad["error"]["code"], "config_invalid") << bad.dump();
+  EXPECT_NE(bad.dump().find("rules.yaml"), std::string::npos) << bad.dump();
+  EXPECT_EQ(d.wallctl({"state"}, {"--json"}).output, version.output);
+
+  // Settings the running daemon cannot take over are reported, never a silent "ok".
+  write_rules(rule_red + rule_green);
+  d.write_config(api + "cases: {rules: moved.yaml, silence_timeout_s: 9}\n");
+  std::ofstream(d.dir() / "moved.yaml") << "rules:\n" << rule_green;
+  auto restart = reload(0);
+  EXPECT_EQ(restart["restart_required"], json::array({"cases.rules", "cases.silence_timeout_s"}))
+      << restart.dump();
+  EXPECT_EQ(restart["reloaded"], json::array()) << restart.dump();
+  auto text = d.wallctl({"reload"});
+  EXPECT_NE(text.output.find("cases.rules"), std::string::npos) << text.output;
+}
+
 }  // namespace
 }  // namespace vw::testing

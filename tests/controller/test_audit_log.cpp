@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "controller/audit_log.hpp"
+#include "controller/persist/audit_log.hpp"
 
 namespace vw::controller {
 namespace {

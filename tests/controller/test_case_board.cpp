@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "controller/case_board.hpp"
-#include "controller/case_feed_parser.hpp"
+#include "controller/cases/case_board.hpp"
+#include "controller/cases/case_feed_parser.hpp"
 
 namespace vw::controller {
 namespace {

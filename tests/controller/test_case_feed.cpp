@@ -13,8 +13,8 @@
 #include <thread>
 #include <zmq.hpp>
 
-#include "controller/case_feed.hpp"
-#include "controller/case_feed_parser.hpp"
+#include "controller/cases/case_feed.hpp"
+#include "controller/cases/case_feed_parser.hpp"
 
 namespace vw::controller {
 namespace {

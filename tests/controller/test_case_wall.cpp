@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <zmq.hpp>
 
-#include "controller/case_feed_parser.hpp"
-#include "controller/case_monitor.hpp"
+#include "controller/cases/case_feed_parser.hpp"
+#include "controller/cases/case_monitor.hpp"
 #include "tests/controller/wall_harness.hpp"
 #include "tests/support/camsim_process.hpp"
 
@@ -166,16 +166,16 @@ TEST_F(CaseWallTest, CountsReachTheWallAndMajorCaseRaisesTheAlarmUntilAcknowledg
 
   // A major case in 花楼街: the rule's layout and camera come up with a banner.
   platform_.major_case("JH-MAJOR-1", "花楼街");
-  ASSERT_TRUE(feed_until([&] { return wall.wall().state().layout == "1x1"; }, 10s));
-  auto state = wall.wall().state();
+  ASSERT_TRUE(feed_until([&] { return wall.wall().state()->layout == "1x1"; }, 10s));
+  const auto state = *wall.wall().state();
   EXPECT_EQ(state.slots[0], "minzu");
   ASSERT_EQ(state.alarms.size(), 1u);
   EXPECT_EQ(wall.wall().view()->alarm_banner, "重大事件：花楼街");
   EXPECT_TRUE(near(wall.tile_centre(wall.capture(), 0, 0.5, 0.6), rgb_hex(0x0000ff), 40));
 
   monitor.acknowledge({}, controller::Origin{"keyboard:local", "", "operator"});
-  ASSERT_TRUE(eventually([&] { return wall.wall().state().layout == "2x2"; }, 5s));
-  EXPECT_EQ(wall.wall().state().slots[0], "hualou");
+  ASSERT_TRUE(eventually([&] { return wall.wall().state()->layout == "2x2"; }, 5s));
+  EXPECT_EQ(wall.wall().state()->slots[0], "hualou");
   EXPECT_TRUE(wall.wall().view()->alarm_banner.empty());
 }
 

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "controller/config.hpp"
+#include "controller/core/config.hpp"
 
 namespace vw::controller {
 namespace {

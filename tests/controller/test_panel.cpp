@@ -19,10 +19,10 @@
 #include <thread>
 #include <vector>
 
-#include "controller/config.hpp"
+#include "controller/core/config.hpp"
+#include "controller/core/wall_controller.hpp"
 #include "controller/panel/panel.hpp"
 #include "controller/panel/panel_internal.hpp"
-#include "controller/wall_controller.hpp"
 #include "layouts/layout.hpp"
 #include "streams/stream_manager.hpp"
 
@@ -194,7 +194,7 @@ class PanelTest : public ::testing::Test {
   }
 
   bool until_state(const std::function<bool(const WallState&)>& done) {
-    return until([&] { return done(wall_->state()); });
+    return until([&] { return done(*wall_->state()); });
   }
 
   std::vector<std::string> identities() {
@@ -253,7 +253,7 @@ TEST_F(PanelTest, ClickingALayoutSwitchesTheWall) {
 }
 
 TEST_F(PanelTest, DraggingACameraOntoATileAssignsIt) {
-  ASSERT_NE(wall_->state().slots[2], "minquan-01");
+  ASSERT_NE(wall_->state()->slots[2], "minquan-01");
   ASSERT_TRUE(drag("camera:minquan-01", "tile:3"));
   EXPECT_TRUE(until_state([](const WallState& s) { return s.slots[2] == "minquan-01"; }));
   EXPECT_TRUE(until([&] { return panel_->last_message() == "3 号窗口显示 民权街-01"; }))
@@ -262,8 +262,8 @@ TEST_F(PanelTest, DraggingACameraOntoATileAssignsIt) {
 }
 
 TEST_F(PanelTest, DraggingATileOntoAnotherSwapsThem) {
-  ASSERT_EQ(wall_->state().slots[0], "minzu-01");
-  ASSERT_EQ(wall_->state().slots[1], "hualou-01");
+  ASSERT_EQ(wall_->state()->slots[0], "minzu-01");
+  ASSERT_EQ(wall_->state()->slots[1], "hualou-01");
   ASSERT_TRUE(drag("tile:1", "tile:2"));
   EXPECT_TRUE(until_state(
       [](const WallState& s) { return s.slots[0] == "hualou-01" && s.slots[1] == "minzu-01"; }));
@@ -282,7 +282,7 @@ TEST_F(PanelTest, SavesAPresetAndRecallsItWithItsNumberKey) {
   type("早班");
   ASSERT_TRUE(click("preset:save"));
   ASSERT_TRUE(until_state([](const WallState& s) { return s.presets.count("早班") == 1; }));
-  EXPECT_EQ(wall_->state().presets.at("早班").layout, "3x3");
+  EXPECT_EQ(wall_->state()->presets.at("早班").layout, "3x3");
   EXPECT_TRUE(until([&] { return panel_->locate("preset:早班").has_value(); }));
   EXPECT_TRUE(until([&] { return panel_->last_message() == "已保存预案 早班"; }))
       << panel_->last_message();
@@ -295,7 +295,7 @@ TEST_F(PanelTest, SavesAPresetAndRecallsItWithItsNumberKey) {
   press_key(GLFW_KEY_1);
   frames(5);
   std::this_thread::sleep_for(100ms);
-  EXPECT_EQ(wall_->state().layout, "2x2");
+  EXPECT_EQ(wall_->state()->layout, "2x2");
 
   ASSERT_TRUE(click("tile:1"));  // leaves the search field
   press_key(GLFW_KEY_1);
@@ -355,7 +355,7 @@ TEST_F(PanelTest, ToursTheSearchResultOnTheSelectedTile) {
   ASSERT_TRUE(click("tile:2"));
   ASSERT_TRUE(click("tour:start"));
   ASSERT_TRUE(until_state([](const WallState& s) { return s.tours.count(2) == 1; }));
-  const auto tour = wall_->state().tours.at(2);
+  const auto tour = wall_->state()->tours.at(2);
   EXPECT_EQ(tour.cameras, (std::vector<std::string>{"minzu-01", "minquan-01"}));
   EXPECT_EQ(tour.dwell_s, 10);
 
@@ -372,7 +372,7 @@ TEST_F(PanelTest, TourNeedsTwoCameras) {
   ASSERT_TRUE(click("tour:start"));  // disabled: nothing is sent
   frames(5);
   std::this_thread::sleep_for(100ms);
-  EXPECT_TRUE(wall_->state().tours.empty());
+  EXPECT_TRUE(wall_->state()->tours.empty());
   EXPECT_TRUE(identities().empty());
 }
 
@@ -440,9 +440,9 @@ TEST_F(PanelTest, ALateReplyAfterThePanelIsGoneIsHarmless) {
   panel_.reset();
   // No more frames: just wait for the controller to have answered into the void.
   auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (wall_->state().layout != "2x2" && std::chrono::steady_clock::now() < deadline)
+  while (wall_->state()->layout != "2x2" && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(10ms);
-  EXPECT_EQ(wall_->state().layout, "2x2");
+  EXPECT_EQ(wall_->state()->layout, "2x2");
   std::this_thread::sleep_for(50ms);  // the reply runs after the state changed
 }
 

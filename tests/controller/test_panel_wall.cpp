@@ -19,7 +19,7 @@
 #include <tuple>
 #include <vector>
 
-#include "controller/app.hpp"
+#include "controller/app/app.hpp"
 #include "controller/panel/panel.hpp"
 #include "tests/controller/wall_harness.hpp"
 #include "tests/support/camsim_process.hpp"
@@ -98,7 +98,7 @@ class PanelWall : public ::testing::Test {
   }
 
   controller::panel::Panel& panel() { return *app_->panel(); }
-  WallState state() { return app_->wall().state(); }
+  WallState state() { return *app_->wall().state(); }
 
   // Waits until the injected frames so far have all been applied.
   void settle() {

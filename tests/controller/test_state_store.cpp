@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "controller/state_store.hpp"
+#include "controller/persist/state_store.hpp"
 
 namespace vw::controller {
 namespace {

@@ -71,7 +71,7 @@ class WallTest : public ::testing::Test {
       Rgb want = rgb_hex(i < 8 ? kColours[i] : kVictimColour);
       Rgb got = wall.tile_centre(image, static_cast<std::size_t>(i));
       EXPECT_TRUE(near(got, want, kTolerance))
-          << "layout " << wall.wall().state().layout << " tile " << i + 1 << ": got " << got.r
+          << "layout " << wall.wall().state()->layout << " tile " << i + 1 << ": got " << got.r
           << "," << got.g << "," << got.b << " want " << want.r << "," << want.g << "," << want.b;
     }
   }
@@ -130,11 +130,11 @@ TEST_F(WallTest, SwapAssignMaximizeRestoreChangeThePicture) {
   ASSERT_TRUE(wall.run(controller::TileRestore{}).ok);
   EXPECT_EQ(wall.wall().view()->tiles.size(), 4u);
   // Refused commands leave the picture's state alone.
-  auto before = wall.wall().state();
+  auto before = *wall.wall().state();
   EXPECT_EQ(wall.run(controller::TileAssign{9, "cam1"}).code, "tile_out_of_range");
   EXPECT_EQ(wall.run(controller::TileAssign{1, "nobody"}).code, "unknown_camera");
   EXPECT_EQ(wall.run(LayoutSet{"9x9"}).code, "unknown_layout");
-  EXPECT_EQ(wall.wall().state(), before);
+  EXPECT_EQ(*wall.wall().state(), before);
 }
 
 TEST_F(WallTest, LayoutSwitchKeepsWarmStreamsRunning) {

@@ -2,9 +2,9 @@
 // and leaves the state untouched.
 #include <gtest/gtest.h>
 
-#include "controller/keys.hpp"
-#include "controller/wall_controller.hpp"
-#include "controller/wall_state.hpp"
+#include "controller/app/keys.hpp"
+#include "controller/core/wall_controller.hpp"
+#include "controller/core/wall_state.hpp"
 
 namespace vw::controller {
 namespace {

@@ -10,7 +10,7 @@
 #include <memory>
 #include <thread>
 
-#include "controller/wall_controller.hpp"
+#include "controller/core/wall_controller.hpp"
 #include "renderer/renderer.hpp"
 #include "streams/stream_manager.hpp"
 #include "tests/support/eventually.hpp"

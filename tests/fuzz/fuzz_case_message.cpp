@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "controller/case_board.hpp"
-#include "controller/case_feed_parser.hpp"
+#include "controller/cases/case_board.hpp"
+#include "controller/cases/case_feed_parser.hpp"
 
 namespace {
 

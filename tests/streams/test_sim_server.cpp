@@ -17,8 +17,8 @@
 #include <string>
 #include <thread>
 
-#include "streams/demo_cache.hpp"
-#include "streams/sim_camera_server.hpp"
+#include "streams/sim/demo_cache.hpp"
+#include "streams/sim/sim_camera_server.hpp"
 #include "tests/support/camsim_process.hpp"
 
 namespace {

@@ -1,0 +1,340 @@
+#include "controller/app/app.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <future>
+
+#include "controller/api/api_server.hpp"
+#include "controller/api/api_views.hpp"
+#include "controller/api/config_keys.hpp"
+#include "controller/app/demo_cameras.hpp"
+#include "controller/cases/alarm_rules.hpp"
+#include "controller/cases/case_monitor.hpp"
+#include "controller/core/stop_sleep.hpp"
+#include "controller/panel/panel.hpp"
+#include "controller/persist/audit_log.hpp"
+#include "controller/persist/state_store.hpp"
+
+namespace vw::controller {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool has_display() {
+  const char* x = std::getenv("DISPLAY");
+  const char* wayland = std::getenv("WAYLAND_DISPLAY");
+  return (x && *x) || (wayland && *wayland);
+}
+
+std::string timestamped(const std::string& dir) {
+  std::time_t now = std::time(nullptr);
+  char name[64];
+  std::strftime(name, sizeof name, "wall-%Y%m%d-%H%M%S.png", std::localtime(&now));
+  return (fs::path(dir) / name).string();
+}
+
+void check_startup_layout(const Config& config, const layouts::LayoutLibrary& layouts) {
+  if (layouts.find(config.wall.layout)) return;
+  std::string known;
+  for (const auto& n : layouts.names()) known += (known.empty() ? "" : ", ") + n;
+  throw ConfigError(config.path, config.wall.layout_line, "wall.layout",
+                    "unknown layout \"" + config.wall.layout + "\"; use one of: " + known);
+}
+
+std::string default_state_dir() {
+  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg && *xdg)
+    return (fs::path(xdg) / "videowall").string();
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return (fs::path(home) / ".local/state/videowall").string();
+  return fs::absolute("videowall-state").string();
+}
+
+// Loads and checks a config as the daemon would start with it (config.reload uses this too).
+Config load_checked_config(const std::string& path, const AppOptions& options,
+                           const layouts::LayoutLibrary* layouts) {
+  Config config = load_config_file(path);
+  api::load_curve_keys(config);
+  if (options.language == "en") config.wall.language = renderer::Language::English;
+  if (options.language == "zh") config.wall.language = renderer::Language::Chinese;
+  auto override_endpoint = [](const std::string& flag, std::string& endpoint) {
+    if (!flag.empty()) endpoint = flag == "off" ? "" : flag;
+  };
+  override_endpoint(options.api_endpoint, config.api.endpoint);
+  override_endpoint(options.pub_endpoint, config.api.pub_endpoint);
+  for (const auto* endpoint : {&config.api.endpoint, &config.api.pub_endpoint})
+    if (!endpoint->empty() && !config.api.curve() && !is_loopback_endpoint(*endpoint))
+      throw ConfigError(path, 0, "api",
+                        *endpoint + " is not a loopback address: remote access needs CURVE");
+  if (layouts) check_startup_layout(config, *layouts);
+  return config;
+}
+
+}  // namespace
+
+std::string assets_dir() {
+  if (const char* env = std::getenv("VIDEOWALL_ASSETS"); env && *env) return env;
+  return VIDEOWALL_ASSETS_DIR;
+}
+
+AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
+  if (options_.config_path.empty()) options_.config_path = assets_dir() + "/demo/config.yaml";
+  config_ = load_checked_config(options_.config_path, options_, nullptr);
+
+  if (!config_.wall.layouts_dir.empty()) {
+    for (const auto& error : layouts_.add_dir(config_.wall.layouts_dir))
+      spdlog::warn("layout skipped: {}", error.to_string());
+  }
+  check_startup_layout(config_, layouts_);
+
+  if (options_.demo) demo_ = std::make_unique<DemoCameras>(config_);
+
+  // The snapshot folder is made once, here: never on the render thread (key S, SIGUSR1).
+  if (std::error_code ec; !fs::create_directories(options_.snapshot_dir, ec) && ec)
+    spdlog::warn("snapshot folder {}: {} (snapshots will fail until it can be written)",
+                 fs::absolute(options_.snapshot_dir).string(), ec.message());
+  snapshot_reporter_ = std::jthread([this](std::stop_token stop) { report_snapshots(stop); });
+
+  if (!options_.headless && !has_display()) {
+    options_.headless = true;
+    spdlog::info("no display found: running headless; snapshots go to {}",
+                 options_.snapshot_path.empty() ? fs::absolute(options_.snapshot_dir).string()
+                                                : options_.snapshot_path);
+  }
+
+  // The saved wall and the audit trail (docs/api.md): opened before anything can change state.
+  state_dir_ = !options_.state_dir.empty()    ? fs::absolute(options_.state_dir).string()
+               : !config_.storage.dir.empty() ? config_.storage.dir
+                                              : default_state_dir();
+  store_ = std::make_unique<StateStore>((fs::path(state_dir_) / "wall-state.json").string());
+  ControllerServices services;
+  services.store = store_.get();
+  if (options_.reset_state) {
+    spdlog::info(
+        "--reset-state: starting from the config's layout; the saved wall in {} will "
+        "be replaced at the first change",
+        store_->path());
+  } else {
+    auto loaded = store_->load();
+    if (!loaded.warning.empty()) spdlog::warn("{}", loaded.warning);
+    services.restored = std::move(loaded.state);
+  }
+  audit_ = std::make_unique<AuditLog>(AuditOptions{(fs::path(state_dir_) / "audit.log").string(),
+                                                   config_.storage.audit_rotate_bytes,
+                                                   config_.storage.audit_keep});
+  services.audit = audit_.get();
+  spdlog::info("audit trail {}: head {}:{} (wallctl audit verify --anchor)", audit_->path(),
+               audit_->last_seq(), audit_->last_hash());
+  services.on_change = [this](const ChangeEvent& event) {
+    std::lock_guard lock(api_mutex_);
+    if (api_) api_->notify(event);
+  };
+
+  streams_ = std::make_unique<streams::StreamManager>(&wakeup_);
+  renderer::RendererOptions ropts;
+  ropts.headless = options_.headless;
+  ropts.window_title = "videowall — 智慧江汉 视频墙";
+  ropts.ui = panel_ui_options();
+  renderer_ = std::make_unique<renderer::Renderer>(ropts, &wakeup_);
+  wall_ = std::make_unique<WallController>(
+      config_, layouts_, *streams_, [r = renderer_.get()](auto view) { r->publish(view); },
+      std::move(services));
+  if (!config_.cases.endpoints.empty() || !config_.cases.rules_path.empty())
+    cases_ = std::make_unique<CaseMonitor>(
+        config_, layouts_, *wall_, [r = renderer_.get()](auto cases) { r->publish_cases(cases); });
+  if (!config_.api.endpoint.empty()) {
+    api::ApiServerDeps deps{*wall_, *streams_, *renderer_, audit_.get(), {}, {}, {}};
+    deps.acknowledge = [this](const std::string& rule, Origin origin, WallController::Done done) {
+      acknowledge_alarms(rule, std::move(origin), std::move(done));
+    };
+    deps.load_config = [this] { return plan_reload(); };
+    deps.snapshot_dir = fs::absolute(options_.snapshot_dir).string();
+    auto server = std::make_unique<api::ApiServer>(config_.api, std::move(deps));
+    std::lock_guard lock(api_mutex_);
+    api_ = std::move(server);
+  }
+  if (ropts.ui.placement != renderer::UiPlacement::Off) {
+    panel::PanelServices services{wall_.get(), streams_.get(), {}, config_.wall.language};
+    services.acknowledge = [this](const std::string& rule, Origin origin,
+                                  WallController::Done done) {
+      acknowledge_alarms(rule, std::move(origin), std::move(done));
+    };
+    panel_ = std::make_unique<panel::Panel>(std::move(services));
+  }
+}
+
+renderer::UiOptions AppRuntime::panel_ui_options() {
+  renderer::UiOptions ui;
+  const PanelConfig& panel = config_.panel;
+  ui.placement = panel.placement;
+  ui.visible = panel.visible;
+  if (!options_.panel.empty()) {
+    if (options_.panel == "overlay") ui.placement = renderer::UiPlacement::Overlay;
+    if (options_.panel == "window") ui.placement = renderer::UiPlacement::Window;
+    if (options_.panel == "off") ui.placement = renderer::UiPlacement::Off;
+    ui.visible = true;
+  }
+  if (options_.headless) ui.placement = renderer::UiPlacement::Off;  // nobody to operate it
+  ui.toggle_key = panel.toggle_key_code;
+  ui.monitor = panel.monitor;
+  ui.window_width = panel.width;
+  ui.window_height = panel.height;
+  ui.font_size = static_cast<float>(panel.font_size);
+  // The panel exists before the render loop starts (run()), so these find it.
+  ui.build = [this](const renderer::UiFrame& frame) {
+    if (panel_) panel_->build(frame);
+  };
+  ui.glyph_texts = [this] { return panel_ ? panel_->glyph_texts() : std::vector<std::string>{}; };
+  if (ui.placement != renderer::UiPlacement::Off) {
+    spdlog::info("operator panel: {} ({}; {} shows/hides it)",
+                 ui.placement == renderer::UiPlacement::Window ? "own window" : "overlay",
+                 ui.visible ? "shown" : "hidden", panel.toggle_key);
+  }
+  return ui;
+}
+
+AppRuntime::~AppRuntime() {
+  timer_ = {};              // joins
+  snapshot_reporter_ = {};  // joins: nothing logs after the runtime is gone
+  {
+    std::lock_guard lock(api_mutex_);
+    api_.reset();  // no new requests; late command replies land in its orphaned outbox
+  }
+  {
+    std::lock_guard lock(api_mutex_);  // a config.reload's commit may be reaching for it
+    cases_.reset();  // its threads submit alarm commands to the wall: stop them first
+  }
+  wall_.reset();  // no more views or stream changes
+  renderer_.reset();
+  panel_.reset();    // after the wall: command replies call back into it
+  streams_.reset();  // bounded teardown of every pipeline
+  demo_.reset();
+  if (audit_)
+    spdlog::info("audit trail {}: head {}:{}", audit_->path(), audit_->last_seq(),
+                 audit_->last_hash());
+}
+
+void AppRuntime::acknowledge_alarms(const std::string& rule, Origin origin,
+                                    WallController::Done done) {
+  if (cases_)
+    cases_->acknowledge(rule, std::move(origin), std::move(done));
+  else
+    wall_->submit(AlarmAck{rule}, std::move(origin), std::move(done));
+}
+
+void AppRuntime::snapshot_now(bool latest) {
+  auto path = latest ? (fs::path(options_.snapshot_dir) / "wall-latest.png").string()
+                     : timestamped(options_.snapshot_dir);
+  {
+    std::lock_guard lock(snapshots_mutex_);
+    if (snapshots_.size() >= kMaxPendingSnapshots) {
+      spdlog::warn("snapshot {}: not taken, {} snapshots are still being written", path,
+                   snapshots_.size());
+      return;
+    }
+    snapshots_.push_back({renderer_->snapshot(path), path, latest});
+  }
+  snapshots_cv_.notify_one();
+}
+
+// The renderer writes snapshots on its own writer thread; this thread only waits for each
+// outcome and logs it, so the key handler and the signal thread never wait.
+void AppRuntime::report_snapshots(std::stop_token stop) {
+  while (true) {
+    PendingSnapshot next;
+    {
+      std::unique_lock lock(snapshots_mutex_);
+      if (!snapshots_cv_.wait(lock, stop, [&] { return !snapshots_.empty(); })) return;
+      next = std::move(snapshots_.front());
+      snapshots_.pop_front();
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (next.written.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
+      if (stop.stop_requested()) return;
+      if (std::chrono::steady_clock::now() > deadline) break;
+    }
+    if (next.written.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+      spdlog::warn("snapshot {}: not written within 10 s", next.path);
+    else if (auto error = next.written.get(); !error.empty())
+      spdlog::error("snapshot {}: {}", next.path, error);
+    else
+      spdlog::log(next.latest ? spdlog::level::debug : spdlog::level::info, "snapshot written: {}",
+                  next.path);
+  }
+}
+
+api::ConfigReloadPlan AppRuntime::plan_reload() {
+  api::ConfigReloadPlan plan;
+  auto next = std::make_shared<const Config>(
+      load_checked_config(options_.config_path, options_, &layouts_));
+  plan.config = next;
+  plan.restart_required = api::restart_required(config_, *next);
+  // The alarm rules file is read again too: a bad one refuses the reload, a changed one is
+  // swapped in once the wall has the new config. (A rules file added or moved needs a restart:
+  // restart_required says so.)
+  if (cases_ && cases_->has_rules() && !next->cases.rules_path.empty() &&
+      next->cases.rules_path == config_.cases.rules_path) {
+    auto rules = load_alarm_rules_file(next->cases.rules_path, *next, layouts_);
+    if (!(rules == cases_->rules())) {
+      plan.reloaded.push_back("cases.rules");
+      // On the controller's thread, possibly while the runtime shuts down: cases_ is checked
+      // under the same mutex its reset takes.
+      plan.commit = [this, rules = std::move(rules)] {
+        std::lock_guard lock(api_mutex_);
+        if (cases_) cases_->replace_rules(rules);
+      };
+    }
+  }
+  return plan;
+}
+
+std::string AppRuntime::write_requested_snapshot() {
+  constexpr auto kWait = std::chrono::seconds(30);
+  if (!options_.snapshot_panel) {
+    auto written = renderer_->snapshot(options_.snapshot_path);
+    if (written.wait_for(kWait) != std::future_status::ready)
+      return "no frame was drawn within 30 s";
+    return written.get();
+  }
+  auto image = renderer_->capture_ui();
+  if (image.wait_for(kWait) != std::future_status::ready)
+    return "the panel drew no frame within 30 s";
+  try {
+    return renderer::write_png(options_.snapshot_path, image.get());
+  } catch (const std::exception& e) {
+    return e.what();  // no operator UI (headless, or panel off)
+  }
+}
+
+int AppRuntime::run() {
+  timer_ = std::jthread([this](std::stop_token stop) {
+    auto sleep = [&](double seconds) {
+      return sleep_unless_stopped(stop, std::chrono::duration<double>(seconds));
+    };
+    if (!options_.snapshot_path.empty()) {
+      if (!sleep(options_.snapshot_after_s)) return;
+      if (const std::string error = write_requested_snapshot(); error.empty()) {
+        spdlog::info("snapshot written: {}", options_.snapshot_path);
+      } else {
+        spdlog::error("snapshot {}: {}", options_.snapshot_path, error);
+        snapshot_failed_ = true;
+      }
+      renderer_->request_stop();
+      return;
+    }
+    if (options_.headless) {  // nobody sees a headless wall: keep a recent picture on disk
+      spdlog::info("headless: the wall is written to {} every 10 s (SIGUSR1 for a dated one)",
+                   (fs::absolute(options_.snapshot_dir) / "wall-latest.png").string());
+      while (sleep(10)) snapshot_now(true);
+    }
+  });
+  int rc = renderer_->run();
+  timer_.request_stop();
+  timer_ = {};
+  return rc != 0 ? rc : snapshot_failed_ ? 1 : 0;
+}
+
+}  // namespace vw::controller

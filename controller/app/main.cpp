@@ -1,0 +1,117 @@
+// videowall: the control daemon of the wall. Thin on purpose: parse flags, load the config,
+// wire StreamManager -> WallController -> Renderer, and run the render loop on the main thread.
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "controller/app/app.hpp"
+#include "controller/app/keys.hpp"
+#include "controller/core/config.hpp"
+#include "renderer/renderer.hpp"
+
+namespace {
+
+using namespace vw;
+
+void on_key(controller::AppRuntime& app, int key) {
+  auto binding = controller::key_binding(key);
+  if (!binding) return;
+  if (auto* command = std::get_if<controller::Command>(&*binding)) {
+    app.wall().submit(*command, controller::Origin{"keyboard:local", "", "operator"});
+    return;
+  }
+  switch (std::get<controller::KeyAction>(*binding)) {
+    case controller::KeyAction::Snapshot:
+      app.snapshot_now();
+      break;
+    case controller::KeyAction::AcknowledgeAlarms:
+      app.acknowledge_alarms({}, controller::Origin{"keyboard:local", "", "operator"});
+      break;
+    case controller::KeyAction::Quit:
+      app.renderer().request_stop();
+      break;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  controller::AppOptions options;
+  CLI::App cli{"videowall: video wall controller (智慧江汉 command center)"};
+  cli.add_option("--config", options.config_path, "YAML config file (cameras, wall, layouts)");
+  cli.add_flag("--demo", options.demo,
+               "serve 16 simulated district cameras on loopback and show them (no config needed)");
+  cli.add_flag("--headless", options.headless, "render offscreen with no window (EGL)");
+  cli.add_option("--snapshot", options.snapshot_path, "write the composite to this PNG, then exit");
+  cli.add_option("--snapshot-after", options.snapshot_after_s,
+                 "seconds to run before --snapshot is taken")
+      ->check(CLI::Range(0.0, 3600.0));
+  cli.add_option("--snapshot-dir", options.snapshot_dir,
+                 "where S, SIGUSR1 and headless runs put snapshots");
+  cli.add_option("--lang", options.language, "operator language: zh (default) or en")
+      ->check(CLI::IsMember({"zh", "en"}));
+  cli.add_option("--panel", options.panel,
+                 "operator panel: overlay (over the wall, F1 shows/hides), window, or off; "
+                 "given, it is shown at start (default: the config's panel section)")
+      ->check(CLI::IsMember({"overlay", "window", "off"}));
+  cli.add_flag("--snapshot-panel", options.snapshot_panel,
+               "--snapshot writes the window with the operator panel over the wall");
+  cli.add_option("--log-level", options.log_level, "trace, debug, info, warn, error");
+  cli.add_option("--state-dir", options.state_dir,
+                 "folder of the saved wall state and the audit trail (default: config "
+                 "storage.dir, else $XDG_STATE_HOME/videowall)");
+  cli.add_flag("--reset-state", options.reset_state,
+               "start from the config's layout instead of the saved wall");
+  cli.add_option("--api-endpoint", options.api_endpoint,
+                 "control API request endpoint (overrides api.endpoint; off: no API)");
+  cli.add_option("--pub-endpoint", options.pub_endpoint,
+                 "control API update endpoint (overrides api.pub_endpoint; off: none)");
+  CLI11_PARSE(cli, argc, argv);
+
+  if (options.config_path.empty() && !options.demo) {
+    std::fprintf(stderr,
+                 "videowall: give --config FILE, or --demo to run on built-in simulated cameras\n"
+                 "  (see assets/demo/config.yaml for a config to copy)\n");
+    return 2;
+  }
+  spdlog::set_level(spdlog::level::from_str(options.log_level));
+
+  // Signals are taken by one thread with sigwait, never by async handlers in library code.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGINT, SIGTERM, SIGUSR1}) sigaddset(&signals, s);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  std::unique_ptr<controller::AppRuntime> app;
+  try {
+    app = std::make_unique<controller::AppRuntime>(options);
+  } catch (const controller::ConfigError& e) {
+    std::fprintf(stderr, "videowall: config error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "videowall: cannot start: %s\n", e.what());
+    return 1;
+  }
+  app->renderer().set_key_handler([&](int key) { on_key(*app, key); });
+
+  std::jthread signal_thread([&](std::stop_token stop) {
+    timespec tick{0, 200'000'000};
+    while (!stop.stop_requested()) {
+      int s = sigtimedwait(&signals, nullptr, &tick);
+      if (s == SIGUSR1) app->snapshot_now();
+      if (s == SIGINT || s == SIGTERM) {
+        spdlog::info("signal {}: stopping", s);
+        app->renderer().request_stop();
+        return;
+      }
+    }
+  });
+
+  int rc = app->run();
+  signal_thread.request_stop();
+  return rc;
+}

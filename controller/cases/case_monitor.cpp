@@ -1,0 +1,89 @@
+#include "controller/cases/case_monitor.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "controller/core/stop_sleep.hpp"
+
+namespace vw::controller {
+
+CaseMonitor::CaseMonitor(const Config& config, const layouts::LayoutLibrary& layouts,
+                         WallController& wall, CaseFeed::Publish publish_cases)
+    : wall_(wall) {
+  if (!config.cases.rules_path.empty()) {
+    engine_.emplace(load_alarm_rules_file(config.cases.rules_path, config, layouts));
+    spdlog::info("alarm rules: {} loaded from {}", engine_->rules().rules.size(),
+                 config.cases.rules_path);
+  }
+  if (config.cases.endpoints.empty()) return;
+
+  CaseFeedOptions options;
+  options.endpoints = config.cases.endpoints;
+  options.board.silence_timeout = config.cases.silence_timeout;
+  CaseFeed::OnEvent on_event;
+  if (engine_) {
+    on_event = [this](const CaseEvent& event) {
+      std::lock_guard lock(engine_mutex_);
+      apply(engine_->on_event(event, std::chrono::system_clock::now()));
+    };
+  }
+  feed_ = std::make_unique<CaseFeed>(options, std::move(publish_cases), std::move(on_event));
+  if (engine_) {
+    ticker_ = std::jthread([this](std::stop_token stop) {
+      while (sleep_unless_stopped(stop, std::chrono::seconds(1))) {
+        std::lock_guard lock(engine_mutex_);
+        apply(engine_->tick(std::chrono::system_clock::now()));
+      }
+    });
+  }
+}
+
+CaseMonitor::~CaseMonitor() {
+  ticker_ = {};  // joins before the feed (and its callbacks) go away
+  feed_.reset();
+}
+
+void CaseMonitor::apply(const std::vector<AlarmAction>& actions) {
+  for (const auto& action : actions) {
+    if (action.kind == AlarmAction::Kind::Raise) {
+      spdlog::warn("alarm {}: raised by case {} ({} matching): {}", action.rule, action.case_id,
+                   action.count, action.banner);
+      wall_.submit(AlarmRaise{action.rule, action.layout, action.cameras, action.banner},
+                   Origin{"rules:" + action.rule, action.rule, "system"});
+    } else {
+      spdlog::info("alarm {}: not acknowledged in time, reverting", action.rule);
+      wall_.submit(AlarmExpire{action.rule}, Origin{"rules:" + action.rule, action.rule, "system"});
+    }
+  }
+}
+
+void CaseMonitor::acknowledge(const std::string& rule, Origin origin, WallController::Done done) {
+  if (engine_) {
+    std::lock_guard lock(engine_mutex_);
+    engine_->acknowledged(rule, std::chrono::system_clock::now());
+  }
+  wall_.submit(AlarmAck{rule}, std::move(origin), std::move(done));
+}
+
+bool CaseMonitor::has_rules() const {
+  std::lock_guard lock(engine_mutex_);
+  return engine_.has_value();
+}
+
+AlarmRuleSet CaseMonitor::rules() const {
+  std::lock_guard lock(engine_mutex_);
+  return engine_ ? engine_->rules() : AlarmRuleSet{};
+}
+
+void CaseMonitor::replace_rules(AlarmRuleSet rules) {
+  std::lock_guard lock(engine_mutex_);
+  if (!engine_) throw std::logic_error("CaseMonitor::replace_rules: no rules were loaded at start");
+  spdlog::info("alarm rules: {} reloaded from {}; counting starts again", rules.rules.size(),
+               rules.path);
+  engine_.emplace(std::move(rules));
+}
+
+CaseFeedStats CaseMonitor::feed_stats() const {
+  return feed_ ? feed_->stats() : CaseFeedStats{};
+}
+
+}  // namespace vw::controller

@@ -1,0 +1,131 @@
+// The daemon's YAML configuration: cameras, wall output, startup layout and tile assignments.
+// Loading never exits: every problem becomes a ConfigError naming file, line and field, with a
+// hint on how to fix it; main() turns it into exit code 2.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "renderer/ui_types.hpp"
+#include "renderer/wall_view.hpp"
+#include "streams/stream_manager.hpp"
+
+namespace vw::controller {
+
+struct CameraConfig {
+  std::string id;      // unique, used by commands ("minzu-01")
+  std::string name;    // shown on the wall ("民族街-01"); defaults to id
+  std::string street;  // 街道, e.g. "民族街"
+  std::string main_url;
+  std::string sub_url;  // optional lower-resolution stream
+  streams::Transport transport = streams::Transport::Tcp;
+  int latency_ms = 200;
+  int main_width = 1920;  // declared main resolution, used to pick main/sub before it plays
+  int main_height = 1080;
+  int line = 0;  // where it was declared, for later error messages
+};
+
+struct WallConfig {
+  int width = 1920;
+  int height = 1080;
+  std::string layout = "3x3";
+  int layout_line = 0;      // where wall.layout was given, for "unknown layout" errors
+  std::string layouts_dir;  // absolute, or empty for presets only
+  renderer::FitMode fit = renderer::FitMode::Letterbox;
+  renderer::Language language = renderer::Language::Chinese;
+};
+
+// The grid-case feed (网格化 cases over ZeroMQ) and what the wall draws of it.
+struct CasesConfig {
+  std::vector<std::string> endpoints;               // empty: no case feed
+  std::chrono::milliseconds silence_timeout{5000};  // no message this long: 数据中断
+  std::string rules_path;                           // alarm rules YAML (absolute), empty: no rules
+  // Overlays per layout name; "default" applies to layouts not listed.
+  std::map<std::string, std::vector<renderer::Overlay>> overlays;
+
+  const std::vector<renderer::Overlay>& overlays_for(const std::string& layout) const;
+};
+
+// A client of the control API allowed in by CURVE (ZAP), with its role.
+struct ApiClientConfig {
+  std::string name;        // e.g. "应急指挥席"
+  std::string public_key;  // Z85: as written, or read from key_file by the API (load_curve_keys)
+  std::string key_file;    // absolute; empty when public_key was written in the config
+  std::string role;        // "viewer", "operator" or "admin"
+  int key_line = 0;        // where public_key or key_file was given
+};
+
+// The control API (docs/api.md). Remote access needs CURVE: a non-loopback endpoint without a
+// server key is a ConfigError. The config names the key files; the API's own
+// load_curve_keys (controller/api/config_keys.hpp) reads and checks them, so core never
+// handles key material formats.
+struct ApiConfig {
+  std::string endpoint = "tcp://127.0.0.1:5560";      // ROUTER for requests; "" = no API
+  std::string pub_endpoint = "tcp://127.0.0.1:5561";  // PUB for changes; "" = none
+  std::string anonymous_role = "operator";            // every client's role when CURVE is off
+  std::string secret_key_file;                        // absolute; empty = CURVE off
+  int secret_key_line = 0;                            // where secret_key_file was given
+  std::string server_secret_key;                      // Z85, read from secret_key_file
+  std::string server_public_key;
+  std::vector<ApiClientConfig> clients;
+  bool curve() const { return !secret_key_file.empty() || !server_secret_key.empty(); }
+};
+
+// Where the wall's state file and audit trail live.
+struct StorageConfig {
+  std::string dir;  // absolute; empty: --state-dir, else $XDG_STATE_HOME/videowall
+  std::uint64_t audit_rotate_bytes = 16ull * 1024 * 1024;
+  int audit_keep = 10;
+};
+
+// The operator panel (Dear ImGui, controller/panel/panel.hpp) on the console's screen.
+struct PanelConfig {
+  renderer::UiPlacement placement = renderer::UiPlacement::Overlay;
+  bool visible = false;  // shown at start
+  std::string toggle_key = "F1";
+  int toggle_key_code = 290;  // GLFW key code of toggle_key
+  int monitor = -1;           // placement window: fill this monitor (0-based); -1: a window
+  int width = 1280;           // placement window: its size
+  int height = 800;
+  int font_size = 18;
+};
+
+// true for tcp://127.x.x.x, tcp://localhost, tcp://[::1], ipc:// and inproc:// endpoints.
+bool is_loopback_endpoint(const std::string& endpoint);
+
+struct Config {
+  std::string path;  // the file it came from
+  WallConfig wall;
+  std::vector<CameraConfig> cameras;
+  std::vector<std::string> tiles;  // startup assignment per tile index; "" = empty tile
+  std::chrono::milliseconds stall_timeout{3000};
+  CasesConfig cases;
+  ApiConfig api;
+  StorageConfig storage;
+  PanelConfig panel;
+
+  const CameraConfig* find_camera(const std::string& id_or_name) const;
+};
+
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string file, int line, std::string field, std::string message);
+  const std::string& file() const { return file_; }
+  int line() const { return line_; }
+  const std::string& field() const { return field_; }
+
+ private:
+  std::string file_;
+  int line_;
+  std::string field_;
+};
+
+// Throws ConfigError. Relative paths inside the file resolve against the file's folder.
+Config load_config_file(const std::string& path);
+Config load_config_text(const std::string& yaml, const std::string& file_label,
+                        const std::string& base_dir);
+
+}  // namespace vw::controller

@@ -1,0 +1,48 @@
+// What the controller records of each change, and the two small interfaces it records through.
+// Core declares them; controller/persist implements them (AuditLog, StateStore), so core never
+// depends on how or where anything is stored.
+//
+// Threads: the controller calls both from its own thread only, once per batch of commands:
+// first the audit batch, then the state save, both before anyone hears back.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+
+#include "controller/core/commands.hpp"
+
+namespace vw::controller {
+
+struct WallState;
+
+// One line of the audit trail (MLPS 2.0 level 3: who changed what).
+struct AuditEntry {
+  Origin origin;
+  std::string command;  // "layout.set", "auth.refused", "request.invalid", ...
+  nlohmann::json args = nlohmann::json::object();  // credentials already redacted by the caller
+  bool ok = false;
+  bool changed = false;
+  std::string code;                 // error code when !ok
+  std::string message;              // error message when !ok
+  std::uint64_t state_version = 0;  // 0: not applicable (refused before reaching the wall)
+};
+
+class AuditSink {
+ public:
+  virtual ~AuditSink() = default;
+  // Appends the entries in order, durably (one write and one sync for the batch). Never throws:
+  // a failure is the sink's to report.
+  virtual void append_batch(std::span<const AuditEntry> entries) = 0;
+};
+
+class StateSink {
+ public:
+  virtual ~StateSink() = default;
+  // Replaces the saved wall atomically. Throws std::runtime_error naming what failed; the
+  // previous save is then intact.
+  virtual void save(const WallState& state) = 0;
+};
+
+}  // namespace vw::controller
