@@ -176,7 +176,8 @@ class FileParser {
                              const std::string& what) {
     const std::optional<double> d = number(v, line, field, what);
     if (!d) return std::nullopt;
-    if (*d != static_cast<double>(static_cast<long long>(*d)) || *d < -1e6 || *d > 1e6) {
+    // The range first: converting a double outside long long's range is undefined behaviour.
+    if (*d < -1e6 || *d > 1e6 || *d != static_cast<double>(static_cast<long long>(*d))) {
       error(line, field, what + " = " + v.Scalar() + " must be a whole number");
       return std::nullopt;
     }

@@ -6,6 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+bash scripts/configure.sh
 cmake --build build -j"$(nproc)" --target videowall videowall-casesim wallctl
-exec build/controller/videowall --demo "$@"
+exec build/bin/videowall --demo "$@"

@@ -3,6 +3,11 @@
 # (default 20) on a copy of its seed corpus (tests/fuzz/corpus/TARGET):
 #   case_message  the case feed parser and CaseBoard (tests/fuzz/fuzz_case_message.cpp)
 #   api_request   the control API's request parser (tests/fuzz/fuzz_api_request.cpp)
+#   config        the daemon's config file loader (tests/fuzz/fuzz_config.cpp)
+#   layout        the custom layout file loader (tests/fuzz/fuzz_layout.cpp)
+#   alarm_rules   the alarm-rules file loader (tests/fuzz/fuzz_alarm_rules.cpp)
+#   state_file    the wall's state file: state_from_json and StateStore::load
+#                 (tests/fuzz/fuzz_state_file.cpp)
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET]; without TARGET every target runs in turn.
 # Exits non-zero when a fuzzer finds a crash, leak, timeout or undefined behaviour; the reproducer
 # is left in build-fuzz/TARGET/ (crash-*, leak-*, timeout-*).
@@ -11,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds="${1:-20}"
-targets=(case_message api_request)
+targets=(case_message api_request config layout alarm_rules state_file)
 if [ $# -ge 2 ]; then
   case " ${targets[*]} " in
     *" $2 "*) targets=("$2") ;;
@@ -19,19 +24,54 @@ if [ $# -ge 2 ]; then
   esac
 fi
 cxx="${CXX_FUZZ:-clang++}"
+cxxflags=(-std=c++20 -g -O1 -I. -fno-omit-frame-pointer
+          -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
+jobs="$(nproc)"
 
-# Sets `sources` (compiled into the target) and `watched` (a change in any rebuilds it).
+# The YAML readers and what the config's headers pull in (streams/, renderer/ and layouts/ types).
+yaml_reader=(controller/core/config.cpp controller/core/yaml_reader.cpp layouts/yaml_documents.cpp
+             streams/rtsp_url.cpp)
+yaml_watched=(tests/fuzz/fuzz_yaml.hpp controller/core/config.* controller/core/yaml_reader.*
+              layouts/yaml_documents.* layouts/layout.hpp streams/*.hpp streams/rtsp_url.cpp
+              renderer/*.hpp)
+layout_sources=(layouts/layout.cpp layouts/layout_library.cpp layouts/layout_yaml.cpp
+                layouts/presets.cpp)
+
+# Sets `sources` (compiled into the target), `watched` (a change in any rebuilds it) and `libs`
+# (linked after the sources).
 target_files() {
+  libs=()
   case "$1" in
     case_message)
       sources=(tests/fuzz/fuzz_case_message.cpp controller/cases/case_feed_parser.cpp
-               controller/cases/case_board.cpp)
-      watched=(tests/fuzz/fuzz_case_message.cpp controller/cases/case_* renderer/case_view.hpp) ;;
+               controller/cases/case_board.cpp controller/cases/district.cpp)
+      watched=(tests/fuzz/fuzz_case_message.cpp controller/cases/case_* controller/cases/district.*
+               renderer/case_view.hpp) ;;
     api_request)
       sources=(tests/fuzz/fuzz_api_request.cpp controller/api/request.cpp
                controller/api/request_describe.cpp
                controller/core/commands.cpp)
       watched=(tests/fuzz/fuzz_api_request.cpp controller/api/request* controller/core/commands.*) ;;
+    config)
+      sources=(tests/fuzz/fuzz_config.cpp "${yaml_reader[@]}")
+      watched=(tests/fuzz/fuzz_config.cpp "${yaml_watched[@]}")
+      libs=(-lyaml-cpp) ;;
+    layout)
+      sources=(tests/fuzz/fuzz_layout.cpp "${layout_sources[@]}" layouts/yaml_documents.cpp)
+      watched=(tests/fuzz/fuzz_layout.cpp "${yaml_watched[@]}" layouts/*)
+      libs=(-lyaml-cpp) ;;
+    alarm_rules)
+      sources=(tests/fuzz/fuzz_alarm_rules.cpp controller/cases/alarm_rules.cpp
+               controller/cases/district.cpp "${yaml_reader[@]}" "${layout_sources[@]}")
+      watched=(tests/fuzz/fuzz_alarm_rules.cpp controller/cases/alarm_rules.*
+               controller/cases/district.* controller/cases/case_event.hpp "${yaml_watched[@]}"
+               layouts/*)
+      libs=(-lyaml-cpp) ;;
+    state_file)
+      sources=(tests/fuzz/fuzz_state_file.cpp controller/persist/state_store.cpp)
+      watched=(tests/fuzz/fuzz_state_file.cpp controller/persist/state_store.*
+               controller/core/wall_state.hpp controller/core/records.hpp
+               controller/core/commands.hpp "${yaml_watched[@]}") ;;
   esac
 }
 
@@ -41,12 +81,26 @@ for target in "${targets[@]}"; do
   out="build-fuzz/$target"
   mkdir -p "$out"
   binary="$out/fuzz_$target"
-  # Rebuild only when a source or header changed.
+  # Rebuild only when a source or header changed: each source on a core of its own (up to
+  # `jobs` at once), then one link.
   if [ ! -x "$binary" ] || [ -n "$(find "${watched[@]}" -newer "$binary" -print -quit)" ]; then
     echo "fuzz.sh: building $binary"
-    "$cxx" -std=c++20 -g -O1 -I. -fno-omit-frame-pointer \
-      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-      "${sources[@]}" -o "$binary"
+    rm -rf "$binary" "$out/obj"
+    mkdir -p "$out/obj"
+    objects=()
+    pids=()
+    for source in "${sources[@]}"; do
+      object="$out/obj/$(echo "${source%.cpp}" | tr / _).o"
+      objects+=("$object")
+      "$cxx" "${cxxflags[@]}" -c "$source" -o "$object" &
+      pids+=($!)
+      if [ "${#pids[@]}" -ge "$jobs" ]; then
+        wait "${pids[0]}"
+        pids=("${pids[@]:1}")
+      fi
+    done
+    for pid in "${pids[@]}"; do wait "$pid"; done
+    "$cxx" "${cxxflags[@]}" "${objects[@]}" "${libs[@]}" -o "$binary"
   fi
 
   corpus="$out/corpus"

@@ -41,8 +41,9 @@ std::size_t TeardownQueue::pending() const {
 }
 
 bool TeardownQueue::shutdown(std::chrono::milliseconds bound) {
-  if (!worker_.joinable()) return true;
   std::unique_lock lock(state_->mutex);
+  if (!worker_.joinable())  // shut down before: say whether all finished, without waiting again
+    return state_->queue.empty() && state_->current.empty();
   state_->stopping = true;
   state_->cv.notify_all();
   bool done = state_->cv.wait_for(lock, bound,

@@ -28,6 +28,7 @@ class TeardownQueue {
   // Waits at most `bound` for every posted pipeline to be torn down, then joins the worker. If a
   // teardown is still stuck, logs it and detaches the worker: that pipeline (and any still
   // queued behind it) is leaked rather than hanging the caller. Returns true if all finished.
+  // Later calls do not wait: they return whether all have finished by now.
   bool shutdown(std::chrono::milliseconds bound);
 
   std::size_t pending() const;  // queued or in progress

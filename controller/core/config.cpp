@@ -13,6 +13,26 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// what() is a C string: a NUL byte in a field or message (a key of a broken file) would cut the
+// error short of its message, and other control bytes would reach the terminal raw. Both are
+// shown as \xNN.
+std::string printable(const std::string& text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (const char ch : text) {
+    const auto byte = static_cast<unsigned char>(ch);
+    if (byte >= 0x20 && byte != 0x7f) {
+      out += ch;
+    } else {
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xf];
+    }
+  }
+  return out;
+}
+
 std::string resolve_path(const std::string& path, const std::string& base_dir) {
   fs::path p(path);
   if (p.is_relative()) p = fs::path(base_dir) / p;
@@ -245,8 +265,8 @@ const std::vector<renderer::Overlay>& CasesConfig::overlays_for(const std::strin
 }
 
 ConfigError::ConfigError(std::string file, int line, std::string field, std::string message)
-    : std::runtime_error(file + (line > 0 ? ":" + std::to_string(line) : std::string()) + ": " +
-                         field + ": " + message),
+    : std::runtime_error(printable(file + (line > 0 ? ":" + std::to_string(line) : std::string()) +
+                                   ": " + field + ": " + message)),
       file_(std::move(file)),
       line_(line),
       field_(std::move(field)) {}

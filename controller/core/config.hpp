@@ -59,9 +59,9 @@ struct ApiClientConfig {
 };
 
 // The control API (docs/api.md). Remote access needs CURVE: a non-loopback endpoint without a
-// server key is a ConfigError. The config names the key files; the API's own
-// load_curve_keys (controller/api/config_keys.hpp) reads and checks them, so core never
-// handles key material formats.
+// server key is a ConfigError. The config names the key files; the API room's load_curve_keys
+// reads and checks them (the daemon calls it right after loading), so core never handles key
+// material formats.
 struct ApiConfig {
   std::string endpoint = "tcp://127.0.0.1:5560";      // ROUTER for requests; "" = no API
   std::string pub_endpoint = "tcp://127.0.0.1:5561";  // PUB for changes; "" = none

@@ -137,7 +137,8 @@ void YamlMap::reject_unknown(const char* known,
     if (auto it = hints.find(key); it != hints.end())
       message = "is not a key of " + (where_.empty() ? std::string("the file") : where_) +
                 ": it belongs under " + it->second;
-    throw ConfigError(file_, yaml_line(kv.first), field(key), message);
+    // An empty key ("": 1) is named as written, not as an empty field.
+    throw ConfigError(file_, yaml_line(kv.first), field(key.empty() ? "\"\"" : key), message);
   }
 }
 

@@ -244,6 +244,35 @@ bool changed_ok(const json& reply) {
   return reply.value("ok", false) && reply.value("changed", false);
 }
 
+// `clients` clients at once, `n` layout.set each, back to back: the controller applies what has
+// queued up as one batch (one audit write and sync, one state save for the batch).
+struct Concurrent {
+  Series ms;
+  double per_second = 0;
+};
+Concurrent concurrent_round_trips(const controller::api::ClientOptions& options, int clients,
+                                  int n) {
+  std::vector<Series> each(static_cast<std::size_t>(clients));
+  std::vector<std::thread> threads;
+  const auto t0 = Clock::now();
+  for (int c = 0; c < clients; ++c)
+    threads.emplace_back([&, c] {
+      controller::api::ApiClient client(options);
+      each[static_cast<std::size_t>(c)] = round_trips(
+          client, n, [c](int i) { return layout_set(i + c); },
+          [](const json& reply) { return reply.value("ok", false); });
+    });
+  for (auto& t : threads) t.join();
+  Concurrent r;
+  const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  for (const auto& s : each) {
+    r.ms.ms.insert(r.ms.ms.end(), s.ms.begin(), s.ms.end());
+    r.ms.failures += s.failures;
+  }
+  r.per_second = seconds > 0 ? double(r.ms.ms.size()) / seconds : 0;
+  return r;
+}
+
 struct Switches {
   Series send_to_published;  // request sent -> controller published the view
   Series reply_to_screen;    // reply received -> composite done (0: done before the reply)
@@ -340,6 +369,7 @@ std::pair<Series, Series> persistence_alone(const std::string& dir,
 
 struct Setup {
   Series status, layout_set;
+  Concurrent concurrent;
   Switches switched;
   std::string gl_renderer;
   bool ok = false;
@@ -383,6 +413,8 @@ Setup measure(const controller::Config& config, const std::string& state_dir, in
   }
   std::fprintf(stderr, "bench: layout.set x%d\n", requests);
   r.layout_set = round_trips(client, requests, layout_set, changed_ok);
+  std::fprintf(stderr, "bench: 8 clients x%d layout.set\n", requests / 8);
+  r.concurrent = concurrent_round_trips(copts, 8, std::max(1, requests / 8));
   std::this_thread::sleep_for(500ms);
   std::fprintf(stderr, "bench: %d switches\n", n_switches);
   r.switched = switches(daemon, client, n_switches, 100ms);
@@ -476,6 +508,15 @@ int main(int argc, char** argv) {
                ratio(a.layout_set.percentile(0.5), b.layout_set.percentile(0.5)),
                ratio(a.layout_set.percentile(0.99), b.layout_set.percentile(0.99)),
                ratio(a.layout_set.mean(), b.layout_set.mean()));
+
+  std::fprintf(table,
+               "2b. layout.set from 8 clients at once (commands queued together are one "
+               "batch)\n");
+  print_header();
+  print_row("(a) state file + audit", a.concurrent.ms);
+  print_row("(b) no store, no audit", b.concurrent.ms);
+  std::fprintf(table, "throughput: (a) %.0f/s, (b) %.0f/s\n\n", a.concurrent.per_second,
+               b.concurrent.per_second);
 
   std::fprintf(table,
                "3. layout.set -> first composite showing the new view, %d switches 100 ms "

@@ -32,12 +32,13 @@
 #include <zmq.hpp>
 
 #include "controller/cases/case_feed.hpp"
-#include "controller/core/wall_controller.hpp"
+#include "controller/core/config.hpp"
 #include "renderer/renderer.hpp"
 #include "streams/stream_manager.hpp"
 #include "tests/bench/bench_support.hpp"
 #include "tests/bench/proc_stats.hpp"
 #include "tests/support/camsim_process.hpp"
+#include "tests/support/wall_harness.hpp"
 
 namespace {
 
@@ -165,62 +166,49 @@ controller::Config wall_config(const std::vector<std::string>& camera_urls,
   return controller::load_config_text(yaml, "bench-cases.yaml", "/");
 }
 
-// Streams, headless renderer (own thread), controller and CaseFeed, wired as the app wires them;
-// `tap` sees each CaseView just before the renderer gets it.
+// The tests' wall (streams, headless renderer on its own thread, controller) plus a CaseFeed,
+// wired as the app wires them; `tap` sees each CaseView just before the renderer gets it.
 class Wall {
  public:
-  Wall(const controller::Config& config, std::chrono::milliseconds case_redraw_interval,
-       controller::CaseFeed::Publish tap = {}) {
-    streams_ = std::make_unique<streams::StreamManager>(&wakeup_);
-    renderer::RendererOptions ropts;
-    ropts.headless = true;
-    ropts.case_redraw_interval = case_redraw_interval;
-    renderer_ = std::make_unique<renderer::Renderer>(ropts, &wakeup_);
-    render_thread_ = std::thread([this] { renderer_->run(); });
-    controller_ = std::make_unique<controller::WallController>(
-        config, layouts_, *streams_, [this](auto view) { renderer_->publish(view); });
+  Wall(controller::Config config, std::chrono::milliseconds case_redraw_interval,
+       controller::CaseFeed::Publish tap = {})
+      : harness_(config, {}, redraw_every(case_redraw_interval)) {
     controller::CaseFeedOptions fopts;
     fopts.endpoints = config.cases.endpoints;
     fopts.board.silence_timeout = config.cases.silence_timeout;
     feed_ = std::make_unique<controller::CaseFeed>(
         fopts, [this, tap = std::move(tap)](renderer::CaseViewPtr view) {
           if (tap) tap(view);
-          renderer_->publish_cases(std::move(view));
+          harness_.renderer().publish_cases(std::move(view));
         });
   }
-  ~Wall() {
-    feed_.reset();
-    controller_.reset();
-    renderer_->request_stop();
-    render_thread_.join();
-    renderer_.reset();
-    streams_.reset();
-  }
+  ~Wall() { feed_.reset(); }  // before the harness: the feed publishes into its renderer
 
-  renderer::Renderer& renderer() { return *renderer_; }
-  streams::StreamManager& streams() { return *streams_; }
+  renderer::Renderer& renderer() { return harness_.renderer(); }
+  streams::StreamManager& streams() { return harness_.streams(); }
   controller::CaseFeed& feed() { return *feed_; }
 
-  bool playing(std::size_t cameras) const { return bench::all_playing(*streams_, cameras); }
+  bool playing(std::size_t cameras) { return bench::all_playing(streams(), cameras); }
 
   // Sends snapshots until the feed is live and the renderer has drawn case figures.
   bool go_live(Publisher& publisher, std::chrono::seconds timeout) {
-    const auto until = Clock::now() + timeout;
-    while (Clock::now() < until) {
-      publisher.counts(0);
-      std::this_thread::sleep_for(100ms);
-      if (!feed_->stats().stale && renderer_->stats().case_version > 0) return true;
-    }
-    return false;
+    return vw::testing::eventually(
+        [&] {
+          if (!feed_->stats().stale && renderer().stats().case_version > 0) return true;
+          publisher.counts(0);
+          return false;
+        },
+        timeout, 100ms);
   }
 
  private:
-  streams::Wakeup wakeup_;
-  layouts::LayoutLibrary layouts_;
-  std::unique_ptr<streams::StreamManager> streams_;
-  std::unique_ptr<renderer::Renderer> renderer_;
-  std::thread render_thread_;
-  std::unique_ptr<controller::WallController> controller_;
+  static renderer::RendererOptions redraw_every(std::chrono::milliseconds interval) {
+    renderer::RendererOptions options;
+    options.case_redraw_interval = interval;
+    return options;
+  }
+
+  vw::testing::WallHarness harness_;
   std::unique_ptr<controller::CaseFeed> feed_;
 };
 
@@ -251,7 +239,7 @@ Latency measure_latency(const std::string& camera_url, std::chrono::milliseconds
   Publisher publisher("bench-latency");
   Wall wall(wall_config({camera_url}, publisher.endpoint()), redraw, tap);
   Latency result;
-  if (!wait_for([&] { return wall.playing(1); }, 20s))
+  if (!vw::testing::eventually([&] { return wall.playing(1); }, 20s))
     std::fprintf(stderr, "bench: the camera did not play; measuring anyway\n");
   if (!wall.go_live(publisher, 10s)) {
     std::fprintf(stderr, "bench: the case feed did not go live\n");
@@ -456,7 +444,7 @@ int main(int argc, char** argv) {
   if (!table) return 1;
 
   const auto specs = distinct_cameras(16, 320, 240);
-  testing::CamsimProcess cameras(specs);
+  vw::testing::CamsimProcess cameras(specs);
   if (!bench::start_cameras(cameras)) return 1;
   const pid_t camsim = first_child();
   std::vector<std::string> urls;
@@ -494,7 +482,7 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "bench: render rate, 16 cameras\n");
   Publisher publisher("bench-flood");
   Wall wall(wall_config(urls, publisher.endpoint()), 250ms);
-  if (!wait_for([&] { return wall.playing(16); }, 30s))
+  if (!vw::testing::eventually([&] { return wall.playing(16); }, 30s))
     std::fprintf(stderr, "bench: not every camera plays; measuring anyway\n");
   if (!wall.go_live(publisher, 10s)) std::fprintf(stderr, "bench: the case feed is not live\n");
   std::this_thread::sleep_for(3s);  // settle

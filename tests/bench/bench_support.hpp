@@ -14,17 +14,14 @@
 
 #include "streams/stream_manager.hpp"
 #include "tests/support/camsim_process.hpp"
+#include "tests/support/eventually.hpp"
 
 namespace vw::bench {
 
-// Polls `done` every 50 ms; false when `timeout` passed first.
+// testing::eventually polling every 50 ms (bench_api's name for it); false when `timeout`
+// passed first.
 inline bool wait_for(const std::function<bool()>& done, std::chrono::seconds timeout) {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return true;
+  return testing::eventually(done, timeout, std::chrono::milliseconds(50));
 }
 
 // Nearest-rank percentile (p in 0..1) of `v`; 0 when empty.

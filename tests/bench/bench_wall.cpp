@@ -110,6 +110,7 @@ int run_wall_child(const Scenario& s, int port, double warmup, double seconds) {
     for (auto& c : channels)
       start.push_back({c->mailbox().published(), c->mailbox().consumed(), c->mailbox().dropped()});
     auto presented0 = renderer.stats().frames_presented;
+    const auto notifies0 = wakeup.notifies(), signals0 = wakeup.signals();
     std::printf("WINDOW_START\n");
     std::fflush(stdout);
     std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
@@ -125,6 +126,9 @@ int run_wall_child(const Scenario& s, int port, double warmup, double seconds) {
       f.dropped += m.dropped() - start[i].dropped;
     }
     f.composites_per_s = double(renderer.stats().frames_presented - presented0) / seconds;
+    // The render thread's wake-ups: every decoded frame notifies; only a new one signals.
+    std::printf("WAKEUPS %.1f %.1f\n", double(wakeup.notifies() - notifies0) / seconds,
+                double(wakeup.signals() - signals0) / seconds);
     std::printf("FIGURES %zu %.2f %.2f %.2f %.2f %llu %s\n", channels.size(), f.source_fps,
                 f.shown_fps_min, f.shown_fps_avg, f.composites_per_s, f.dropped,
                 renderer.stats().gl_renderer.c_str());
@@ -140,6 +144,7 @@ int run_wall_child(const Scenario& s, int port, double warmup, double seconds) {
 struct Row {
   std::string name;
   std::string figures;
+  double notifies_per_s = 0, wakeups_per_s = 0;
   double wall_cores = 0, floor_cores = 0;
   long wall_rss_kib = 0;
 };
@@ -175,6 +180,8 @@ Row measure_wall(const std::string& self, const Scenario& s, int port, double wa
       double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
       row.wall_cores = (bench::cpu_seconds(pid) - wall0) / elapsed;
       row.wall_rss_kib = bench::status_kib(pid, "VmHWM");
+    } else if (l.rfind("WAKEUPS ", 0) == 0) {
+      std::sscanf(l.c_str() + 8, "%lf %lf", &row.notifies_per_s, &row.wakeups_per_s);
     } else if (l.rfind("FIGURES ", 0) == 0) {
       row.figures = l.substr(8);
       if (!row.figures.empty() && row.figures.back() == '\n') row.figures.pop_back();
@@ -258,9 +265,9 @@ int main(int argc, char** argv) {
 
   std::printf("videowall benchmark: %.0f s windows after %.0f s warm-up, 2 cores shared\n\n",
               seconds, warmup);
-  std::printf("%-8s %5s %8s %14s %8s %6s %10s %11s %7s %9s %11s\n", "scenario", "tiles", "src fps",
-              "shown fps min/avg", "comp/s", "drops", "wall cores", "floor cores", "ratio",
-              "peak RSS", "RSS/stream");
+  std::printf("%-8s %5s %8s %14s %8s %6s %10s %11s %7s %9s %11s %17s\n", "scenario", "tiles",
+              "src fps", "shown fps min/avg", "comp/s", "drops", "wall cores", "floor cores",
+              "ratio", "peak RSS", "RSS/stream", "wake-ups/notifies");
   for (const auto& s : kScenarios) {
     if (!only.empty() && only != s.name) continue;
     // The floor: the same streams, decoded and thrown away.
@@ -292,10 +299,14 @@ int main(int argc, char** argv) {
                 &shown_avg, &comp, &drops);
     char shown[32];
     std::snprintf(shown, sizeof shown, "%.1f/%.1f", shown_min, shown_avg);
-    std::printf("%-8s %5u %8.1f %14s %8.1f %6llu %10.2f %11.2f %6.2fx %7.0f MB %8.1f MB\n",
+    char wakeups[40];
+    std::snprintf(wakeups, sizeof wakeups, "%.0f/%.0f per s", row.wakeups_per_s,
+                  row.notifies_per_s);
+    std::printf("%-8s %5u %8.1f %14s %8.1f %6llu %10.2f %11.2f %6.2fx %7.0f MB %8.1f MB %17s\n",
                 s.name.c_str(), tiles, src, shown, comp, drops, row.wall_cores, row.floor_cores,
                 row.floor_cores > 0 ? row.wall_cores / row.floor_cores : 0.0,
-                double(row.wall_rss_kib) / 1024, double(row.wall_rss_kib) / 1024 / s.streams);
+                double(row.wall_rss_kib) / 1024, double(row.wall_rss_kib) / 1024 / s.streams,
+                wakeups);
     std::fflush(stdout);
   }
   stop_child(server);

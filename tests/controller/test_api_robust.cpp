@@ -23,6 +23,7 @@
 #include "controller/api/curve_keys.hpp"
 #include "controller/persist/state_store.hpp"
 #include "tests/controller/api_daemon.hpp"
+#include "tests/support/eventually.hpp"
 
 namespace vw::testing {
 namespace {
@@ -376,8 +377,19 @@ TEST(ApiRobust, ClonePattern) {
   ApiDaemon d("clone");
   d.start();
   ApiSubscriber subscriber(d.client_options());
-  std::this_thread::sleep_for(300ms);  // the subscription reaches the daemon
   ApiClient client(d.client_options());
+  // The subscription reaches the daemon a moment after it connects (ZeroMQ slow joiner): switch
+  // the layout (1x1, 2x2: never 3x3, the first command's) until an update arrives.
+  bool one = false;
+  ASSERT_TRUE(eventually(
+      [&] {
+        one = !one;
+        const json reply = client.request({{"cmd", "layout.set"}, {"layout", one ? "1x1" : "2x2"}});
+        EXPECT_TRUE(reply.value("ok", false)) << reply.dump();
+        return subscriber.next(200ms).has_value();
+      },
+      20s))
+      << "no update reached the subscriber";
   const auto first_seq = state_get(client).value("seq", std::uint64_t{0});
 
   const std::vector<json> commands = {

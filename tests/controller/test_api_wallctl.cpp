@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "tests/controller/api_daemon.hpp"
+#include "tests/support/eventually.hpp"
 
 namespace vw::testing {
 namespace {
@@ -219,9 +220,18 @@ TEST_F(Wallctl, WatchFollowsChanges) {
                        "--seconds", "20"},
                       (daemon_->dir() / "watch.log").string());
   watch.start();
-  std::this_thread::sleep_for(700ms);  // the subscription takes a moment (ZeroMQ slow joiner)
-  ok({"layout", "set", "3x3"});
-  ok({"layout", "set", "2x2"});
+  // The subscription reaches the daemon a moment after the watcher starts (ZeroMQ slow joiner):
+  // switch the layout back and forth until the watcher prints an update ...
+  bool three = false;
+  ASSERT_TRUE(eventually(
+      [&] {
+        three = !three;
+        ok({"layout", "set", three ? "3x3" : "2x2"});
+        return watch.log().find("\"layout.set\"") != std::string::npos;
+      },
+      20s, 200ms))
+      << watch.log();
+  ok({"layout", "set", three ? "2x2" : "3x3"});  // ... and once more for its second
   EXPECT_EQ(watch.stop(25s), 0);  // exits by itself after two updates; stop() only reaps it
   auto log = watch.log();
   EXPECT_NE(log.find("\"layout.set\""), std::string::npos) << log;

@@ -2,12 +2,10 @@
 // over real ZeroMQ sockets on 127.0.0.1 (numbers, gaps, silence, restarts, malformed input) and
 // the real videowall-casesim. Every wait is bounded.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <csignal>
-#include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -15,12 +13,16 @@
 
 #include "controller/cases/case_feed.hpp"
 #include "controller/cases/case_feed_parser.hpp"
+#include "tests/support/eventually.hpp"
+#include "tests/support/process.hpp"
 
 namespace vw::controller {
 namespace {
 
 using json = nlohmann::json;
 using std::chrono::system_clock;
+using testing::eventually;
+using testing::wait_exit;
 using namespace std::chrono_literals;
 
 const std::chrono::minutes kCst{8 * 60};
@@ -185,14 +187,7 @@ TEST(CaseMessageParser, Iso8601) {
 
 // ---- CaseFeed over real sockets ------------------------------------------------------------
 
-bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = 5s) {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return done();
-}
+constexpr auto kWait = 5s;  // bound of the waits on the feed
 
 // A PUB socket on a free loopback port, standing in for the platform.
 class Publisher {
@@ -230,12 +225,13 @@ class Publisher {
   // Heartbeats until the feed has taken one (the subscription needs a moment to arrive).
   void sync(const CaseFeed& feed) {
     const auto before = feed.stats().accepted;
-    ASSERT_TRUE(wait_until([&] {
-      heartbeat();
-      std::this_thread::sleep_for(20ms);
-      return feed.stats().accepted > before;
-    })) << "the feed never received a heartbeat from "
-        << endpoint_;
+    ASSERT_TRUE(eventually(
+        [&] {
+          heartbeat();
+          return feed.stats().accepted > before;
+        },
+        kWait))
+        << "the feed never received a heartbeat from " << endpoint_;
   }
 
  private:
@@ -249,6 +245,9 @@ struct FeedTest : ::testing::Test {
   std::atomic<int> views{0};
   std::vector<CaseEvent> events;  // feed thread writes, read after waits
   std::mutex events_mutex;
+  // The board's steady clock runs this far ahead of the real one, so that a test can let a
+  // quiet period pass without sleeping through it.
+  std::atomic<std::chrono::steady_clock::duration> skipped{};
 
   std::unique_ptr<CaseFeed> start(const std::string& endpoint, CaseFeedOptions options = {}) {
     options.endpoints = {endpoint};
@@ -258,7 +257,7 @@ struct FeedTest : ::testing::Test {
           std::lock_guard lock(events_mutex);
           events.push_back(e);
         },
-        [] { return kNow; });
+        [] { return kNow; }, [this] { return std::chrono::steady_clock::now() + skipped.load(); });
   }
 };
 
@@ -276,10 +275,13 @@ TEST_F(FeedTest, PublishedMessagesBecomeTheView) {
   for (int i = 0; i < 200; ++i) {  // a burst: views are rate-limited
     pub.send(case_message(0, "B" + std::to_string(i), "万松街", "共享单车乱停放", "reported"));
   }
-  ASSERT_TRUE(wait_until([&] {
-    const auto view = feed->view();
-    return view && view->reported_today == 42 + 202;
-  })) << (feed->view() ? feed->view()->reported_today : -1);
+  ASSERT_TRUE(eventually(
+      [&] {
+        const auto view = feed->view();
+        return view && view->reported_today == 42 + 202;
+      },
+      kWait))
+      << (feed->view() ? feed->view()->reported_today : -1);
   const auto view = feed->view();
   EXPECT_FALSE(view->stale) << view->stale_reason;
   EXPECT_EQ(view->open, 12 + 202);
@@ -307,18 +309,18 @@ TEST_F(FeedTest, SequenceGapMakesItStaleUntilCounts) {
   auto feed = start(pub.endpoint());
   pub.sync(*feed);
   pub.counts();
-  ASSERT_TRUE(wait_until([&] { return feed->view() && !feed->view()->stale; }));
+  ASSERT_TRUE(eventually([&] { return feed->view() && !feed->view()->stale; }, kWait));
   pub.skip(5);
   pub.heartbeat();
-  ASSERT_TRUE(wait_until([&] { return feed->view()->stale; }));
+  ASSERT_TRUE(eventually([&] { return feed->view()->stale; }, kWait));
   EXPECT_NE(feed->view()->stale_reason.find("sequence gap"), std::string::npos)
       << feed->view()->stale_reason;
   pub.heartbeat();
   pub.send(case_message(0, "JH9", "花楼街", "占道经营", "reported"));
-  ASSERT_TRUE(wait_until([&] { return feed->view()->reported_today == 43; }));
+  ASSERT_TRUE(eventually([&] { return feed->view()->reported_today == 43; }, kWait));
   EXPECT_TRUE(feed->view()->stale) << "only a counts snapshot can fill a gap";
   pub.counts();
-  ASSERT_TRUE(wait_until([&] { return !feed->view()->stale; }));
+  ASSERT_TRUE(eventually([&] { return !feed->view()->stale; }, kWait));
   EXPECT_EQ(feed->stats().board.gaps, 1u);
   EXPECT_EQ(feed->stats().board.lost, 5u);
 }
@@ -330,11 +332,11 @@ TEST_F(FeedTest, SilenceMakesItStaleAndAHeartbeatClearsIt) {
   auto feed = start(pub.endpoint(), options);
   pub.sync(*feed);
   pub.counts();
-  ASSERT_TRUE(wait_until([&] { return feed->view() && !feed->view()->stale; }));
-  ASSERT_TRUE(wait_until([&] { return feed->view()->stale; }, 2s));
+  ASSERT_TRUE(eventually([&] { return feed->view() && !feed->view()->stale; }, kWait));
+  ASSERT_TRUE(eventually([&] { return feed->view()->stale; }, 2s));
   EXPECT_NE(feed->view()->stale_reason.find("no message"), std::string::npos);
   pub.heartbeat();
-  ASSERT_TRUE(wait_until([&] { return !feed->view()->stale; }));
+  ASSERT_TRUE(eventually([&] { return !feed->view()->stale; }, kWait));
 }
 
 TEST_F(FeedTest, RestartedPublisherRecovers) {
@@ -346,15 +348,17 @@ TEST_F(FeedTest, RestartedPublisherRecovers) {
   for (int i = 0; i < 50; ++i) pub->heartbeat();  // seq well above the restarted one's
   pub->sync(*feed);
   pub->counts();
-  ASSERT_TRUE(wait_until([&] { return feed->view() && !feed->view()->stale; }));
+  ASSERT_TRUE(eventually([&] { return feed->view() && !feed->view()->stale; }, kWait));
   pub.reset();  // the platform goes away ...
-  std::this_thread::sleep_for(400ms);
+  ASSERT_TRUE(eventually([&] { return feed->stats().disconnects >= 1; }, kWait))
+      << "the feed did not see the publisher go";
+  skipped = options.board.restart_quiet;                 // ... stays away for restart_quiet ...
   pub = std::make_unique<Publisher>(context, endpoint);  // ... and comes back at seq 0
   pub->sync(*feed);
-  ASSERT_TRUE(wait_until([&] { return feed->stats().board.restarts == 1; }));
+  ASSERT_TRUE(eventually([&] { return feed->stats().board.restarts == 1; }, kWait));
   EXPECT_TRUE(feed->view()->stale);
   pub->counts();
-  ASSERT_TRUE(wait_until([&] { return !feed->view()->stale; }));
+  ASSERT_TRUE(eventually([&] { return !feed->view()->stale; }, kWait));
   EXPECT_EQ(feed->stats().board.gaps, 0u);
 }
 
@@ -382,9 +386,9 @@ TEST_F(FeedTest, MalformedMessagesAreCountedAndTheGoodOnesAllApplied) {
     pub.raw(bytes);
   }
   pub.send(case_message(0, "G" + std::to_string(good++), "唐家墩街", "渣土撒漏", "reported"));
-  ASSERT_TRUE(wait_until([&] { return feed->stats().rejected == bad.size(); }))
+  ASSERT_TRUE(eventually([&] { return feed->stats().rejected == bad.size(); }, kWait))
       << feed->stats().rejected;
-  ASSERT_TRUE(wait_until([&] { return feed->view()->reported_today == 42 + good; }));
+  ASSERT_TRUE(eventually([&] { return feed->view()->reported_today == 42 + good; }, kWait));
   const auto stats = feed->stats();
   EXPECT_EQ(stats.rejected_by_kind.at("not_json"), 3u);
   EXPECT_EQ(stats.rejected_by_kind.at("wrong_type"), 1u);
@@ -400,14 +404,15 @@ TEST_F(FeedTest, OversizedFrameIsDroppedByTheTransportAndTheFeedRecovers) {
   pub.sync(*feed);
   pub.counts();
   pub.send(case_message(0, "before", "北湖街", "暴露垃圾", "reported"));
-  ASSERT_TRUE(wait_until([&] { return feed->view() && feed->view()->reported_today == 43; }));
+  ASSERT_TRUE(
+      eventually([&] { return feed->view() && feed->view()->reported_today == 43; }, kWait));
   pub.raw(std::string(1024 * 1024, 'x'));
-  ASSERT_TRUE(wait_until([&] { return feed->stats().disconnects >= 1; }))
+  ASSERT_TRUE(eventually([&] { return feed->stats().disconnects >= 1; }, kWait))
       << "libzmq should drop the connection on a frame above ZMQ_MAXMSGSIZE";
   pub.sync(*feed);  // reconnected
   pub.counts();
   pub.send(case_message(0, "after", "北湖街", "暴露垃圾", "reported"));
-  ASSERT_TRUE(wait_until([&] { return feed->view()->latest.front().id == "after"; }));
+  ASSERT_TRUE(eventually([&] { return feed->view()->latest.front().id == "after"; }, kWait));
   EXPECT_EQ(feed->view()->reported_today, 43);  // the snapshot's 42 and "after"
   EXPECT_FALSE(feed->view()->stale) << feed->view()->stale_reason;
   EXPECT_GE(feed->stats().socket_rebuilds, 1u);
@@ -447,21 +452,6 @@ pid_t spawn_casesim(const std::vector<std::string>& args) {
   return pid;
 }
 
-// Waits at most `timeout` for the child; kills it if needed. Returns its exit code or -1.
-int wait_exit(pid_t pid, std::chrono::milliseconds timeout) {
-  int status = 0;
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  while (waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > until) {
-      ::kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      return -1;
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 TEST(Casesim, FillsTheFeed) {
   const std::string endpoint = "tcp://127.0.0.1:" + std::to_string(free_port());
   CaseFeedOptions options;
@@ -477,7 +467,7 @@ TEST(Casesim, FillsTheFeed) {
   EXPECT_EQ(stats.rejected, 0u);
   EXPECT_EQ(stats.board.gaps, 0u);
   EXPECT_GE(stats.board.counts_applied, 1u);
-  ASSERT_TRUE(wait_until([&] { return feed.view() != nullptr; }));
+  ASSERT_TRUE(eventually([&] { return feed.view() != nullptr; }, kWait));
   const auto view = feed.view();
   EXPECT_FALSE(view->stale) << view->stale_reason;
   EXPECT_GT(view->reported_today, 23 + 40);

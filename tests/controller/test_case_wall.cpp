@@ -9,8 +9,8 @@
 
 #include "controller/cases/case_feed_parser.hpp"
 #include "controller/cases/case_monitor.hpp"
-#include "tests/controller/wall_harness.hpp"
 #include "tests/support/camsim_process.hpp"
+#include "tests/support/wall_harness.hpp"
 
 namespace vw::testing {
 namespace {

@@ -99,6 +99,11 @@ class PanelTest : public ::testing::Test {
     int width = 0, height = 0;
     io.Fonts->GetTexDataAsRGBA32(&pixels, &width, &height);
     io.Fonts->SetTexID(reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(1)));
+    // ImGui's log (LogToClipboard) ends in the clipboard: here, drawn_.
+    io.ClipboardUserData = &drawn_;
+    io.SetClipboardTextFn = [](void* drawn, const char* text) {
+      *static_cast<std::string*>(drawn) = text;
+    };
     frames(3);  // tab bars and tables settle their layout over the first frames
   }
 
@@ -119,8 +124,19 @@ class PanelTest : public ::testing::Test {
     ui.width = 1280;
     ui.height = 800;
     ui.overlay = overlay_;
+    if (logging_) ImGui::LogToClipboard();
     panel_->build(ui);
+    if (logging_) ImGui::LogFinish();
     ImGui::Render();
+  }
+
+  // The text of one more frame as ImGui logs it: what was drawn and not clipped, in draw order.
+  std::string drawn_text() {
+    drawn_.clear();
+    logging_ = true;
+    frame();
+    logging_ = false;
+    return drawn_;
   }
 
   void frames(int n) {
@@ -202,10 +218,10 @@ class PanelTest : public ::testing::Test {
     return identities_;
   }
 
+  // The change is announced after the state is visible (and saved): wait for the announcement.
   void expect_all_from_panel() {
-    auto ids = identities();
-    EXPECT_FALSE(ids.empty());
-    for (const auto& id : ids) EXPECT_EQ(id, "panel:local");
+    EXPECT_TRUE(until([&] { return !identities().empty(); })) << "no change was announced";
+    for (const auto& id : identities()) EXPECT_EQ(id, "panel:local");
   }
 
   streams::Wakeup wakeup_;
@@ -221,6 +237,8 @@ class PanelTest : public ::testing::Test {
   bool overlay_ = false;
   ImVec2 mouse_{-100, -100};
   bool down_ = false;
+  bool logging_ = false;
+  std::string drawn_;
 };
 
 TEST_F(PanelTest, LaysOutEveryNamedWidget) {
@@ -387,13 +405,33 @@ TEST_F(PanelTest, SwitchesLanguage) {
 }
 
 TEST_F(PanelTest, TabsShowStreamsAndCases) {
+  const auto npos = std::string::npos;
+  std::string text = drawn_text();
+  EXPECT_NE(text.find("4 / 4 路"), npos) << text;  // the camera list's count
+  EXPECT_EQ(text.find("主码流"), npos) << text;    // the stream table is behind its tab
+
   ASSERT_TRUE(click("tab:streams"));
   // The camera list is not drawn behind another tab.
   EXPECT_FALSE(panel_->locate("camera:minzu-01"));
-  std::this_thread::sleep_for(300ms);  // past the stream table's refresh interval
-  frames(3);
+  // The table is read every 250 ms: wait until it shows that a wall camera's stream failed (its
+  // port is closed), i.e. a read after the stream's first attempt.
+  ASSERT_TRUE(until([&] {
+    text = drawn_text();
+    return text.find("| 民族街-01 · 主码流 | 信号中断 |") != npos ||
+           text.find("| 民族街-01 · 主码流 | 重连中 |") != npos;
+  })) << text;
+  EXPECT_NE(text.find("| 摄像机 | 状态 | 帧率 |"), npos) << text;
+  for (const char* row :
+       {"| 民族街-01 · 主码流 |", "| 花楼街-01 · 主码流 |", "| 水塔街-01 · 主码流 |",
+        "| 民权街-01 · 主码流 |", "| 民权街-01 · 子码流 |"})
+    EXPECT_NE(text.find(row), npos) << row << " missing from\n" << text;
+  EXPECT_EQ(text.find("4 / 4 路"), npos) << text;
 
-  ASSERT_TRUE(click("tab:cases"));  // no case data yet
+  ASSERT_TRUE(click("tab:cases"));
+  text = drawn_text();
+  EXPECT_NE(text.find("等待数据"), npos) << text;  // no case data yet
+  EXPECT_EQ(text.find("主码流"), npos) << text;
+
   renderer::CaseView view;
   view.reported_today = 42;
   view.open = 10;
@@ -405,13 +443,28 @@ TEST_F(PanelTest, TabsShowStreamsAndCases) {
   view.hourly_reported.assign(24, 0);
   view.hourly_reported[9] = 12;
   cases_ = &view;
-  frames(3);
+  text = drawn_text();
+  EXPECT_NE(text.find("今日上报 42   未办结 10   超期 2   办结 30   办结率 71.4%"), npos) << text;
+  EXPECT_NE(text.find("今日每小时上报"), npos) << text;
+  for (const char* row : {"| 按街道 | 上报 | 未办结 | 超期 | 办结 |", "| 民族街 | 5 | 2 | 1 | 3 |",
+                          "| 花楼街 | 9 | 4 | 1 | 5 |", "| 按类别 | 上报 | 未办结 | 超期 | 办结 |",
+                          "| 占道经营 | 7 | 3 | 1 | 4 |"})
+    EXPECT_NE(text.find(row), npos) << row << " missing from\n" << text;
+  EXPECT_EQ(text.find("等待数据"), npos) << text;
+
+  // Stale data: the reason, not old numbers passing for live ones.
   view.stale = true;
   view.stale_reason = "sequence gap";
-  frames(3);
+  text = drawn_text();
+  EXPECT_NE(text.find("数据中断"), npos) << text;
+  EXPECT_NE(text.find("sequence gap"), npos) << text;
+  EXPECT_EQ(text.find("今日上报"), npos) << text;
+  EXPECT_EQ(text.find("| 民族街 | 5 |"), npos) << text;
+
   cases_ = nullptr;
   ASSERT_TRUE(click("tab:cameras"));
   EXPECT_TRUE(panel_->locate("camera:minzu-01"));
+  EXPECT_NE(drawn_text().find("4 / 4 路"), npos);
 }
 
 TEST_F(PanelTest, OverlayWindowWorksToo) {
@@ -438,12 +491,11 @@ TEST_F(PanelTest, GlyphTextsCoverBothLanguagesAndTheConfig) {
 TEST_F(PanelTest, ALateReplyAfterThePanelIsGoneIsHarmless) {
   ASSERT_TRUE(click("layout:2x2"));
   panel_.reset();
-  // No more frames: just wait for the controller to have answered into the void.
-  auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (wall_->state()->layout != "2x2" && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(10ms);
+  // No more frames. The controller answers in order: once a later command is answered, the
+  // panel's reply has run into the void.
+  auto later = wall_->submit(LayoutSet{"2x2"});
+  ASSERT_EQ(later.wait_for(5s), std::future_status::ready);
   EXPECT_EQ(wall_->state()->layout, "2x2");
-  std::this_thread::sleep_for(50ms);  // the reply runs after the state changed
 }
 
 TEST(PanelText, RefusalsAreChineseByCodeAndEnglishWithTheControllersReason) {

@@ -21,8 +21,8 @@
 
 #include "controller/app/app.hpp"
 #include "controller/panel/panel.hpp"
-#include "tests/controller/wall_harness.hpp"
 #include "tests/support/camsim_process.hpp"
+#include "tests/support/wall_harness.hpp"
 
 namespace vw::testing {
 namespace {

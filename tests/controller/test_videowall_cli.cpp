@@ -28,7 +28,7 @@ ProcessResult run_videowall(std::vector<std::string> args, std::chrono::seconds 
   auto state = fs::temp_directory_path() / ("videowall-cli-state-" + std::to_string(getpid()));
   fs::remove_all(state);
   if (!args.empty()) {
-    for (std::string extra : {"--state-dir", state.string().c_str()}) args.push_back(extra);
+    args.insert(args.end(), {"--state-dir", state.string()});  // owned strings, no temporaries
     if (std::find(args.begin(), args.end(), "--api-endpoint") == args.end())
       for (const char* extra : {"--api-endpoint", "off"}) args.emplace_back(extra);
   }

@@ -224,6 +224,21 @@ tiles:
                     "tiles[0].cell", "cell needs a top-level grid");
 }
 
+// Found by scripts/fuzz.sh layout: a number past long long's range reached a double -> long long
+// conversion (undefined behaviour, which the sanitizer build of this test catches).
+TEST(LoadErrors, HugeNumbersInAGridOrCellAreNotWholeNumbers) {
+  EXPECT_LOAD_ERROR(
+      load("name: x\ngrid: {columns: 1e300, rows: 1}\ntiles:\n  - {name: a, rect: [0, 0, 1, 1]}\n"),
+      2, "grid.columns", "must be a whole number");
+  EXPECT_LOAD_ERROR(
+      load("name: x\ngrid: {columns: 6, rows: 6}\ntiles:\n"
+           "  - {name: a, cell: [0, 0, 1, 333333333333333333333333333333333333331]}\n"),
+      4, "tiles[0].cell", "must be a whole number");
+  EXPECT_LOAD_ERROR(load("name: x\ngrid: {columns: 6, rows: 6}\ntiles:\n"
+                         "  - {name: a, cell: [-1e19, 0, 1, 1]}\n"),
+                    4, "tiles[0].cell", "must be a whole number");
+}
+
 TEST(LoadErrors, CellOverlapIsReportedOnTheCell) {
   const auto r = load(R"(name: x
 grid: {columns: 2, rows: 2}

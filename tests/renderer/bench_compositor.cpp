@@ -1,8 +1,12 @@
-// bench_renderer: full vs incremental compositing, printed figures (not a test). Nine 1080p I420
-// streams at 25 fps each, unsynchronised (each its own phase and jitter), into a 1920x1080 wall
-// in a 3x3 grid, headless, max_fps 60; each mode runs with and without the case overlays (a new
-// CaseView twice a second). Per composite: wall time from the first upload to glFinish, and
-// process CPU time over that span (llvmpipe rasterizes on worker threads).
+// bench_renderer: printed figures (not a test) of nine 1080p I420 streams into a 1920x1080 wall
+// in a 3x3 grid, headless.
+// 1. Throughput, uncapped (max_fps 0): composites a second with a new frame on every stream for
+//    every composite (uploads included), then capture round trips with new frames (upload +
+//    composite + 8 MB readback) and without (composite + readback).
+// 2. Full vs incremental compositing at 25 fps a stream, unsynchronised (each its own phase and
+//    jitter), max_fps 60; each mode with and without the case overlays (a new CaseView twice a
+//    second). Per composite: wall time from the first upload to glFinish, and process CPU time
+//    over that span (llvmpipe rasterizes on worker threads).
 //   build/tests/renderer/bench_renderer [seconds per run, default 5]
 #include <sys/resource.h>
 
@@ -10,8 +14,11 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <future>
+#include <memory>
 #include <mutex>
 #include <random>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -65,7 +72,104 @@ CaseView sample_cases(int round) {
   return c;
 }
 
-// `video`: frames keep coming; otherwise the wall holds still and only the case figures change
+// Nine test streams (1080p I420, red and blue frames by turns) in a 3x3 grid on a 1920x1080
+// wall, each tile with a label and a street (for the badges). Its owner's thread only.
+struct NineTiles {
+  explicit NineTiles(vw::streams::Wakeup* wakeup) {
+    FrameSpec spec;
+    spec.width = 1920;
+    spec.height = 1080;
+    view = wall(1920, 1080);
+    view.version = 1;
+    const auto rects = grid(3);
+    const char* const tile_streets[] = {"民族街", "花楼街", "水塔街", "民权街",  "满春街",
+                                        "民意街", "新华街", "万松街", "唐家墩街"};
+    for (int i = 0; i < 9; ++i) {
+      streams.emplace_back("cam" + std::to_string(i), wakeup);
+      frames[0].push_back(solid_frame(spec, kRed, 1));
+      frames[1].push_back(solid_frame(spec, kBlue, 1));
+      streams.back().channel->set_state(vw::streams::StreamState::Playing);
+      const auto& r = rects[static_cast<std::size_t>(i)];
+      TileView t = tile(r.x, r.y, r.w, r.h, streams.back().channel, "摄像机 " + std::to_string(i));
+      t.street = tile_streets[i];
+      view.tiles.push_back(t);
+    }
+  }
+
+  // A new frame on stream `i`: red on even rounds, blue on odd ones.
+  void publish(std::size_t i, int round) {
+    auto f = std::make_shared<vw::streams::VideoFrame>(*frames[round % 2][i]);
+    f->sequence = ++streams[i].sequence;
+    streams[i].channel->mailbox().publish(f);
+  }
+  void publish_all(int round) {
+    for (std::size_t i = 0; i < streams.size(); ++i) publish(i, round);
+  }
+
+  std::vector<TestStream> streams;
+  std::vector<vw::streams::FramePtr> frames[2];
+  WallView view;
+};
+
+// 1. Uncapped: composites a second while every stream gets a new frame each millisecond, then
+// the capture round trip with and without new frames.
+void throughput(double seconds) {
+  vw::streams::Wakeup wakeup;
+  RendererOptions options;
+  options.headless = true;
+  options.max_fps = 0;  // uncapped
+  Renderer renderer(options, &wakeup);
+  std::thread render([&] { renderer.run(); });
+  NineTiles tiles(&wakeup);
+  renderer.publish(std::make_shared<const WallView>(tiles.view));
+  auto captured = [&] {
+    return renderer.capture(1).wait_for(std::chrono::seconds(20)) == std::future_status::ready;
+  };
+  auto finish = [&] {
+    renderer.request_stop();
+    render.join();
+  };
+  tiles.publish_all(0);
+  if (!captured()) {  // warm up: the first full composite
+    std::printf("uncapped: no composite within 20 s (is EGL surfaceless available?)\n");
+    return finish();
+  }
+
+  // Upload + composite, no readback.
+  const auto start = Clock::now();
+  const auto presented0 = renderer.stats().frames_presented;
+  int round = 1;
+  while (Clock::now() - start < std::chrono::duration<double>(seconds)) {
+    tiles.publish_all(round++);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  const auto composites = static_cast<double>(renderer.stats().frames_presented - presented0);
+  std::printf("uncapped: %.1f composites/s (%.1f ms each, uploads included)\n",
+              composites / elapsed, 1000.0 * elapsed / std::max(1.0, composites));
+
+  // Capture round trips, with new frames and without.
+  constexpr int kCaptures = 10;
+  auto capture_ms = [&](bool new_frames) {
+    const auto t0 = Clock::now();
+    for (int i = 0; i < kCaptures; ++i) {
+      if (new_frames) tiles.publish_all(round++);
+      if (!captured()) return -1.0;
+    }
+    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count() / kCaptures;
+  };
+  const double with_frames = capture_ms(true);
+  const double without = capture_ms(false);
+  std::printf(
+      "uncapped: capture round trip (upload + composite + 8 MB readback) %.1f ms; "
+      "without new frames (composite + readback) %.1f ms%s\n",
+      with_frames, without,
+      with_frames < 0 || without < 0 ? " (-1: a capture took over 20 s)" : "");
+  std::fflush(stdout);
+  finish();
+}
+
+// 2. `video`: frames keep coming; otherwise the wall holds still and only the case figures change
 // (a new CaseView every 100 ms; the renderer draws at most 4 a second).
 void run(bool incremental, bool overlays, bool video, double seconds) {
   vw::streams::Wakeup wakeup;
@@ -81,38 +185,15 @@ void run(bool incremental, bool overlays, bool video, double seconds) {
   Renderer renderer(options, &wakeup);
   std::thread render([&] { renderer.run(); });
 
-  FrameSpec spec;
-  spec.width = 1920;
-  spec.height = 1080;
-  std::vector<TestStream> streams;
-  std::vector<vw::streams::FramePtr> frames[2];
-  WallView view = wall(1920, 1080);
-  view.version = 1;
-  const auto rects = grid(3);
-  const char* const tile_streets[] = {"民族街", "花楼街", "水塔街", "民权街",  "满春街",
-                                      "民意街", "新华街", "万松街", "唐家墩街"};
-  for (int i = 0; i < 9; ++i) {
-    streams.emplace_back("cam" + std::to_string(i), &wakeup);
-    frames[0].push_back(solid_frame(spec, kRed, 1));
-    frames[1].push_back(solid_frame(spec, kBlue, 1));
-    streams.back().channel->set_state(vw::streams::StreamState::Playing);
-    const auto& r = rects[static_cast<std::size_t>(i)];
-    TileView t = tile(r.x, r.y, r.w, r.h, streams.back().channel, "摄像机 " + std::to_string(i));
-    t.street = tile_streets[i];
-    view.tiles.push_back(t);
-  }
+  NineTiles tiles(&wakeup);
+  WallView& view = tiles.view;
   if (overlays) {
     view.overlays = {Overlay::Counters, Overlay::Streets, Overlay::Categories, Overlay::Ticker,
                      Overlay::Badges};
     renderer.publish_cases(std::make_shared<const CaseView>(sample_cases(0)));
   }
   renderer.publish(std::make_shared<const WallView>(view));
-  auto publish = [&](std::size_t i, int round) {
-    auto f = std::make_shared<vw::streams::VideoFrame>(*frames[round % 2][i]);
-    f->sequence = ++streams[i].sequence;
-    streams[i].channel->mailbox().publish(f);
-  };
-  for (std::size_t i = 0; i < 9; ++i) publish(i, 0);
+  tiles.publish_all(0);
   renderer.capture(1).wait();  // warm up: the first full composite
   {
     std::lock_guard lock(mutex);
@@ -145,7 +226,7 @@ void run(bool incremental, bool overlays, bool video, double seconds) {
       continue;
     }
     std::this_thread::sleep_until(*it);
-    publish(i, rounds[i]++);
+    tiles.publish(i, rounds[i]++);
     ++published;
     *it += std::chrono::microseconds(static_cast<int>(40000 + 1000 * jitter(random)));
   }
@@ -166,7 +247,7 @@ void run(bool incremental, bool overlays, bool video, double seconds) {
   }
   const double n = std::max<double>(1, static_cast<double>(timings.size()));
   std::uint64_t shown = 0;
-  for (const TestStream& s : streams) shown += s.channel->mailbox().consumed();
+  for (const TestStream& s : tiles.streams) shown += s.channel->mailbox().consumed();
   std::printf(
       "%-11s %-8s %-5s %6.1f composites/s | per composite: wall ms p50 %5.1f p99 %5.1f, CPU ms "
       "p50 %5.1f p99 %5.1f | %.1f uploads, %.1f tiles drawn, %d full | process CPU %.0f%%",
@@ -187,8 +268,9 @@ void run(bool incremental, bool overlays, bool video, double seconds) {
 
 int main(int argc, char** argv) {
   const double seconds = argc > 1 ? std::atof(argv[1]) : 5.0;
-  std::printf("9 x 1080p I420 at 25 fps each (unsynchronised) -> 1920x1080, %.0f s per run\n",
-              seconds);
+  std::printf("9 x 1080p I420 -> 1920x1080, %.0f s per run\n", seconds);
+  throughput(seconds);
+  std::printf("at 25 fps a stream (unsynchronised), max_fps 60:\n");
   for (bool overlays : {false, true}) {
     for (bool incremental : {false, true}) run(incremental, overlays, true, seconds);
   }

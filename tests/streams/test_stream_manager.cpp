@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -14,6 +13,7 @@
 #include "streams/rtsp_url.hpp"
 #include "streams/stream_manager.hpp"
 #include "tests/support/camsim_process.hpp"
+#include "tests/support/eventually.hpp"
 
 namespace vw::streams {
 namespace {
@@ -21,23 +21,15 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 using testing::CamsimProcess;
+using testing::eventually;
 using testing::SimCameraSpec;
 
 constexpr auto kStall = 1500ms;  // stall_timeout of the test streams
 constexpr auto kStartup = 20s;   // bound for a stream to reach Playing
 
-bool wait_until(const std::function<bool()>& predicate, Clock::duration timeout,
-                Clock::duration poll = 10ms) {
-  const auto deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    if (predicate()) return true;
-    std::this_thread::sleep_for(poll);
-  }
-  return predicate();
-}
-
-bool wait_state(const StreamChannel& channel, StreamState state, Clock::duration timeout) {
-  return wait_until([&] { return channel.state() == state; }, timeout);
+bool wait_state(const StreamChannel& channel, StreamState state,
+                std::chrono::milliseconds timeout) {
+  return eventually([&] { return channel.state() == state; }, timeout);
 }
 
 StreamManagerOptions test_options() {
@@ -101,9 +93,10 @@ void expect_colour(const VideoFrame& frame, std::uint32_t rgb) {
 }
 
 // Waits for a frame newer than `after` in the channel's mailbox.
-FramePtr wait_frame(StreamChannel& channel, std::uint64_t after = 0, Clock::duration timeout = 5s) {
+FramePtr wait_frame(StreamChannel& channel, std::uint64_t after = 0,
+                    std::chrono::milliseconds timeout = 5s) {
   FramePtr frame;
-  wait_until([&] { return (frame = channel.mailbox().take_newer(after)) != nullptr; }, timeout);
+  eventually([&] { return (frame = channel.mailbox().take_newer(after)) != nullptr; }, timeout);
   return frame;
 }
 
@@ -222,7 +215,7 @@ TEST(StreamManager, PlaysH265) {
   EXPECT_EQ(frame->width, 320);
   EXPECT_EQ(frame->height, 240);
   expect_colour(*frame, 0x00ff00);
-  ASSERT_TRUE(wait_until([&] { return channel->stats().codec == "H.265"; }, 3s))
+  ASSERT_TRUE(eventually([&] { return channel->stats().codec == "H.265"; }, 3s))
       << channel->stats().codec;
   EXPECT_FALSE(channel->stats().decoder.empty());
 }
@@ -242,7 +235,7 @@ TEST(StreamManager, ServerKilledThenRestartedReconnects) {
 
   server.kill();
   auto killed = Clock::now();
-  ASSERT_TRUE(wait_until([&] { return channel->state() != StreamState::Playing; }, kStall + 2s));
+  ASSERT_TRUE(eventually([&] { return channel->state() != StreamState::Playing; }, kStall + 2s));
   EXPECT_LT(Clock::now() - killed, kStall + 2s);
   EXPECT_EQ(channel->mailbox().peek(), nullptr) << "a stale frame survived the stream's end";
 
@@ -269,7 +262,7 @@ TEST(StreamManager, FrozenServerStallsThenRecovers) {
   server.pause();  // TCP stays open, nothing arrives: the silent stall
   auto paused = Clock::now();
   bool stalled =
-      wait_until([&] { return channel->state() == StreamState::Stalled; }, kStall + 1500ms, 2ms);
+      eventually([&] { return channel->state() == StreamState::Stalled; }, kStall + 1500ms, 2ms);
   auto detected = Clock::now() - paused;
   ASSERT_TRUE(stalled) << to_string(channel->state());
   EXPECT_GE(detected, kStall - 200ms);
@@ -289,7 +282,7 @@ TEST(StreamManager, ConnectionThatNeverPlaysTimesOutAndRetries) {
   StreamManager manager(&wakeup, test_options());
   auto channel = manager.set_wanted({spec("cam/main", server.url("/cam"))})[0];
   bool saw_stalled = false;
-  ASSERT_TRUE(wait_until(
+  ASSERT_TRUE(eventually(
       [&] {
         saw_stalled = saw_stalled || channel->state() == StreamState::Stalled;
         return channel->stats().pipeline_generation >= 2;
@@ -353,7 +346,7 @@ TEST(StreamManager, ChangedSpecRestartsAndUdpWorks) {
   udp.transport = Transport::Udp;
   udp.latency_ms = 100;
   EXPECT_EQ(manager.set_wanted({udp})[0], channel);
-  ASSERT_TRUE(wait_until([&] { return channel->stats().pipeline_generation == 2; }, 3s));
+  ASSERT_TRUE(eventually([&] { return channel->stats().pipeline_generation == 2; }, 3s));
   ASSERT_TRUE(wait_state(*channel, StreamState::Playing, kStartup)) << to_string(channel->state());
   FramePtr frame = wait_frame(*channel);
   ASSERT_NE(frame, nullptr);

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -39,16 +40,6 @@ pid_t spawn(const std::string& binary, const std::vector<std::string>& args,
   return pid;
 }
 
-// Waits for `pid` until `deadline`; returns true when it exited (status in *status).
-bool wait_until(pid_t pid, Clock::time_point deadline, int* status) {
-  while (true) {
-    pid_t r = waitpid(pid, status, WNOHANG);
-    if (r == pid || r < 0) return true;
-    if (Clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-}
-
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
   std::stringstream text;
@@ -56,11 +47,22 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
-int exit_code_of(int status) {
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 }  // namespace
+
+int wait_exit(pid_t pid, std::chrono::milliseconds timeout) {
+  const auto until = Clock::now() + timeout;
+  int status = 0;
+  for (;;) {
+    const pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    if (r < 0 && errno != EINTR) return -1;  // not our child (or already reaped)
+    if (Clock::now() > until) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  return -1;
+}
 
 int free_tcp_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -81,17 +83,9 @@ ProcessResult run_process(const std::string& binary, const std::vector<std::stri
                           std::chrono::milliseconds timeout) {
   static int counter = 0;
   auto log = "/tmp/vw-run-" + std::to_string(getpid()) + "-" + std::to_string(++counter) + ".log";
-  pid_t pid = spawn(binary, args, log);
-  int status = 0;
+  const pid_t pid = spawn(binary, args, log);
   ProcessResult result;
-  if (!wait_until(pid, Clock::now() + timeout, &status)) {
-    ::kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
-    result.output = read_file(log);
-    ::unlink(log.c_str());
-    return result;
-  }
-  result.exit_code = exit_code_of(status);
+  result.exit_code = wait_exit(pid, timeout);
   result.output = read_file(log);
   ::unlink(log.c_str());
   return result;
@@ -140,13 +134,9 @@ void DaemonProcess::kill_hard() {
 int DaemonProcess::stop(std::chrono::milliseconds timeout) {
   if (pid_ <= 0) return -1;
   ::kill(pid_, SIGTERM);
-  int status = 0;
-  if (!wait_until(pid_, Clock::now() + timeout, &status)) {
-    kill_hard();
-    return -1;
-  }
+  const int code = wait_exit(pid_, timeout);  // SIGKILL after `timeout`
   pid_ = -1;
-  return exit_code_of(status);
+  return code;
 }
 
 std::string DaemonProcess::log() const {

@@ -1,6 +1,7 @@
 // Child processes for tests that drive the real executables (videowall, wallctl): run one to
 // completion with a timeout, or keep a daemon running and kill it (SIGTERM or SIGKILL). Output
 // goes to a log file that the test can read at any time. Every wait is bounded.
+// Threads: a DaemonProcess from one thread at a time (the test's); the free functions from any.
 #pragma once
 
 #include <sys/types.h>
@@ -19,6 +20,10 @@ struct ProcessResult {
 // Runs `binary args...` and waits at most `timeout` (then SIGKILL; exit_code -1).
 ProcessResult run_process(const std::string& binary, const std::vector<std::string>& args,
                           std::chrono::milliseconds timeout);
+
+// Waits at most `timeout` for the child `pid` to exit, then SIGKILLs it; reaps it either way.
+// Returns its exit code, or -1 (killed, by a signal or the timeout, or not a child).
+int wait_exit(pid_t pid, std::chrono::milliseconds timeout);
 
 // A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read it, close).
 int free_tcp_port();

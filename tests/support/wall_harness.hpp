@@ -1,6 +1,7 @@
-// A whole wall in one test process: real RTSP cameras (videowall-camsim children), the
-// StreamManager, a headless Renderer on its own thread, and the WallController. Every wait is
-// bounded.
+// A whole wall in one process, for tests and benchmarks: the StreamManager (cameras are
+// videowall-camsim children the caller starts), a headless Renderer on its own thread, and the
+// WallController. Every wait is bounded; a wait that runs out is an ADD_FAILURE.
+// Threads: one thread at a time (the test's) calls the harness; the renderer runs on its own.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -36,11 +37,12 @@ inline Rgb rgb_hex(std::uint32_t hex) {
 
 class WallHarness {
  public:
-  explicit WallHarness(controller::Config config, streams::StreamManagerOptions options = {}) {
+  // The renderer is always headless, whatever `renderer_options` says.
+  explicit WallHarness(controller::Config config, streams::StreamManagerOptions options = {},
+                       renderer::RendererOptions renderer_options = {}) {
     streams_ = std::make_unique<streams::StreamManager>(&wakeup_, options);
-    renderer::RendererOptions ropts;
-    ropts.headless = true;
-    renderer_ = std::make_unique<renderer::Renderer>(ropts, &wakeup_);
+    renderer_options.headless = true;
+    renderer_ = std::make_unique<renderer::Renderer>(std::move(renderer_options), &wakeup_);
     render_thread_ = std::thread([this] { render_rc_ = renderer_->run(); });
     wall_ = std::make_unique<controller::WallController>(
         std::move(config), layouts_, *streams_, [this](auto view) { renderer_->publish(view); });
