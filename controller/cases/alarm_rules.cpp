@@ -273,6 +273,31 @@ AlarmEngine::AlarmEngine(AlarmRuleSet rules, std::size_t max_cases)
     retention_ = std::max<Clock::duration>(retention_, 2 * rule.window);
 }
 
+AlarmEngine AlarmEngine::with_rules(AlarmRuleSet rules, TimePoint now) const {
+  AlarmEngine next(std::move(rules), max_cases_);
+  next.cases_ = cases_;
+  next.by_seen_ = by_seen_;
+  next.stats_ = stats_;
+  for (std::size_t i = 0; i < next.rules_.rules.size(); ++i) {
+    const AlarmRule& rule = next.rules_.rules[i];
+    RuleState& st = next.states_[i];
+    for (const auto& [id, c] : next.cases_)
+      if (next.counts(rule, c, now)) st.members.insert({c.reported_at, id});
+    const auto old = std::find_if(rules_.rules.begin(), rules_.rules.end(),
+                                  [&](const AlarmRule& r) { return r.name == rule.name; });
+    if (old != rules_.rules.end()) {
+      const RuleState& before = states_[static_cast<std::size_t>(old - rules_.rules.begin())];
+      st.phase = before.phase;
+      st.revert_at = before.revert_at;
+      st.cooldown_until = before.cooldown_until;
+      st.announced = before.announced;
+    } else if (rule.major) {
+      for (const auto& member : st.members) st.announced.insert(member.second);
+    }
+  }
+  return next;
+}
+
 bool AlarmEngine::matches(const AlarmRule& rule, const CaseState& c) const {
   return (rule.street.empty() || rule.street == c.street) &&
          (rule.category.empty() || rule.category == c.category);

@@ -101,6 +101,12 @@ class AlarmEngine {
 
   explicit AlarmEngine(AlarmRuleSet rules, std::size_t max_cases = kDefaultMaxCases);
 
+  // The same engine with another rule set (a reloaded rules file): the cases it knows stay, so
+  // the new rules count the cases already in their windows; a rule kept by name keeps its phase
+  // (an active alarm still reverts on time, a cooldown still holds) and the major cases it has
+  // judged; a new major rule judges only major cases that come after.
+  AlarmEngine with_rules(AlarmRuleSet rules, std::chrono::system_clock::time_point now) const;
+
   // Takes one case event. An event not newer (updated_at) than the last one seen for that case
   // is ignored: duplicates and late arrivals change nothing. Returns a Raise for each rule that
   // fires now, in rule file order. Only events raise; tick never does.

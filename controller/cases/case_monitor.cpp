@@ -77,9 +77,8 @@ AlarmRuleSet CaseMonitor::rules() const {
 void CaseMonitor::replace_rules(AlarmRuleSet rules) {
   std::lock_guard lock(engine_mutex_);
   if (!engine_) throw std::logic_error("CaseMonitor::replace_rules: no rules were loaded at start");
-  spdlog::info("alarm rules: {} reloaded from {}; counting starts again", rules.rules.size(),
-               rules.path);
-  engine_.emplace(std::move(rules));
+  spdlog::info("alarm rules: {} reloaded from {}", rules.rules.size(), rules.path);
+  engine_.emplace(engine_->with_rules(std::move(rules), std::chrono::system_clock::now()));
 }
 
 CaseFeedStats CaseMonitor::feed_stats() const {

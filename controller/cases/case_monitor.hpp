@@ -38,8 +38,8 @@ class CaseMonitor {
   // Alarm rules loaded at start (the feed thread and the ticker exist only then).
   bool has_rules() const;
   AlarmRuleSet rules() const;  // a copy; empty without rules
-  // A changed rules file (config.reload): the new rules start from a clean state (windows,
-  // cooldowns); alarms already on the wall stay until acknowledged. Requires has_rules().
+  // A changed rules file (config.reload): the engine keeps the cases it knows and the phase of
+  // each rule kept by name (AlarmEngine::with_rules). Requires has_rules().
   void replace_rules(AlarmRuleSet rules);
 
  private:

@@ -463,6 +463,54 @@ TEST(AlarmEngine, AutoRevertAfterRevertMinutes) {
   EXPECT_EQ(feed(engine, 101, 1, T0 + 45min).size(), 1u);
 }
 
+// A reloaded rules file (config.reload): the cases stay, a rule kept by name keeps its phase.
+TEST(AlarmEngine, NewRulesKeepTheCasesAndTheAlarmsInProgress) {
+  AlarmEngine engine(load(kSurge));
+  ASSERT_TRUE(feed(engine, 0, 15, T0).empty());
+  // The same rule with a lower threshold, and a new one: the 15 cases already count for both.
+  std::string lower = kSurge;
+  lower.replace(lower.find("open_at_least: 21"), 17, "open_at_least: 16");
+  auto reloaded = engine.with_rules(load(lower + R"(  - name: second
+    when: {street: 花楼街, open_at_least: 17, within_minutes: 60}
+    show: {layout: 1x1, cameras: [hualou-01]}
+)"),
+                                    T0 + 15min);
+  EXPECT_EQ(reloaded.count("surge"), 15);
+  EXPECT_EQ(reloaded.count("second"), 15);
+  auto actions = feed(reloaded, 15, 1, T0 + 15min);
+  ASSERT_EQ(actions.size(), 1u);
+  EXPECT_EQ(actions[0].rule, "surge");
+  EXPECT_EQ(actions[0].count, 16);
+  ASSERT_EQ(feed(reloaded, 16, 1, T0 + 16min).size(), 1u);  // "second" at 17
+
+  // An alarm active across a reload still reverts on time; a dropped rule is gone.
+  auto again = reloaded.with_rules(load(kSurge), T0 + 20min);
+  EXPECT_EQ(again.phase("surge", T0 + 20min), AlarmEngine::Phase::Active);
+  EXPECT_EQ(again.count("second"), 0);
+  EXPECT_TRUE(again.tick(T0 + 24min).empty());
+  actions = again.tick(T0 + 25min);  // raised at +15, revert_after 10
+  ASSERT_EQ(actions.size(), 1u);
+  EXPECT_EQ(actions[0].kind, Kind::Revert);
+  EXPECT_EQ(actions[0].rule, "surge");
+}
+
+TEST(AlarmEngine, ANewMajorRuleJudgesOnlyLaterMajorCases) {
+  AlarmEngine engine(load(kSurge));
+  CaseEvent m = event("m1", "民族街", "火灾隐患", T0);
+  m.major = true;
+  ASSERT_TRUE(engine.on_event(m, T0).empty());
+  auto reloaded = engine.with_rules(load(kMajor), T0 + 1min);
+  m.status = CaseStatus::Dispatched;
+  m.updated_at = T0 + 2min;
+  EXPECT_TRUE(reloaded.on_event(m, T0 + 2min).empty());  // judged before the rule existed
+  CaseEvent n = event("m2", "民族街", "坍塌", T0 + 3min);
+  n.major = true;
+  auto actions = reloaded.on_event(n, T0 + 3min);
+  ASSERT_EQ(actions.size(), 1u);
+  EXPECT_EQ(actions[0].rule, "major");
+  EXPECT_EQ(actions[0].count, 2);  // both open major cases are counted
+}
+
 TEST(AlarmEngine, LateTickStillRevertsOnce) {
   AlarmEngine engine(load(kSurge));
   ASSERT_EQ(feed(engine, 0, 21, T0).size(), 1u);
