@@ -62,19 +62,23 @@ const char* const kQuadVertexShader = R"(#version 330 core
 uniform vec4 u_rect;
 uniform vec2 u_target;
 uniform vec4 u_uv;
+uniform float u_flip;
 out vec2 v_uv;
 void main() {
   vec2 corner = vec2(float(gl_VertexID & 1), float(gl_VertexID >> 1));
   vec2 pos = u_rect.xy + corner * u_rect.zw;
   v_uv = mix(u_uv.xy, u_uv.zw, corner);
-  gl_Position = vec4(pos.x / u_target.x * 2.0 - 1.0, 1.0 - pos.y / u_target.y * 2.0, 0.0, 1.0);
+  gl_Position =
+      vec4(pos.x / u_target.x * 2.0 - 1.0, u_flip * (1.0 - pos.y / u_target.y * 2.0), 0.0, 1.0);
 }
 )";
 
-void QuadUniforms::locate(GLuint program) {
+void QuadUniforms::locate(GLuint program, Rows rows) {
   rect = glGetUniformLocation(program, "u_rect");
   target = glGetUniformLocation(program, "u_target");
   uv = glGetUniformLocation(program, "u_uv");
+  glUseProgram(program);
+  glUniform1f(glGetUniformLocation(program, "u_flip"), rows == Rows::TopFirst ? -1.0f : 1.0f);
 }
 
 void QuadUniforms::set(float x, float y, float w, float h, float target_w, float target_h, float u0,

@@ -91,15 +91,22 @@ Program build_program(const std::string& name, const char* vertex_source,
 // The vertex shader every quad program shares: no vertex buffers, the four corners of a
 // triangle strip come from gl_VertexID. Uniforms: u_rect (x, y, w, h in target pixels, y
 // down), u_target (target size in pixels), u_uv (u0, v0, u1, v1 at the rect's top-left and
-// bottom-right corners). Passes v_uv to the fragment shader.
+// bottom-right corners), u_flip (set by QuadUniforms::locate). Passes v_uv to the fragment
+// shader.
 extern const char* const kQuadVertexShader;
+
+// How a target stores its rows. A window's framebuffer has GL's own bottom row first; the wall's
+// composite keeps its top row first, so that a tile's pixels are copied into it as they come
+// (the software path) and read back without flipping.
+enum class Rows { BottomFirst, TopFirst };
 
 // Uniform locations of the shared vertex shader, looked up once per program.
 struct QuadUniforms {
   GLint rect = -1;
   GLint target = -1;
   GLint uv = -1;
-  void locate(GLuint program);
+  // Looks the uniforms up and fixes the program's row order (leaves the program in use).
+  void locate(GLuint program, Rows rows);
   // Sets the destination rectangle (pixels, y down) and the texture coordinates.
   void set(float x, float y, float w, float h, float target_w, float target_h, float u0 = 0,
            float v0 = 0, float u1 = 1, float v1 = 1) const;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -36,12 +37,18 @@ double process_cpu_ms() {
   return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
 }
 
-// One stream's textures and what the render thread knows of it.
+// One stream's newest frame as the render thread holds it, and what it knows of the stream.
 struct ChannelSlot {
   std::shared_ptr<StreamChannel> channel;  // keeps the key (the pointer) unique while held
-  PlaneTextures planes;
-  std::uint64_t last_sequence = 0;  // of the frame in `planes`
-  bool has_frame = false;           // `planes` holds a frame of the current Playing spell
+  PlaneTextures planes;                    // GPU path: the YUV planes on the GPU
+  // Software path: RGBA at the size of the first tile showing the stream (that tile's
+  // ScaleTarget, also asked of the stream), and the same frame for other tiles of other sizes.
+  streams::FramePtr image;
+  std::vector<std::pair<streams::ScaleTarget, streams::FramePtr>> resized;
+  std::optional<streams::ScaleTarget> requested;  // what the channel was asked for
+  std::uint64_t target_turn = 0;                  // turn the request was last looked at
+  std::uint64_t last_sequence = 0;                // of the frame in `planes` or `image`
+  bool has_frame = false;  // `planes` holds a frame of the current Playing spell
   bool state_seen = false;
   StreamState last_state = StreamState::Idle;
   std::uint64_t refreshed_turn = 0;
@@ -53,13 +60,19 @@ struct ChannelSlot {
 
 class RenderLoop {
  public:
-  RenderLoop(RendererShared& impl, GlContext& context)
-      : impl_(impl), context_(context), composer_(impl.options.font_path, max_texture_size()) {
+  RenderLoop(RendererShared& impl, GlContext& context, RenderPath path)
+      : impl_(impl),
+        context_(context),
+        cpu_path_(path == RenderPath::Cpu),
+        composer_(impl.options.font_path, max_texture_size()) {
     glGetIntegerv(GL_MAX_TEXTURE_SIZE, &max_texture_size_);
     view_ = std::make_shared<const WallView>();  // black 1920x1080 until the first publish
     start_ui();
   }
-  ~RenderLoop() { impl_.ui_key_filter = nullptr; }
+  ~RenderLoop() {
+    impl_.ui_key_filter = nullptr;
+    for (auto& [key, slot] : channels_) slot.channel->set_scale_target(std::nullopt);
+  }
   RenderLoop(const RenderLoop&) = delete;
   RenderLoop& operator=(const RenderLoop&) = delete;
 
@@ -191,6 +204,7 @@ class RenderLoop {
   bool prepare_tiles() {
     bool changed = false;
     draws_.resize(view_->tiles.size());
+    const auto [out_w, out_h] = composer_.output_size(*view_);
     for (std::size_t i = 0; i < view_->tiles.size(); ++i) {
       const TileView& tile = view_->tiles[i];
       TileDraw& d = draws_[i];
@@ -198,6 +212,7 @@ class RenderLoop {
       d.fit = tile.fit;
       d.label = tile.label.empty() ? std::string_view(tile.camera_id) : tile.label;
       d.video = nullptr;
+      d.image = nullptr;
       d.content = 0;
       d.state = StreamState::Idle;
       if (tile.camera_id.empty()) {
@@ -209,28 +224,63 @@ class RenderLoop {
       const auto* other = tile.preferred == StreamChoice::Main ? &tile.sub : &tile.main;
       if (!*preferred) std::swap(preferred, other);
       if (!*preferred) continue;  // no stream at all: "offline"
-      ChannelSlot& p = refresh(*preferred, &changed);
+      const PixelRect px = to_pixels(tile.rect, out_w, out_h);
+      ChannelSlot& p = refresh(*preferred, &changed, px, tile.fit);
       d.state = p.last_state;
       if (p.live()) {
-        d.kind = TileDraw::Kind::Video;
-        d.video = &p.planes;
-        d.content = p.uploads;
+        show(p, px, tile.fit, &d);
         continue;
       }
       if (*other) {
         // The preferred stream has nothing live yet: keep showing the other one if it is live.
-        ChannelSlot& o = refresh(*other, &changed);
-        if (o.live()) {
-          d.kind = TileDraw::Kind::Video;
-          d.video = &o.planes;
-          d.content = o.uploads;
-        }
+        ChannelSlot& o = refresh(*other, &changed, px, tile.fit);
+        if (o.live()) show(o, px, tile.fit, &d);
       }
     }
     return changed;
   }
 
-  ChannelSlot& refresh(const std::shared_ptr<StreamChannel>& channel, bool* changed) {
+  // The tile shows the slot's live frame: YUV planes, or (software path) RGBA of the tile's
+  // exact size, resized here from the slot's image when the tile is not the one it was made for.
+  void show(ChannelSlot& slot, const PixelRect& tile, FitMode fit, TileDraw* d) {
+    d->kind = TileDraw::Kind::Video;
+    d->content = slot.uploads;
+    if (!slot.image) {
+      d->video = &slot.planes;
+      return;
+    }
+    const streams::VideoFrame& image = *slot.image;
+    const streams::ScaleTarget target =
+        place_image(tile, image.source_w(), image.source_h(), fit).target;
+    if (slot.target_turn != turn_) {
+      // The first tile showing the stream this turn is the size its frames are made at.
+      slot.target_turn = turn_;
+      if (slot.requested != target) {
+        slot.channel->set_scale_target(target);
+        slot.requested = target;
+      }
+    }
+    if (streams::satisfies(image, target)) {
+      d->image = &image;
+      return;
+    }
+    for (const auto& [made_for, frame] : slot.resized) {
+      if (made_for == target) {
+        d->image = frame.get();
+        return;
+      }
+    }
+    // A new layout before the stream's next frame, or a second tile of another size.
+    if (streams::FramePtr resized = streams::scale_frame(image, target)) {
+      d->image = resized.get();
+      slot.resized.emplace_back(target, std::move(resized));
+    } else {
+      d->kind = TileDraw::Kind::State;
+    }
+  }
+
+  ChannelSlot& refresh(const std::shared_ptr<StreamChannel>& channel, bool* changed,
+                       const PixelRect& tile, FitMode fit) {
     auto [it, inserted] = channels_.try_emplace(channel.get());
     ChannelSlot& slot = it->second;
     if (inserted) slot.channel = channel;
@@ -249,6 +299,8 @@ class RenderLoop {
       // Never show a frame from before this Playing spell as live.
       slot.has_frame = false;
       slot.last_sequence = 0;
+      slot.image.reset();
+      slot.resized.clear();
       if (state != StreamState::Playing) return slot;
     }
     streams::FrameMailbox& mailbox = channel->mailbox();
@@ -273,7 +325,21 @@ class RenderLoop {
       }
       return slot;
     }
-    slot.planes.upload(*frame);
+    if (cpu_path_ || frame->format == streams::PixelFormat::RGBA) {
+      // Software path: RGBA at this tile's size, scaled here only when the stream did not (its
+      // first frames, before it was asked; a frame made for a layout just replaced).
+      const streams::ScaleTarget target =
+          place_image(tile, frame->source_w(), frame->source_h(), fit).target;
+      if (!streams::satisfies(*frame, target) || frame->strides[0] % 4 != 0) {
+        frame = streams::scale_frame(*frame, target);
+        if (!frame) return slot;
+      }
+      slot.image = std::move(frame);
+      slot.resized.clear();
+    } else {
+      slot.image.reset();
+      slot.planes.upload(*frame);
+    }
     ++slot.uploads;
     ++uploads_;
     slot.has_frame = true;
@@ -288,7 +354,11 @@ class RenderLoop {
       wanted.insert(t.main.get());
       wanted.insert(t.sub.get());
     }
-    std::erase_if(channels_, [&](const auto& item) { return !wanted.contains(item.first); });
+    std::erase_if(channels_, [&](auto& item) {
+      if (wanted.contains(item.first)) return false;
+      item.second.channel->set_scale_target(std::nullopt);  // unseen: frames stay as decoded
+      return true;
+    });
   }
 
   static int max_texture_size() {
@@ -324,7 +394,8 @@ class RenderLoop {
     glViewport(0, 0, window_w, window_h);
     glClearColor(0, 0, 0, 1);
     glClear(GL_COLOR_BUFFER_BIT);
-    glBlitFramebuffer(0, 0, composer_.width(), composer_.height(), x, y, x + w, y + h,
+    // The composite is top row first, the window bottom row first: flipped on the way.
+    glBlitFramebuffer(0, 0, composer_.width(), composer_.height(), x, y + h, x + w, y,
                       GL_COLOR_BUFFER_BIT, GL_LINEAR);
     glBindFramebuffer(GL_FRAMEBUFFER, 0);
     if (ui_ && ui_->overlay() && ui_->visible()) {
@@ -441,6 +512,7 @@ class RenderLoop {
 
   RendererShared& impl_;
   GlContext& context_;
+  const bool cpu_path_;
   GLint max_texture_size_ = 4096;
   WallComposer composer_;
   WallViewPtr view_;
@@ -503,12 +575,20 @@ int RendererShared::run() {
     spdlog::info("renderer: {} context, GL_RENDERER {}, GL_VERSION {}",
                  options.headless ? "headless EGL" : "GLFW window", renderer_name,
                  gl_string(GL_VERSION));
+    const RenderPath path = choose_render_path(options.path, renderer_name);
+    spdlog::info("renderer: render path {} ({})", to_string(path),
+                 options.path != RenderPath::Auto ? "as configured"
+                 : path == RenderPath::Cpu
+                     ? "software GL: tiles are scaled on the streams' threads and copied"
+                     : "frames converted by the GPU's shader");
     {
       std::lock_guard lock(mutex);
       stats.gl_renderer = renderer_name;
+      stats.render_path = std::string(to_string(path));
     }
     try {
-      RenderLoop loop(*this, *context);  // every GL name dies with it, before the context
+      // Every GL name dies with the loop, before the context.
+      RenderLoop loop(*this, *context, path);
       loop.run();
     } catch (const std::exception& e) {
       spdlog::error("renderer: stopped by an error: {}", e.what());

@@ -16,7 +16,9 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "renderer/case_view.hpp"
@@ -36,6 +38,17 @@ struct CompositeTiming {
   std::uint64_t view_version = 0;  // WallView::version this composite shows
 };
 
+// How tiles get their pixels, chosen once when the context is made (RenderStats::render_path).
+// Gpu: each new frame's YUV planes are uploaded and converted by the fragment shader at the
+// tile's size. Cpu: each stream scales its frames to its tile on its own streaming thread
+// (streams/frame_scaler.hpp) and the renderer copies the finished pixels into the composite; for
+// software GL (Mesa llvmpipe), where every shaded pixel costs CPU time. Auto: Cpu when
+// GL_RENDERER names a software rasterizer, else Gpu.
+enum class RenderPath { Auto, Gpu, Cpu };
+std::string_view to_string(RenderPath path);  // "auto", "gpu", "cpu"
+std::optional<RenderPath> parse_render_path(std::string_view text);
+RenderPath choose_render_path(RenderPath requested, std::string_view gl_renderer);
+
 struct RendererOptions {
   // Headless: no window at all (EGL surfaceless on Mesa); otherwise a GLFW window.
   bool headless = false;
@@ -44,6 +57,7 @@ struct RendererOptions {
   std::string window_title = "videowall";
   std::string font_path;  // empty: fontconfig's match for "Noto Sans CJK SC"
   int max_fps = 60;       // cap when not synced to a display
+  RenderPath path = RenderPath::Auto;
   // false: every composite redraws the whole wall (for comparison; captures are the same).
   bool incremental = true;
   // A new CaseView is drawn at most this often; a capture or a new WallView draws it at once.
@@ -70,6 +84,7 @@ struct RenderStats {
   std::uint64_t view_version = 0;      // version of the WallView last drawn
   std::uint64_t frames_refused = 0;    // malformed frames not uploaded (logged once per stream)
   std::string gl_renderer;             // GL_RENDERER, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)"
+  std::string render_path;             // "gpu" or "cpu" (RenderPath) once the context is made
   std::uint64_t full_redraws = 0;      // composites that redrew the whole wall
   std::uint64_t tile_draws = 0;        // tiles redrawn, all composites together
   std::uint64_t case_version = 0;      // CaseView::version last drawn (0: none yet)

@@ -94,6 +94,25 @@ Placement place_frame(const PixelRect& tile, int frame_width, int frame_height, 
   return p;
 }
 
+ImagePlacement place_image(const PixelRect& tile, int source_width, int source_height,
+                           FitMode fit) {
+  const Placement p = place_frame(tile, source_width, source_height, fit);
+  auto px = [](float v) { return static_cast<int>(std::lround(v)); };
+  const int x0 = std::max(tile.x, px(p.x));
+  const int y0 = std::max(tile.y, px(p.y));
+  const int x1 = std::min(tile.x + tile.w, px(p.x + p.w));
+  const int y1 = std::min(tile.y + tile.h, px(p.y + p.h));
+  ImagePlacement out;
+  out.x = x0;
+  out.y = y0;
+  out.target.source_width = source_width;
+  out.target.source_height = source_height;
+  out.target.width = std::max(1, x1 - x0);
+  out.target.height = std::max(1, y1 - y0);
+  out.target.crop = {p.u0, p.v0, p.u1, p.v1};
+  return out;
+}
+
 std::string_view state_text(StreamState state, Language language) {
   const bool zh = language == Language::Chinese;
   switch (state) {
@@ -123,9 +142,9 @@ TileCompositor::TileCompositor(const std::string& font_path)
       solid_(gl::build_program("solid", gl::kQuadVertexShader, kSolidFragmentShader)),
       text_program_(gl::build_program("text", gl::kQuadVertexShader, kTextFragmentShader)),
       text_(font_path) {
-  solid_quad_.locate(solid_.get());
+  solid_quad_.locate(solid_.get(), gl::Rows::TopFirst);  // these draw into the composite only
   solid_color_ = glGetUniformLocation(solid_.get(), "u_color");
-  text_quad_.locate(text_program_.get());
+  text_quad_.locate(text_program_.get(), gl::Rows::TopFirst);
   text_color_ = glGetUniformLocation(text_program_.get(), "u_color");
   glUseProgram(text_program_.get());
   glUniform1i(glGetUniformLocation(text_program_.get(), "u_coverage"), 0);
@@ -139,9 +158,10 @@ PixelRect intersect(const PixelRect& a, const PixelRect& b) {
   return {x0, y0, std::max(0, x1 - x0), std::max(0, y1 - y0)};
 }
 
-void TileCompositor::begin(int width, int height) {
+void TileCompositor::begin(int width, int height, GLuint target_texture) {
   width_ = width;
   height_ = height;
+  target_texture_ = target_texture;
   glViewport(0, 0, width, height);
   glDisable(GL_DEPTH_TEST);
   glDisable(GL_CULL_FACE);
@@ -168,7 +188,27 @@ void TileCompositor::end() {
 }
 
 void TileCompositor::set_clip(const PixelRect& clip) const {
-  glScissor(clip.x, height_ - (clip.y + clip.h), clip.w, clip.h);  // GL's origin: bottom-left
+  glScissor(clip.x, clip.y, clip.w, clip.h);  // the target is top row first
+}
+
+void TileCompositor::copy_image(const streams::VideoFrame& image, int x, int y,
+                                const PixelRect& clip) const {
+  const PixelRect part = intersect({x, y, image.width, image.height}, clip);
+  if (empty(part) || image.strides[0] % 4 != 0) return;
+  // Not clipped by the scissor: the rows and columns outside `clip` are skipped here. GL orders
+  // the copy after the draws before it and before the ones after (label, border, overlays).
+  glActiveTexture(GL_TEXTURE0);
+  glBindTexture(GL_TEXTURE_2D, target_texture_);
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+  glPixelStorei(GL_UNPACK_ROW_LENGTH, image.strides[0] / 4);
+  glPixelStorei(GL_UNPACK_SKIP_PIXELS, part.x - x);
+  glPixelStorei(GL_UNPACK_SKIP_ROWS, part.y - y);
+  glTexSubImage2D(GL_TEXTURE_2D, 0, part.x, part.y, part.w, part.h, GL_RGBA, GL_UNSIGNED_BYTE,
+                  image.planes[0]);
+  glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
+  glPixelStorei(GL_UNPACK_SKIP_PIXELS, 0);
+  glPixelStorei(GL_UNPACK_SKIP_ROWS, 0);
+  glBindTexture(GL_TEXTURE_2D, 0);
 }
 
 void TileCompositor::fill(const PixelRect& r, const Rgba& colour) const {
@@ -220,6 +260,14 @@ Rgba rgba(const Rgb& c, float alpha = 1) {
 
 }  // namespace
 
+PixelRect TileCompositor::copied_rect(const TileDraw& tile) const {
+  if (tile.kind != TileDraw::Kind::Video || tile.image == nullptr) return {};
+  const ImagePlacement ip = place_image(to_pixels(tile.rect, width_, height_),
+                                        tile.image->source_w(), tile.image->source_h(), tile.fit);
+  if (!streams::satisfies(*tile.image, ip.target)) return {};
+  return {ip.x, ip.y, ip.target.width, ip.target.height};
+}
+
 PixelRect TileCompositor::label_band(const TileDraw& tile) {
   const PixelRect r = to_pixels(tile.rect, width_, height_);
   if (empty(r) || tile.kind == TileDraw::Kind::Empty || tile.label.empty()) return {};
@@ -239,6 +287,13 @@ void TileCompositor::draw(const TileDraw& tile, Language language, const PixelRe
   switch (tile.kind) {
     case TileDraw::Kind::Video: {
       // The region was cleared to black: letterbox bars stay black.
+      if (tile.image != nullptr) {
+        const ImagePlacement ip =
+            place_image(r, tile.image->source_w(), tile.image->source_h(), tile.fit);
+        if (streams::satisfies(*tile.image, ip.target))
+          copy_image(*tile.image, ip.x, ip.y, visible);
+        break;
+      }
       const Placement p = place_frame(r, tile.video->width(), tile.video->height(), tile.fit);
       yuv_.draw(*tile.video, p.x, p.y, p.w, p.h, static_cast<float>(width_),
                 static_cast<float>(height_), p.u0, p.v0, p.u1, p.v1);

@@ -16,6 +16,7 @@
 #include "renderer/text_atlas.hpp"
 #include "renderer/wall_view.hpp"
 #include "renderer/yuv_program.hpp"
+#include "streams/frame_scaler.hpp"
 #include "streams/stream_channel.hpp"
 
 namespace vw::renderer {
@@ -38,6 +39,14 @@ struct Placement {
 // aspect kept, the frame's excess cropped evenly.
 Placement place_frame(const PixelRect& tile, int frame_width, int frame_height, FitMode fit);
 
+// The same placement in whole pixels, for the software path: where the top-left of the tile's
+// pixels goes and the frame scale_frame() must make for it.
+struct ImagePlacement {
+  int x = 0, y = 0;
+  streams::ScaleTarget target;
+};
+ImagePlacement place_image(const PixelRect& tile, int source_width, int source_height, FitMode fit);
+
 // What a tile shows for a stream that is not playing ("连接中", "Signal lost", ...).
 std::string_view state_text(streams::StreamState state, Language language);
 std::string_view empty_text(Language language);  // "空闲" / "Empty"
@@ -46,8 +55,10 @@ struct TileDraw {
   enum class Kind { Empty, Video, State };
   Kind kind = Kind::Empty;
   layouts::Rect rect;
-  const PlaneTextures* video = nullptr;  // Kind::Video
-  std::uint64_t content = 0;             // Kind::Video: changes with every upload into `video`
+  const PlaneTextures* video = nullptr;  // Kind::Video, YUV planes drawn by the shader, or
+  // Kind::Video, software path: RGBA that satisfies place_image()'s target, copied as it is.
+  const streams::VideoFrame* image = nullptr;
+  std::uint64_t content = 0;  // Kind::Video: changes with every new frame in `video` or `image`
   streams::StreamState state = streams::StreamState::Idle;  // Kind::State
   std::string_view label;                                   // points into the WallView being drawn
   FitMode fit = FitMode::Letterbox;
@@ -71,13 +82,18 @@ class TileCompositor {
   // Builds the shader programs; throws std::runtime_error when one does not build.
   explicit TileCompositor(const std::string& font_path);
 
-  // Sets up state for a target of width x height; draws nothing.
-  void begin(int width, int height);
+  // Sets up state for `target_texture` (width x height, top row first, bound to the current
+  // framebuffer); draws nothing.
+  void begin(int width, int height, GLuint target_texture);
   // Clears `region` to black (the wall's background).
   void clear(const PixelRect& region);
   // Draws `tile`, clipped to `clip`.
   void draw(const TileDraw& tile, Language language, const PixelRect& clip);
   void end();
+
+  // The pixels `tile` copies whole (software path: its video; empty otherwise). They need no
+  // clearing first.
+  PixelRect copied_rect(const TileDraw& tile) const;
 
   // Where `tile` draws its label band (camera name, top-left); empty when it has none. The
   // overlays keep out of it.
@@ -94,6 +110,8 @@ class TileCompositor {
   int height() const { return height_; }
 
  private:
+  // Copies the part of `image` (top-left at x, y) inside `clip` into the target texture.
+  void copy_image(const streams::VideoFrame& image, int x, int y, const PixelRect& clip) const;
   // Text of `text` at about `pixel_size`, shrunk to fit `max_width` pixels when wider.
   const TextCache::Entry* fitted_text(const std::string& text, int pixel_size, int max_width);
 
@@ -108,6 +126,7 @@ class TileCompositor {
   TextCache text_;
   int width_ = 0;
   int height_ = 0;
+  GLuint target_texture_ = 0;
 };
 
 }  // namespace vw::renderer

@@ -163,7 +163,7 @@ UiHost::UiHost(const UiOptions& options, GLFWwindow* wall_window, const std::str
       error_ = e.what();
       return;
     }
-    blend_uniforms_.locate(blend_program_.get());
+    blend_uniforms_.locate(blend_program_.get(), gl::Rows::BottomFirst);
     quad_vao_ = gl::VertexArray::create();
     cache_fbo_ = gl::Framebuffer::create();
     cache_ = gl::make_texture(false);

@@ -33,9 +33,12 @@ void add_disjoint(std::vector<PixelRect>* set, const PixelRect& r) {
 WallComposer::WallComposer(const std::string& font_path, int max_texture_size)
     : compositor_(font_path), max_texture_size_(max_texture_size) {}
 
+std::pair<int, int> WallComposer::output_size(const WallView& view) const {
+  return {std::clamp(view.width, 16, max_texture_size_),
+          std::clamp(view.height, 16, max_texture_size_)};
+}
+
 bool WallComposer::ensure_target(int width, int height) {
-  width = std::clamp(width, 16, max_texture_size_);
-  height = std::clamp(height, 16, max_texture_size_);
   if (fbo_ && width == width_ && height == height_) return false;
   color_ = gl::make_texture(true);
   glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
@@ -59,10 +62,11 @@ ComposeResult WallComposer::compose(const WallView& view, const std::vector<Tile
                                     const CaseView* cases, bool view_changed, bool cases_changed,
                                     bool full) {
   ComposeResult result;
-  ensure_target(view.width, view.height);
+  const auto [out_w, out_h] = output_size(view);
+  ensure_target(out_w, out_h);
   full = full || view_changed || !valid_ || drawn_.size() != draws.size();
   glBindFramebuffer(GL_FRAMEBUFFER, fbo_.get());
-  compositor_.begin(width_, height_);
+  compositor_.begin(width_, height_, color_.get());
   const PixelRect whole{0, 0, width_, height_};
 
   std::vector<PixelRect> tiles(draws.size());
@@ -75,7 +79,7 @@ ComposeResult WallComposer::compose(const WallView& view, const std::vector<Tile
   drawn_.resize(draws.size());
   for (std::size_t i = 0; i < draws.size(); ++i) {
     const TileDraw& d = draws[i];
-    const TileSignature now{d.kind, d.video, d.content, d.state};
+    const TileSignature now{d.kind, d.video, d.image, d.content, d.state};
     if (now == drawn_[i]) continue;
     drawn_[i] = now;
     if (!full) add_disjoint(&regions, tiles[i]);
@@ -107,8 +111,16 @@ ComposeResult WallComposer::compose(const WallView& view, const std::vector<Tile
     not_placed_ = layout.not_placed;
   }
 
+  std::vector<PixelRect> copied;  // software path: opaque video, copied whole
+  for (const TileDraw& d : draws) {
+    if (const PixelRect r = compositor_.copied_rect(d); !empty(r)) copied.push_back(r);
+  }
   for (const PixelRect& region : regions) {
-    compositor_.clear(region);
+    // Clear only what no copied video overwrites: on software GL a clear is a shaded quad.
+    std::vector<PixelRect> uncovered = copied;
+    const std::size_t first = uncovered.size();
+    add_disjoint(&uncovered, region);
+    for (std::size_t k = first; k < uncovered.size(); ++k) compositor_.clear(uncovered[k]);
     for (std::size_t i = 0; i < draws.size(); ++i) {
       if (!intersects(tiles[i], region)) continue;
       compositor_.draw(draws[i], view.language, region);
@@ -134,18 +146,13 @@ Image WallComposer::read_back() const {
   Image image;
   image.width = width_;
   image.height = height_;
-  const auto row = static_cast<std::size_t>(width_) * 4;
-  std::vector<std::uint8_t> bottom_up(row * static_cast<std::size_t>(height_));
+  image.rgba.resize(static_cast<std::size_t>(width_) * 4 * static_cast<std::size_t>(height_));
+  // The composite is top row first (gl::Rows::TopFirst): read as it is.
   glBindFramebuffer(GL_READ_FRAMEBUFFER, fbo_.get());
   glPixelStorei(GL_PACK_ALIGNMENT, 1);
   glPixelStorei(GL_PACK_ROW_LENGTH, 0);
-  glReadPixels(0, 0, width_, height_, GL_RGBA, GL_UNSIGNED_BYTE, bottom_up.data());
+  glReadPixels(0, 0, width_, height_, GL_RGBA, GL_UNSIGNED_BYTE, image.rgba.data());
   glBindFramebuffer(GL_READ_FRAMEBUFFER, 0);
-  image.rgba.resize(bottom_up.size());
-  for (int y = 0; y < height_; ++y) {  // GL rows start at the bottom
-    std::copy_n(bottom_up.data() + row * static_cast<std::size_t>(height_ - 1 - y), row,
-                image.rgba.data() + row * static_cast<std::size_t>(y));
-  }
   return image;
 }
 

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "renderer/case_view.hpp"
@@ -45,6 +46,9 @@ class WallComposer {
   ComposeResult compose(const WallView& view, const std::vector<TileDraw>& draws,
                         const CaseView* cases, bool view_changed, bool cases_changed, bool full);
 
+  // The composite's size for `view`: its output size within what GL can hold.
+  std::pair<int, int> output_size(const WallView& view) const;
+
   GLuint framebuffer() const { return fbo_.get(); }
   GLuint color_texture() const { return color_.get(); }  // the composite, for UI miniatures
   int width() const { return width_; }
@@ -57,6 +61,7 @@ class WallComposer {
   struct TileSignature {
     TileDraw::Kind kind = TileDraw::Kind::Empty;
     const PlaneTextures* video = nullptr;
+    const streams::VideoFrame* image = nullptr;
     std::uint64_t content = 0;
     streams::StreamState state = streams::StreamState::Idle;
     bool operator==(const TileSignature&) const = default;

@@ -8,6 +8,9 @@ namespace vw::renderer {
 
 using streams::ColorMatrix;
 using streams::PixelFormat;
+using streams::plane_count;
+using streams::plane_shapes;
+using streams::PlaneShape;
 using streams::VideoFrame;
 
 namespace {
@@ -45,23 +48,6 @@ void main() {
 }
 )";
 
-struct PlaneShape {
-  int width;
-  int height;
-  int bytes_per_pixel;
-};
-
-std::array<PlaneShape, 3> plane_shapes(PixelFormat format, int width, int height) {
-  const int cw = (width + 1) / 2;
-  const int ch = (height + 1) / 2;
-  if (format == PixelFormat::NV12) return {{{width, height, 1}, {cw, ch, 2}, {0, 0, 0}}};
-  return {{{width, height, 1}, {cw, ch, 1}, {cw, ch, 1}}};
-}
-
-int plane_count(PixelFormat format) {
-  return format == PixelFormat::NV12 ? 2 : 3;
-}
-
 }  // namespace
 
 YuvCoefficients yuv_coefficients(ColorMatrix matrix, bool full_range) {
@@ -84,35 +70,6 @@ YuvCoefficients yuv_coefficients(ColorMatrix matrix, bool full_range) {
   c.offset = {full_range ? 0.0f : static_cast<float>(16.0 / 255.0),
               static_cast<float>(128.0 / 255.0), static_cast<float>(128.0 / 255.0)};
   return c;
-}
-
-std::string check_frame(const VideoFrame& frame, int max_texture_size) {
-  if (frame.format != PixelFormat::I420 && frame.format != PixelFormat::NV12) {
-    return "unknown pixel format";
-  }
-  if (frame.width <= 0 || frame.height <= 0) {
-    return "size " + std::to_string(frame.width) + "x" + std::to_string(frame.height);
-  }
-  if (frame.width > max_texture_size || frame.height > max_texture_size) {
-    return "size " + std::to_string(frame.width) + "x" + std::to_string(frame.height) +
-           " is past the GL limit " + std::to_string(max_texture_size);
-  }
-  const int count = plane_count(frame.format);
-  if (frame.plane_count != count) {
-    return "plane_count " + std::to_string(frame.plane_count) + ", expected " +
-           std::to_string(count);
-  }
-  const auto shapes = plane_shapes(frame.format, frame.width, frame.height);
-  for (int i = 0; i < count; ++i) {
-    const auto index = static_cast<std::size_t>(i);
-    if (frame.planes[index] == nullptr) return "plane " + std::to_string(i) + " is null";
-    const int row = shapes[index].width * shapes[index].bytes_per_pixel;
-    if (frame.strides[index] < row) {
-      return "plane " + std::to_string(i) + " stride " + std::to_string(frame.strides[index]) +
-             " is shorter than a row (" + std::to_string(row) + " bytes)";
-    }
-  }
-  return {};
 }
 
 void PlaneTextures::upload(const VideoFrame& frame) {
@@ -171,7 +128,7 @@ YuvProgram::YuvProgram() {
           std::string("yuv ") + (nv12 ? "nv12" : "i420") + (spread ? " spread" : ""),
           gl::kQuadVertexShader, source.c_str());
       const GLuint p = v.program.get();
-      v.quad.locate(p);
+      v.quad.locate(p, gl::Rows::TopFirst);  // draws into the composite only
       v.matrix = glGetUniformLocation(p, "u_matrix");
       v.offset = glGetUniformLocation(p, "u_offset");
       v.chroma_scale = glGetUniformLocation(p, "u_chroma_scale");

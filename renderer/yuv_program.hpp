@@ -20,10 +20,6 @@ struct YuvCoefficients {
 };
 YuvCoefficients yuv_coefficients(streams::ColorMatrix matrix, bool full_range);
 
-// Why a frame cannot be uploaded (empty when it can): null planes, strides shorter than a row,
-// sizes out of range. Never touches the plane memory.
-std::string check_frame(const streams::VideoFrame& frame, int max_texture_size);
-
 class PlaneTextures {
  public:
   // Uploads every plane of `frame` (which check_frame() accepted). Reallocates the textures only

@@ -7,10 +7,12 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "streams/frame_mailbox.hpp"
+#include "streams/frame_scaler.hpp"
 
 namespace vw::streams {
 
@@ -60,6 +62,28 @@ class StreamChannel {
   FrameMailbox& mailbox() { return mailbox_; }
   const FrameMailbox& mailbox() const { return mailbox_; }
 
+  // The pixels the renderer wants from this stream (software render path), or none: then frames
+  // are published as decoded. Set by the render thread, read by the producer for each frame.
+  void set_scale_target(std::optional<ScaleTarget> target) {
+    std::lock_guard lock(target_mutex_);
+    target_ = target;
+  }
+  std::optional<ScaleTarget> scale_target() const {
+    std::lock_guard lock(target_mutex_);
+    return target_;
+  }
+  // `frame` as the renderer wants it: scaled to the target when one is set for its source size
+  // (on the caller's thread: the producer's), else unchanged.
+  FramePtr prepare(FramePtr frame) const {
+    const std::optional<ScaleTarget> target = scale_target();
+    if (!frame || !target || !applies_to(*target, *frame) || satisfies(*frame, *target))
+      return frame;
+    FramePtr scaled = scale_frame(*frame, *target);
+    return scaled ? scaled : frame;
+  }
+  // prepare() then publish: for producers that need nothing in between.
+  void publish(FramePtr frame) { mailbox_.publish(prepare(std::move(frame))); }
+
   StreamState state() const { return state_.load(); }
   void set_state(StreamState s) { state_.store(s); }
 
@@ -77,6 +101,8 @@ class StreamChannel {
   const std::string key_;
   std::string redacted_url_;  // under stats_mutex_
   FrameMailbox mailbox_;
+  mutable std::mutex target_mutex_;
+  std::optional<ScaleTarget> target_;  // under target_mutex_
   std::atomic<StreamState> state_{StreamState::Idle};
   mutable std::mutex stats_mutex_;
   StreamStats stats_;

@@ -296,17 +296,21 @@ GstFlowReturn PipelineShared::on_sample(GstAppSink* sink) {
   frame->received = Clock::now();
   storage->sample = std::move(sample);
   frame->storage = std::move(storage);
+  // Software render path: scaled to its tile here, in parallel with the other cameras; the
+  // decoder's buffer goes back as soon as the scaled copy exists.
+  FramePtr ready = channel->prepare(std::move(frame));
 
   std::uint64_t published = 0;
   {
     std::lock_guard lock(publish_mutex);
     if (!active) return GST_FLOW_OK;
-    frame->sequence = counters->sequence.fetch_add(1) + 1;
-    width.store(frame->width);
-    height.store(frame->height);
-    last_frame.store(frame->received.time_since_epoch().count());
+    auto owned = std::const_pointer_cast<VideoFrame>(ready);  // ours alone until published
+    owned->sequence = counters->sequence.fetch_add(1) + 1;
+    width.store(owned->source_w());
+    height.store(owned->source_h());
+    last_frame.store(owned->received.time_since_epoch().count());
     published = frames.fetch_add(1) + 1;
-    channel->mailbox().publish(std::move(frame));
+    channel->mailbox().publish(std::move(owned));
   }
   if (published == 1) supervisor->notify();  // first frame: Connecting -> Playing promptly
   return GST_FLOW_OK;

@@ -123,7 +123,8 @@ json status_json(const WallState& state, const renderer::WallView* view,
   json render_json = {{"frames_presented", render.frames_presented},
                       {"view_version", render.view_version},
                       {"frames_refused", render.frames_refused},
-                      {"gl_renderer", render.gl_renderer}};
+                      {"gl_renderer", render.gl_renderer},
+                      {"path", render.render_path}};
   return {{"wall", std::move(wall)},
           {"tiles", std::move(tiles)},
           {"streams", std::move(streams)},
@@ -164,6 +165,7 @@ std::vector<std::string> restart_required(const Config& current, const Config& n
   check(current.wall.width != next.wall.width, "wall.width");
   check(current.wall.height != next.wall.height, "wall.height");
   check(current.wall.layouts_dir != next.wall.layouts_dir, "wall.layouts_dir");
+  check(current.wall.render_path != next.wall.render_path, "wall.render_path");
   check(current.cases.endpoints != next.cases.endpoints, "cases.endpoints");
   check(current.cases.rules_path != next.cases.rules_path, "cases.rules");
   check(current.cases.silence_timeout != next.cases.silence_timeout, "cases.silence_timeout_s");

@@ -327,7 +327,8 @@ void print_status(std::ostream& out, Lang lang, const json& reply) {
   if (render.is_object()) {
     out << '\n'
         << tr(lang, "渲染: ", "render: ") << sanitize(or_dash(text_of(render, "gl_renderer")))
-        << tr(lang, ", 已显示 ", ", ") << number_text(render, "frames_presented", 0)
+        << tr(lang, " (", " (") << sanitize(or_dash(text_of(render, "path")))
+        << tr(lang, " 路径), 已显示 ", " path), ") << number_text(render, "frames_presented", 0)
         << tr(lang, " 帧\n", " frames presented\n");
   }
 }

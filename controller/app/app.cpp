@@ -136,6 +136,7 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
   streams_ = std::make_unique<streams::StreamManager>(&wakeup_);
   renderer::RendererOptions ropts;
   ropts.headless = options_.headless;
+  ropts.path = config_.wall.render_path;
   ropts.window_title = "videowall — 智慧江汉 视频墙";
   ropts.ui = panel_ui_options();
   renderer_ = std::make_unique<renderer::Renderer>(ropts, &wakeup_);

@@ -307,7 +307,14 @@ Config load_config_text(const std::string& yaml, const std::string& file_label,
       config.wall.language = renderer::Language::English;
     else if (lang != "zh")
       wall.fail(wall_node["language"], "language", "must be zh or en (got \"" + lang + "\")");
-    wall.reject_unknown("width, height, layout, layouts_dir, fit, language");
+    const std::string path = wall.text_or("render_path", "auto");
+    if (auto parsed = renderer::parse_render_path(path)) {
+      config.wall.render_path = *parsed;
+    } else {
+      wall.fail(wall_node["render_path"], "render_path",
+                "must be auto, gpu or cpu (got \"" + path + "\")");
+    }
+    wall.reject_unknown("width, height, layout, layouts_dir, fit, language, render_path");
   }
 
   auto transport = streams::Transport::Tcp;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "renderer/renderer.hpp"
 #include "renderer/ui_types.hpp"
 #include "renderer/wall_view.hpp"
 #include "streams/stream_manager.hpp"
@@ -36,6 +37,8 @@ struct WallConfig {
   std::string layouts_dir;  // absolute, or empty for presets only
   renderer::FitMode fit = renderer::FitMode::Letterbox;
   renderer::Language language = renderer::Language::Chinese;
+  // How tiles get their pixels (renderer::RenderPath): auto picks cpu on software GL.
+  renderer::RenderPath render_path = renderer::RenderPath::Auto;
 };
 
 // The grid-case feed (网格化 cases over ZeroMQ) and what the wall draws of it.

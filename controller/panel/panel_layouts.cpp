@@ -57,9 +57,9 @@ void Panel::State::draw_miniature(const renderer::UiFrame& frame) {
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   ImDrawList* draw = ImGui::GetWindowDrawList();
   if (frame.wall_texture != 0) {
-    // The composite is bottom row first (GL), hence the flipped v.
+    // The composite keeps its top row first (gl::Rows::TopFirst), as ImGui's v runs.
     ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(frame.wall_texture)), size,
-                 ImVec2(0, 1), ImVec2(1, 0));
+                 ImVec2(0, 0), ImVec2(1, 1));
   } else {
     ImGui::Dummy(size);
     draw->AddRectFilled(origin, ImVec2(origin.x + size.x, origin.y + size.y), kMiniatureBackground);

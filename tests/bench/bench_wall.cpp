@@ -1,12 +1,17 @@
-// videowall-bench: what the wall costs against what decoding alone costs, in the same run.
+// videowall-bench: what the wall costs against its peers, in the same run.
 //
-// For each scenario (4×1080p, 9×1080p, 16×360p) it serves pre-encoded clips from a loopback
-// RTSP server in a child process (videowall-camsim), then measures over the same window:
-//  - the wall: streams + headless renderer + controller at 1920×1080, in a child process;
+// For each scenario it serves pre-encoded clips (H.264, 25 fps: 1080p at 4 Mbit/s, 360p) from a
+// loopback RTSP server in a child process (videowall-camsim), then measures over windows of the
+// same length, one after the other (together they would fight over the cores):
 //  - the decode-only floor: `rtspsrc ! rtph264depay ! h264parse ! avdec_h264 ! fakesink` per
-//    stream, in a gst-launch-1.0 child.
-// and prints CPU cores used, shown fps per tile against source fps, drops, peak RSS and the
-// ratio wall/floor. Figures only: nothing is asserted (this machine is shared and noisy).
+//    shown stream, in a gst-launch-1.0 child;
+//  - GStreamer's own CPU mosaic of the same streams: each decoded, `videoscale`d to its tile
+//    and mixed by `compositor` into 1920x1080 -> fakesink, in a gst-launch-1.0 child;
+//  - the wall: streams + headless renderer + controller at 1920x1080, in a child process, on
+//    the render path --path asks for (auto: cpu on software GL).
+// and prints CPU cores used, the share of decoded frames each tile showed (the worst tile),
+// composites per second, peak RSS and the ratios wall/floor and wall/compositor. Figures only:
+// nothing is asserted (this machine is shared and noisy).
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -19,6 +24,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "controller/core/wall_controller.hpp"
 #include "renderer/renderer.hpp"
@@ -34,19 +40,30 @@ using Clock = std::chrono::steady_clock;
 
 struct Scenario {
   std::string name;
-  int streams;
-  int width, height;
+  int cameras;
+  bool main_and_sub;  // cameras with a 1080p main and a 360p sub; the tiles show the sub
+  int width, height;  // of the shown streams
   std::string layout;
+  int grid;  // tiles per row of the layout (all scenarios are n x n grids)
 };
 
 const Scenario kScenarios[] = {
-    {"4x1080p", 4, 1920, 1080, "2x2"},
-    {"9x1080p", 9, 1920, 1080, "3x3"},
-    {"16x360p", 16, 640, 360, "4x4"},
+    {"4x1080p", 4, false, 1920, 1080, "2x2", 2},   {"9x1080p", 9, false, 1920, 1080, "3x3", 3},
+    {"16x360p", 16, false, 640, 360, "4x4", 4},    {"9xmain+sub", 9, true, 640, 360, "3x3", 3},
+    {"16xmain+sub", 16, true, 640, 360, "4x4", 4},
 };
 
-std::string mount_of(const Scenario& s, int i) {
-  return "/bench" + std::to_string(s.height) + "-" + std::to_string(i + 1);
+constexpr int kMainClips = 9;  // distinct 1080p clips; more cameras reuse them
+
+std::string mount_of(int height, int i) {
+  return "/bench" + std::to_string(height) + "-" + std::to_string(i + 1);
+}
+// The stream a tile of the scenario shows, and for main+sub cameras their main.
+std::string shown_mount(const Scenario& s, int i) {
+  return mount_of(s.height, i);
+}
+std::string main_mount(int i) {
+  return "/bench1080-main-" + std::to_string(i + 1);
 }
 
 pid_t spawn(const std::vector<std::string>& args, bool quiet) {
@@ -80,22 +97,32 @@ void stop_child(pid_t pid) {
 
 struct WallFigures {
   double source_fps = 0, shown_fps_min = 1e9, shown_fps_avg = 0, composites_per_s = 0;
+  double shown_share_min = 1;  // frames shown / frames decoded, the worst tile
   unsigned long long dropped = 0;
 };
 
-int run_wall_child(const Scenario& s, int port, double warmup, double seconds) {
+int run_wall_child(const Scenario& s, int port, double warmup, double seconds,
+                   const std::string& path) {
+  const std::string base = "rtsp://127.0.0.1:" + std::to_string(port);
   std::string yaml = "wall: {width: 1920, height: 1080, layout: " + s.layout +
-                     "}\nstreams: {latency_ms: 200}\ncameras:\n";
-  for (int i = 0; i < s.streams; ++i)
-    yaml += "  - {id: c" + std::to_string(i + 1) +
-            ", main: \"rtsp://127.0.0.1:" + std::to_string(port) + mount_of(s, i) +
-            "\", main_size: [" + std::to_string(s.width) + ", " + std::to_string(s.height) + "]}\n";
+                     ", render_path: " + path + "}\nstreams: {latency_ms: 200}\ncameras:\n";
+  for (int i = 0; i < s.cameras; ++i) {
+    yaml += "  - {id: c" + std::to_string(i + 1);
+    if (s.main_and_sub) {
+      yaml += ", main: \"" + base + main_mount(i) + "\", sub: \"" + base + shown_mount(s, i) +
+              "\", main_size: [1920, 1080]}\n";
+    } else {
+      yaml += ", main: \"" + base + shown_mount(s, i) + "\", main_size: [" +
+              std::to_string(s.width) + ", " + std::to_string(s.height) + "]}\n";
+    }
+  }
   auto config = controller::load_config_text(yaml, "bench.yaml", "/");
   streams::Wakeup wakeup;
   layouts::LayoutLibrary layouts;
   streams::StreamManager manager(&wakeup);
   renderer::RendererOptions ropts;
   ropts.headless = true;
+  ropts.path = config.wall.render_path;
   renderer::Renderer renderer(ropts, &wakeup);
   std::thread render_thread([&] { renderer.run(); });
   {
@@ -118,20 +145,22 @@ int run_wall_child(const Scenario& s, int port, double warmup, double seconds) {
     WallFigures f;
     for (std::size_t i = 0; i < channels.size(); ++i) {
       auto& m = channels[i]->mailbox();
-      double shown = double(m.consumed() - start[i].consumed) / seconds;
-      f.source_fps +=
-          double(m.published() - start[i].published) / seconds / double(channels.size());
-      f.shown_fps_avg += shown / double(channels.size());
-      f.shown_fps_min = std::min(f.shown_fps_min, shown);
+      const double decoded = double(m.published() - start[i].published);
+      const double shown = double(m.consumed() - start[i].consumed);
+      f.source_fps += decoded / seconds / double(channels.size());
+      f.shown_fps_avg += shown / seconds / double(channels.size());
+      f.shown_fps_min = std::min(f.shown_fps_min, shown / seconds);
+      if (decoded > 0) f.shown_share_min = std::min(f.shown_share_min, shown / decoded);
       f.dropped += m.dropped() - start[i].dropped;
     }
     f.composites_per_s = double(renderer.stats().frames_presented - presented0) / seconds;
     // The render thread's wake-ups: every decoded frame notifies; only a new one signals.
     std::printf("WAKEUPS %.1f %.1f\n", double(wakeup.notifies() - notifies0) / seconds,
                 double(wakeup.signals() - signals0) / seconds);
-    std::printf("FIGURES %zu %.2f %.2f %.2f %.2f %llu %s\n", channels.size(), f.source_fps,
-                f.shown_fps_min, f.shown_fps_avg, f.composites_per_s, f.dropped,
-                renderer.stats().gl_renderer.c_str());
+    const auto stats = renderer.stats();
+    std::printf("FIGURES %zu %.2f %.2f %.2f %.2f %llu %.4f %s %s\n", channels.size(), f.source_fps,
+                f.shown_fps_min, f.shown_fps_avg, f.composites_per_s, f.dropped, f.shown_share_min,
+                stats.render_path.c_str(), stats.gl_renderer.c_str());
     std::fflush(stdout);
   }
   renderer.request_stop();
@@ -145,13 +174,13 @@ struct Row {
   std::string name;
   std::string figures;
   double notifies_per_s = 0, wakeups_per_s = 0;
-  double wall_cores = 0, floor_cores = 0;
+  double wall_cores = 0, floor_cores = 0, compositor_cores = 0;
   long wall_rss_kib = 0;
 };
 
 // Reads the child's stdout line by line; samples its CPU at WINDOW_START / WINDOW_END.
 Row measure_wall(const std::string& self, const Scenario& s, int port, double warmup,
-                 double seconds) {
+                 double seconds, const std::string& path) {
   int fds[2];
   if (pipe(fds) != 0) return {};
   std::fflush(stdout);
@@ -162,12 +191,13 @@ Row measure_wall(const std::string& self, const Scenario& s, int port, double wa
     freopen("/dev/null", "w", stderr);
     execl(self.c_str(), self.c_str(), "--wall-child", s.name.c_str(), "--port",
           std::to_string(port).c_str(), "--warmup", std::to_string(warmup).c_str(), "--seconds",
-          std::to_string(seconds).c_str(), nullptr);
+          std::to_string(seconds).c_str(), "--path", path.c_str(), nullptr);
     _exit(127);
   }
   close(fds[1]);
   FILE* out = fdopen(fds[0], "r");
-  Row row{s.name, "", 0, 0, 0};
+  Row row;
+  row.name = s.name;
   double wall0 = 0;
   auto t0 = Clock::now();
   char line[512];
@@ -192,6 +222,58 @@ Row measure_wall(const std::string& self, const Scenario& s, int port, double wa
   return row;
 }
 
+// Cores a gst-launch-1.0 pipeline uses over the window, after the warm-up.
+double measure_pipeline(const std::vector<std::string>& args, double warmup, double seconds) {
+  pid_t pid = spawn(args, true);
+  std::this_thread::sleep_for(std::chrono::duration<double>(warmup));
+  const double c0 = bench::cpu_seconds(pid);
+  const auto t0 = Clock::now();
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  const double cores =
+      (bench::cpu_seconds(pid) - c0) / std::chrono::duration<double>(Clock::now() - t0).count();
+  stop_child(pid);
+  return cores;
+}
+
+void add_decoder(std::vector<std::string>* args, int port, const std::string& mount) {
+  for (const char* part : {"rtspsrc", "latency=200", "protocols=tcp"}) args->push_back(part);
+  args->push_back("location=rtsp://127.0.0.1:" + std::to_string(port) + mount);
+  for (const char* part : {"!", "rtph264depay", "!", "h264parse", "!", "avdec_h264"})
+    args->push_back(part);
+}
+
+// The same streams, decoded and thrown away.
+std::vector<std::string> floor_pipeline(const Scenario& s, int port) {
+  std::vector<std::string> args{"gst-launch-1.0", "-q"};
+  for (int i = 0; i < s.cameras; ++i) {
+    add_decoder(&args, port, shown_mount(s, i));
+    for (const char* part : {"!", "fakesink", "sync=false"}) args.push_back(part);
+  }
+  return args;
+}
+
+// GStreamer's CPU mosaic: each stream scaled to its tile, mixed into 1920x1080.
+std::vector<std::string> compositor_pipeline(const Scenario& s, int port) {
+  const int tile_w = 1920 / s.grid, tile_h = 1080 / s.grid;
+  std::vector<std::string> args{"gst-launch-1.0", "-q", "compositor", "name=mix"};
+  for (int i = 0; i < s.cameras; ++i) {
+    const std::string pad = "sink_" + std::to_string(i);
+    args.push_back(pad + "::xpos=" + std::to_string(i % s.grid * tile_w));
+    args.push_back(pad + "::ypos=" + std::to_string(i / s.grid * tile_h));
+  }
+  for (const char* part :
+       {"!", "video/x-raw,width=1920,height=1080", "!", "fakesink", "sync=false"})
+    args.push_back(part);
+  for (int i = 0; i < s.cameras; ++i) {
+    add_decoder(&args, port, shown_mount(s, i));
+    args.insert(args.end(), {"!", "videoscale", "!",
+                             "video/x-raw,width=" + std::to_string(tile_w) +
+                                 ",height=" + std::to_string(tile_h),
+                             "!", "mix.sink_" + std::to_string(i)});
+  }
+  return args;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -204,7 +286,10 @@ int main(int argc, char** argv) {
     cache = std::string(home) + "/.cache/videowall/bench-v1";
   cli.add_option("--seconds", seconds, "measurement window per scenario");
   cli.add_option("--warmup", warmup, "seconds to connect and settle before measuring");
-  cli.add_option("--scenario", only, "run one of 4x1080p, 9x1080p, 16x360p");
+  std::string path = "auto";
+  cli.add_option("--scenario", only,
+                 "run one of 4x1080p, 9x1080p, 16x360p, 9xmain+sub, 16xmain+sub");
+  cli.add_option("--path", path, "the wall's render path: auto (cpu on software GL), gpu, cpu");
   cli.add_option("--cache", cache, "where the encoded clips are kept");
   cli.add_option("--wall-child", wall_child)->group("");  // internal
   cli.add_option("--port", port)->group("");
@@ -212,25 +297,30 @@ int main(int argc, char** argv) {
 
   if (!wall_child.empty()) {
     for (const auto& s : kScenarios)
-      if (s.name == wall_child) return run_wall_child(s, port, warmup, seconds);
+      if (s.name == wall_child) return run_wall_child(s, port, warmup, seconds, path);
     return 2;
   }
 
-  // Clips: 9 distinct 1080p and 16 distinct 360p, encoded once.
+  // Clips: 9 distinct 1080p and 16 distinct 360p, encoded once. The main+sub cameras' mains
+  // are the 1080p clips again, under mounts of their own.
   std::vector<streams::DemoClipSpec> specs;
   std::vector<std::string> camsim_args{VIDEOWALL_CAMSIM_PATH, "--port", "0"};
-  for (const auto& s : {kScenarios[1], kScenarios[2]}) {
-    for (int i = 0; i < s.streams; ++i) {
+  for (const auto& [count, w, h] : {std::tuple{kMainClips, 1920, 1080}, std::tuple{16, 640, 360}}) {
+    for (int i = 0; i < count; ++i) {
       streams::DemoClipSpec spec;
-      spec.output = fs::path(cache) / (mount_of(s, i).substr(1) + ".mp4");
+      spec.output = fs::path(cache) / (mount_of(h, i).substr(1) + ".mp4");
       spec.label = "bench " + std::to_string(i + 1);
-      spec.width = s.width;
-      spec.height = s.height;
+      spec.width = w;
+      spec.height = h;
       spec.variant = i;
       specs.push_back(spec);
       camsim_args.push_back("--clip");
-      camsim_args.push_back(mount_of(s, i) + "=" + spec.output.string());
+      camsim_args.push_back(mount_of(h, i) + "=" + spec.output.string());
     }
+  }
+  for (int i = 0; i < 16; ++i) {
+    camsim_args.push_back("--clip");
+    camsim_args.push_back(main_mount(i) + "=" + specs[std::size_t(i % kMainClips)].output.string());
   }
   std::fprintf(stderr, "bench: preparing %zu clips in %s\n", specs.size(), cache.c_str());
   auto built = streams::build_demo_cache(specs, {}, 2);
@@ -263,50 +353,33 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  std::printf("videowall benchmark: %.0f s windows after %.0f s warm-up, 2 cores shared\n\n",
-              seconds, warmup);
-  std::printf("%-8s %5s %8s %14s %8s %6s %10s %11s %7s %9s %11s %17s\n", "scenario", "tiles",
-              "src fps", "shown fps min/avg", "comp/s", "drops", "wall cores", "floor cores",
-              "ratio", "peak RSS", "RSS/stream", "wake-ups/notifies");
+  std::printf(
+      "videowall benchmark: %.0f s windows after %.0f s warm-up, 2 cores shared, "
+      "render path %s\n\n",
+      seconds, warmup, path.c_str());
+  std::printf("%-11s %5s %7s %13s %7s %7s %6s %6s %6s %7s %7s %7s %9s %5s\n", "scenario", "tiles",
+              "src fps", "shown fps min", "shown %", "comp/s", "drops", "floor", "mosaic", "wall",
+              "/floor", "/mosaic", "peak RSS", "path");
   for (const auto& s : kScenarios) {
     if (!only.empty() && only != s.name) continue;
-    // The floor: the same streams, decoded and thrown away.
-    std::vector<std::string> floor{"gst-launch-1.0", "-q"};
-    for (int i = 0; i < s.streams; ++i) {
-      for (const char* part : {"rtspsrc", "latency=200", "protocols=tcp"}) floor.push_back(part);
-      floor.push_back("location=rtsp://127.0.0.1:" + std::to_string(server_port) + mount_of(s, i));
-      for (const char* part : {"!", "rtph264depay", "!", "h264parse", "!", "avdec_h264", "!",
-                               "fakesink", "sync=false"})
-        floor.push_back(part);
-    }
-    // Measure the floor alone first (same window length), then the wall alone: running both at
-    // once would make them fight over the 2 cores.
-    pid_t floor_pid = spawn(floor, true);
-    std::this_thread::sleep_for(std::chrono::duration<double>(warmup));
-    double f0 = bench::cpu_seconds(floor_pid);
-    auto t0 = Clock::now();
-    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-    double floor_cores = (bench::cpu_seconds(floor_pid) - f0) /
-                         std::chrono::duration<double>(Clock::now() - t0).count();
-    stop_child(floor_pid);
-
-    Row row = measure_wall(argv[0], s, server_port, warmup, seconds);
-    row.floor_cores = floor_cores;
+    Row row;
+    const double floor_cores = measure_pipeline(floor_pipeline(s, server_port), warmup, seconds);
+    const double mosaic_cores =
+        measure_pipeline(compositor_pipeline(s, server_port), warmup, seconds);
+    row = measure_wall(argv[0], s, server_port, warmup, seconds, path);
     unsigned tiles = 0;
-    double src = 0, shown_min = 0, shown_avg = 0, comp = 0;
+    double src = 0, shown_min = 0, shown_avg = 0, comp = 0, share = 0;
     unsigned long long drops = 0;
-    std::sscanf(row.figures.c_str(), "%u %lf %lf %lf %lf %llu", &tiles, &src, &shown_min,
-                &shown_avg, &comp, &drops);
-    char shown[32];
-    std::snprintf(shown, sizeof shown, "%.1f/%.1f", shown_min, shown_avg);
-    char wakeups[40];
-    std::snprintf(wakeups, sizeof wakeups, "%.0f/%.0f per s", row.wakeups_per_s,
-                  row.notifies_per_s);
-    std::printf("%-8s %5u %8.1f %14s %8.1f %6llu %10.2f %11.2f %6.2fx %7.0f MB %8.1f MB %17s\n",
-                s.name.c_str(), tiles, src, shown, comp, drops, row.wall_cores, row.floor_cores,
-                row.floor_cores > 0 ? row.wall_cores / row.floor_cores : 0.0,
-                double(row.wall_rss_kib) / 1024, double(row.wall_rss_kib) / 1024 / s.streams,
-                wakeups);
+    char used_path[16] = "?";
+    std::sscanf(row.figures.c_str(), "%u %lf %lf %lf %lf %llu %lf %15s", &tiles, &src, &shown_min,
+                &shown_avg, &comp, &drops, &share, used_path);
+    std::printf(
+        "%-11s %5u %7.1f %13.1f %6.1f%% %7.1f %6llu %6.2f %6.2f %7.2f %6.2fx %6.2fx %6.0f MB "
+        "%5s\n",
+        s.name.c_str(), tiles, src, shown_min, share * 100, comp, drops, floor_cores, mosaic_cores,
+        row.wall_cores, floor_cores > 0 ? row.wall_cores / floor_cores : 0.0,
+        mosaic_cores > 0 ? row.wall_cores / mosaic_cores : 0.0, double(row.wall_rss_kib) / 1024,
+        used_path);
     std::fflush(stdout);
   }
   stop_child(server);

@@ -104,6 +104,11 @@ inline streams::FramePtr solid_frame(const FrameSpec& spec, Rgb colour, std::uin
   return f;
 }
 
+// Names the instances of tests run once per render path: .../gpu, .../cpu.
+inline std::string path_name(const ::testing::TestParamInfo<RenderPath>& info) {
+  return std::string(to_string(info.param));
+}
+
 inline Rgb at(const Image& image, int x, int y) {
   const std::uint32_t p = image.pixel(x, y);
   return {static_cast<int>(p >> 24), static_cast<int>((p >> 16) & 0xFF),
@@ -137,7 +142,7 @@ struct TestStream {
   TestStream(const std::string& key, streams::Wakeup* wakeup)
       : channel(std::make_shared<StreamChannel>(key, "rtsp://test/" + key, wakeup)) {}
   void show(Rgb colour, const FrameSpec& spec = {}, StreamState state = StreamState::Playing) {
-    channel->mailbox().publish(solid_frame(spec, colour, ++sequence));
+    channel->publish(solid_frame(spec, colour, ++sequence));
     channel->set_state(state);
   }
   std::shared_ptr<StreamChannel> channel;

@@ -82,9 +82,10 @@ int differing(const Image& a, const Image& b, int tolerance = 0) {
 // A renderer on its own thread with nine grey 3x3 tiles, one street each.
 class Rig {
  public:
-  explicit Rig(bool incremental = true, int width = 1280, int height = 720) {
+  explicit Rig(RenderPath path, bool incremental = true, int width = 1280, int height = 720) {
     RendererOptions options;
     options.headless = true;
+    options.path = path;
     options.incremental = incremental;
     renderer_ = std::make_unique<Renderer>(options, &wakeup_);
     thread_ = std::thread([this] { rc_ = renderer_->run(); });
@@ -140,8 +141,13 @@ class Rig {
 const std::vector<Overlay> kAll = {Overlay::Counters, Overlay::Streets, Overlay::Categories,
                                    Overlay::Ticker, Overlay::Badges};
 
-TEST(Overlays, CountersHaveTextAndFollowTheNumbers) {
-  Rig rig;
+// Every overlay test runs once per render path: the overlays must look the same over either.
+class Overlays : public ::testing::TestWithParam<RenderPath> {};
+INSTANTIATE_TEST_SUITE_P(Paths, Overlays, ::testing::Values(RenderPath::Gpu, RenderPath::Cpu),
+                         path_name);
+
+TEST_P(Overlays, CountersHaveTextAndFollowTheNumbers) {
+  Rig rig(GetParam());
   rig.view().overlays = {Overlay::Counters};
   const Image bare = [&] {
     rig.view().overlays.clear();
@@ -165,8 +171,8 @@ TEST(Overlays, CountersHaveTextAndFollowTheNumbers) {
   EXPECT_GT(differing(seven, english, 0, 620, 960, 720), 100) << "English words";
 }
 
-TEST(Overlays, StaleFeedShowsTheMarkerAndNoNumbers) {
-  Rig rig;
+TEST_P(Overlays, StaleFeedShowsTheMarkerAndNoNumbers) {
+  Rig rig(GetParam());
   rig.view().overlays = kAll;
   const Image waiting = rig.show();  // nothing published yet
   EXPECT_GT(bright_pixels(waiting, 0, 620, 960, 720, 300), 50) << "a waiting marker is drawn";
@@ -184,8 +190,8 @@ TEST(Overlays, StaleFeedShowsTheMarkerAndNoNumbers) {
   EXPECT_GT(differing(waiting, stale_one, 0, 620, 960, 720), 20) << "数据中断 is not 等待数据";
 }
 
-TEST(Overlays, BadgesOnlyOnTilesOfStreetsWithOpenCases) {
-  Rig rig;
+TEST_P(Overlays, BadgesOnlyOnTilesOfStreetsWithOpenCases) {
+  Rig rig(GetParam());
   rig.view().overlays = {Overlay::Badges};
   CaseView c = cases(1);
   c.streets_with_open_cases = {"水塔街", "满春街"};  // tiles 2 and 4
@@ -208,8 +214,8 @@ TEST(Overlays, BadgesOnlyOnTilesOfStreetsWithOpenCases) {
   EXPECT_EQ(red_pixels(rig.capture(), 0, 0, 1280, 720), 0);
 }
 
-TEST(Overlays, NoOverlaysLeaveTheVideoAlone) {
-  Rig rig;
+TEST_P(Overlays, NoOverlaysLeaveTheVideoAlone) {
+  Rig rig(GetParam());
   const Image before = rig.show();
   rig.publish(cases(3));
   const Image after = rig.capture();
@@ -217,8 +223,8 @@ TEST(Overlays, NoOverlaysLeaveTheVideoAlone) {
   EXPECT_TRUE(near(at(after, 200, 700), kGrey)) << "bottom-left, where the counters would be";
 }
 
-TEST(Overlays, AlarmBannerAtTopCentre) {
-  Rig rig;
+TEST_P(Overlays, AlarmBannerAtTopCentre) {
+  Rig rig(GetParam());
   const Image plain = rig.show();
   EXPECT_EQ(red_pixels(plain, 0, 0, 1280, 720), 0);
   rig.view().alarm_banner = "告警：花楼街 占道经营 1小时内 23 起";
@@ -232,10 +238,10 @@ TEST(Overlays, AlarmBannerAtTopCentre) {
   EXPECT_EQ(differing(plain, cleared), 0);
 }
 
-TEST(Overlays, LabelBandsStayUncovered) {
+TEST_P(Overlays, LabelBandsStayUncovered) {
   for (int height : {720, 1080}) {
     const int width = height * 16 / 9;
-    Rig rig(true, width, height);
+    Rig rig(GetParam(), true, width, height);
     const Image plain = rig.show();
     rig.view().overlays = kAll;
     rig.view().alarm_banner = "告警：花楼街 占道经营 1小时内 23 起";
@@ -258,9 +264,9 @@ TEST(Overlays, LabelBandsStayUncovered) {
 }
 
 // The incremental composite equals a full redraw after every kind of change.
-TEST(Overlays, IncrementalEqualsFullRedraw) {
-  Rig inc(true);
-  Rig full(false);
+TEST_P(Overlays, IncrementalEqualsFullRedraw) {
+  Rig inc(GetParam(), true);
+  Rig full(GetParam(), false);
   Rig* rigs[] = {&inc, &full};
   auto both = [&](auto&& step) {
     Image images[2];
@@ -310,8 +316,8 @@ TEST(Overlays, IncrementalEqualsFullRedraw) {
 }
 
 // Case views arriving fast are drawn at most ~4 times a second.
-TEST(Overlays, CaseViewsAreDrawnAtMostFourTimesASecond) {
-  Rig rig;
+TEST_P(Overlays, CaseViewsAreDrawnAtMostFourTimesASecond) {
+  Rig rig(GetParam());
   rig.view().overlays = {Overlay::Counters};
   rig.publish(cases(0));
   rig.show();

@@ -26,12 +26,14 @@ using streams::StreamState;
 using streams::VideoFrame;
 using namespace vw::renderer::test;
 
-class RendererTest : public ::testing::Test {
+// Every test of this fixture runs once per render path (the shader's and the software one's).
+class RendererTest : public ::testing::TestWithParam<RenderPath> {
  protected:
   void SetUp() override { start(RendererOptions{}); }
 
   void start(RendererOptions options) {
     options.headless = true;
+    options.path = GetParam();
     renderer_ = std::make_unique<Renderer>(options, &wakeup_);
     thread_ = std::thread([this] { rc_ = renderer_->run(); });
   }
@@ -69,19 +71,38 @@ class RendererTest : public ::testing::Test {
   std::uint64_t version_ = 0;
 };
 
-TEST_F(RendererTest, ReportsGlRenderer) {
+INSTANTIATE_TEST_SUITE_P(Paths, RendererTest, ::testing::Values(RenderPath::Gpu, RenderPath::Cpu),
+                         path_name);
+
+TEST(RenderPathChoice, SoftwareGlTakesTheCpuPathUnlessConfigured) {
+  EXPECT_EQ(choose_render_path(RenderPath::Auto, "llvmpipe (LLVM 15.0.6, 256 bits)"),
+            RenderPath::Cpu);
+  EXPECT_EQ(choose_render_path(RenderPath::Auto, "softpipe"), RenderPath::Cpu);
+  EXPECT_EQ(choose_render_path(RenderPath::Auto, "NVIDIA GeForce RTX 3060/PCIe/SSE2"),
+            RenderPath::Gpu);
+  EXPECT_EQ(choose_render_path(RenderPath::Auto, "Mesa Intel(R) UHD Graphics 630 (CFL GT2)"),
+            RenderPath::Gpu);
+  EXPECT_EQ(choose_render_path(RenderPath::Gpu, "llvmpipe"), RenderPath::Gpu);
+  EXPECT_EQ(choose_render_path(RenderPath::Cpu, "NVIDIA GeForce"), RenderPath::Cpu);
+  EXPECT_EQ(parse_render_path("cpu"), RenderPath::Cpu);
+  EXPECT_EQ(parse_render_path("auto"), RenderPath::Auto);
+  EXPECT_FALSE(parse_render_path("software").has_value());
+}
+
+TEST_P(RendererTest, ReportsGlRenderer) {
   const Image image = show(wall());
   ASSERT_EQ(image.width, 1280);
   ASSERT_EQ(image.height, 720);
   const RenderStats stats = renderer_->stats();
   std::printf("GL_RENDERER: %s\n", stats.gl_renderer.c_str());
   EXPECT_FALSE(stats.gl_renderer.empty());
+  EXPECT_EQ(stats.render_path, to_string(GetParam()));
   EXPECT_EQ(stats.view_version, version_);
   EXPECT_TRUE(near(at(image, 640, 360), kBlack));
 }
 
 // Every colour, both formats, both matrices, both ranges: one tile each in a 4x4 grid.
-TEST_F(RendererTest, ConvertsEveryFormatMatrixAndRange) {
+TEST_P(RendererTest, ConvertsEveryFormatMatrixAndRange) {
   struct Case {
     PixelFormat format;
     ColorMatrix matrix;
@@ -128,7 +149,7 @@ TEST_F(RendererTest, ConvertsEveryFormatMatrixAndRange) {
   }
 }
 
-TEST_F(RendererTest, LayoutsPutEachStreamInItsTile) {
+TEST_P(RendererTest, LayoutsPutEachStreamInItsTile) {
   const Rgb palette[] = {kRed,          kGreen,        kBlue,         kGrey,         kWhite,
                          {255, 255, 0}, {0, 255, 255}, {255, 0, 255}, {64, 128, 192}};
   for (const auto& rects : {grid(1), grid(2), grid(3), one_plus_five()}) {
@@ -156,7 +177,7 @@ TEST_F(RendererTest, LayoutsPutEachStreamInItsTile) {
   }
 }
 
-TEST_F(RendererTest, LetterboxBarsAndFill) {
+TEST_P(RendererTest, LetterboxBarsAndFill) {
   TestStream s = stream("cam");
   FrameSpec spec;
   spec.width = 160;  // 4:3 into a 16:9 tile
@@ -179,7 +200,54 @@ TEST_F(RendererTest, LetterboxBarsAndFill) {
   EXPECT_TRUE(near(at(image, 640, 710), kGreen));
 }
 
-TEST_F(RendererTest, PaddedStridesUploadCorrectly) {
+// Software path: once a tile shows a stream, the stream's producer makes RGBA of exactly the
+// tile's size (here on the publishing thread), so the render thread only copies; a new layout
+// shows at once, from the frame it has, and the next frames come at the new size. The shader's
+// path keeps frames as decoded.
+TEST_P(RendererTest, FramesAreMadeAtTheirTilesSizeOnTheSoftwarePath) {
+  const bool cpu = GetParam() == RenderPath::Cpu;
+  TestStream s = stream("cam");
+  FrameSpec spec;
+  spec.width = 320;
+  spec.height = 180;
+  s.show(kBlue, spec);  // before any view: as decoded
+  WallView view = wall(1280, 720);
+  view.tiles.push_back(tile(0, 0, 0.5, 0.5, s.channel));
+  EXPECT_TRUE(near(at(show(view), 320, 180), kBlue));
+
+  s.show(kRed, spec);
+  const streams::FramePtr made = s.channel->mailbox().peek();
+  ASSERT_TRUE(made);
+  if (cpu) {
+    EXPECT_EQ(made->format, PixelFormat::RGBA);
+    EXPECT_EQ(made->width, 640);
+    EXPECT_EQ(made->height, 360);
+    EXPECT_EQ(made->source_width, 320);
+    EXPECT_EQ(made->source_height, 180);
+  } else {
+    EXPECT_EQ(made->format, PixelFormat::I420);
+    EXPECT_EQ(made->width, 320);
+  }
+  Image image = recapture();
+  EXPECT_TRUE(near(at(image, 320, 180), kRed));
+  EXPECT_TRUE(near(at(image, 900, 500), kBlack)) << "the rest of the wall is empty";
+
+  // The whole wall: shown in the next composite from the 640x360 frame it holds.
+  view.tiles[0].rect = {0, 0, 1, 1};
+  image = show(view);
+  EXPECT_TRUE(near(at(image, 1000, 600), kRed));
+  s.show(kGreen, spec);
+  image = recapture();
+  EXPECT_TRUE(near(at(image, 1000, 600), kGreen));
+  if (cpu) {
+    const streams::FramePtr next = s.channel->mailbox().peek();
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->width, 1280);
+    EXPECT_EQ(next->height, 720);
+  }
+}
+
+TEST_P(RendererTest, PaddedStridesUploadCorrectly) {
   // Odd widths and rows padded by odd byte counts: a wrong row length would shear the picture.
   std::vector<TestStream> streams;
   WallView view = wall();
@@ -210,7 +278,7 @@ TEST_F(RendererTest, PaddedStridesUploadCorrectly) {
   EXPECT_EQ(renderer_->stats().frames_refused, 0u);
 }
 
-TEST_F(RendererTest, StalledStreamShowsStateNotFrame) {
+TEST_P(RendererTest, StalledStreamShowsStateNotFrame) {
   TestStream s = stream("cam");
   s.show(kRed, {}, StreamState::Stalled);
   WallView view = wall(1280, 720);
@@ -240,7 +308,7 @@ TEST_F(RendererTest, StalledStreamShowsStateNotFrame) {
   }
 }
 
-TEST_F(RendererTest, LabelBandHasText) {
+TEST_P(RendererTest, LabelBandHasText) {
   TestStream s = stream("cam");
   s.show(kBlack);
   WallView view = wall(1280, 720);
@@ -258,7 +326,7 @@ TEST_F(RendererTest, LabelBandHasText) {
   EXPECT_GT(bright_pixels(image, 500, 300, 780, 420, 150), 10) << "the word is there";
 }
 
-TEST_F(RendererTest, SeamlessSwitchToPreferredSub) {
+TEST_P(RendererTest, SeamlessSwitchToPreferredSub) {
   TestStream main = stream("cam/main");
   TestStream sub = stream("cam/sub");
   main.show(kRed);
@@ -292,7 +360,7 @@ TEST_F(RendererTest, SeamlessSwitchToPreferredSub) {
   EXPECT_FALSE(near(at(image, 640, 360), kBlue, 60));
 }
 
-TEST_F(RendererTest, NewViewSwapsAssignments) {
+TEST_P(RendererTest, NewViewSwapsAssignments) {
   TestStream a = stream("a");
   TestStream b = stream("b");
   a.show(kRed);
@@ -316,7 +384,7 @@ TEST_F(RendererTest, NewViewSwapsAssignments) {
   EXPECT_GE(a.channel->mailbox().consumed(), 2u);
 }
 
-TEST_F(RendererTest, CaptureWaitsForTheViewVersion) {
+TEST_P(RendererTest, CaptureWaitsForTheViewVersion) {
   auto early = renderer_->capture(5);
   EXPECT_EQ(early.wait_for(300ms), std::future_status::timeout);
   WallView view = wall(640, 360);
@@ -329,7 +397,7 @@ TEST_F(RendererTest, CaptureWaitsForTheViewVersion) {
   EXPECT_EQ(renderer_->stats().view_version, 5u);
 }
 
-TEST_F(RendererTest, IdlesWhenNothingChanges) {
+TEST_P(RendererTest, IdlesWhenNothingChanges) {
   TestStream s = stream("cam");
   s.show(kRed);
   WallView view = wall(640, 360);
@@ -353,7 +421,7 @@ TEST_F(RendererTest, IdlesWhenNothingChanges) {
   EXPECT_TRUE(near(at(recapture(), 320, 180), kBlue));
 }
 
-TEST_F(RendererTest, RefusesMalformedFramesWithoutCrashing) {
+TEST_P(RendererTest, RefusesMalformedFramesWithoutCrashing) {
   TestStream s = stream("cam");
   s.show(kRed);
   WallView view = wall(640, 360);
@@ -377,7 +445,7 @@ std::filesystem::path temp_png(const std::string& name) {
          ("vw_renderer_" + std::to_string(::getpid()) + "_" + name + ".png");
 }
 
-TEST_F(RendererTest, SnapshotWritesAPng) {
+TEST_P(RendererTest, SnapshotWritesAPng) {
   TestStream s = stream("cam");
   s.show(kBlue);
   WallView view = wall(320, 180);
