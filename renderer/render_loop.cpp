@@ -219,12 +219,16 @@ class RenderLoop {
         d.kind = TileDraw::Kind::Empty;
         continue;
       }
+      const PixelRect px = to_pixels(tile.rect, out_w, out_h);
+      if (covered(i, px, out_w, out_h)) {
+        d.kind = TileDraw::Kind::Empty;  // never seen: its stream's frames are not taken
+        continue;
+      }
       d.kind = TileDraw::Kind::State;
       const auto* preferred = tile.preferred == StreamChoice::Main ? &tile.main : &tile.sub;
       const auto* other = tile.preferred == StreamChoice::Main ? &tile.sub : &tile.main;
       if (!*preferred) std::swap(preferred, other);
       if (!*preferred) continue;  // no stream at all: "offline"
-      const PixelRect px = to_pixels(tile.rect, out_w, out_h);
       ChannelSlot& p = refresh(*preferred, &changed, px, tile.fit);
       d.state = p.last_state;
       if (p.live()) {
@@ -238,6 +242,14 @@ class RenderLoop {
       }
     }
     return changed;
+  }
+
+  // Tile `index` lies wholly under a later tile (drawn over it).
+  bool covered(std::size_t index, const PixelRect& r, int out_w, int out_h) const {
+    for (std::size_t j = index + 1; j < view_->tiles.size(); ++j) {
+      if (intersect(to_pixels(view_->tiles[j].rect, out_w, out_h), r) == r) return true;
+    }
+    return false;
   }
 
   // The tile shows the slot's live frame: YUV planes, or (software path) RGBA of the tile's

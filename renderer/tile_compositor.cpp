@@ -278,7 +278,13 @@ PixelRect TileCompositor::label_band(const TileDraw& tile) {
   return {r.x, r.y, std::min(r.w, t->width + 2 * m.pad), std::min(r.h, t->height + 2 * m.pad)};
 }
 
-void TileCompositor::draw(const TileDraw& tile, Language language, const PixelRect& clip) {
+void TileCompositor::copy_video(const TileDraw& tile, const PixelRect& clip) const {
+  const PixelRect r = copied_rect(tile);
+  if (!empty(r)) copy_image(*tile.image, r.x, r.y, intersect(r, clip));
+}
+
+void TileCompositor::draw(const TileDraw& tile, Language language, const PixelRect& clip,
+                          bool video_copied) {
   const PixelRect r = to_pixels(tile.rect, width_, height_);
   const PixelRect visible = intersect(r, clip);
   if (empty(visible)) return;
@@ -288,10 +294,7 @@ void TileCompositor::draw(const TileDraw& tile, Language language, const PixelRe
     case TileDraw::Kind::Video: {
       // The region was cleared to black: letterbox bars stay black.
       if (tile.image != nullptr) {
-        const ImagePlacement ip =
-            place_image(r, tile.image->source_w(), tile.image->source_h(), tile.fit);
-        if (streams::satisfies(*tile.image, ip.target))
-          copy_image(*tile.image, ip.x, ip.y, visible);
+        if (!video_copied) copy_video(tile, visible);
         break;
       }
       const Placement p = place_frame(r, tile.video->width(), tile.video->height(), tile.fit);

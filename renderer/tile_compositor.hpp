@@ -87,8 +87,12 @@ class TileCompositor {
   void begin(int width, int height, GLuint target_texture);
   // Clears `region` to black (the wall's background).
   void clear(const PixelRect& region);
-  // Draws `tile`, clipped to `clip`.
-  void draw(const TileDraw& tile, Language language, const PixelRect& clip);
+  // Draws `tile`, clipped to `clip`; without its video when `video_copied` (copy_video() put it
+  // there already).
+  void draw(const TileDraw& tile, Language language, const PixelRect& clip,
+            bool video_copied = false);
+  // Copies the video of `tile` (copied_rect() not empty) into the target, clipped to `clip`.
+  void copy_video(const TileDraw& tile, const PixelRect& clip) const;
   void end();
 
   // The pixels `tile` copies whole (software path: its video; empty otherwise). They need no

@@ -111,9 +111,22 @@ ComposeResult WallComposer::compose(const WallView& view, const std::vector<Tile
     not_placed_ = layout.not_placed;
   }
 
-  std::vector<PixelRect> copied;  // software path: opaque video, copied whole
-  for (const TileDraw& d : draws) {
-    if (const PixelRect r = compositor_.copied_rect(d); !empty(r)) copied.push_back(r);
+  // Software path: the copied video of each tile. A copy that no tile below it overlaps goes
+  // first, before anything is drawn: on llvmpipe a copy into the composite waits for the drawing
+  // queued before it, so the copies cost one wait per composite, not one per tile.
+  std::vector<PixelRect> copied;
+  std::vector<bool> copied_first(draws.size(), false);
+  for (std::size_t i = 0; i < draws.size(); ++i) {
+    const PixelRect r = compositor_.copied_rect(draws[i]);
+    if (empty(r)) continue;
+    copied.push_back(r);
+    copied_first[i] = std::none_of(tiles.begin(), tiles.begin() + static_cast<std::ptrdiff_t>(i),
+                                   [&](const PixelRect& below) { return intersects(below, r); });
+  }
+  for (const PixelRect& region : regions) {
+    for (std::size_t i = 0; i < draws.size(); ++i) {
+      if (copied_first[i] && intersects(tiles[i], region)) compositor_.copy_video(draws[i], region);
+    }
   }
   for (const PixelRect& region : regions) {
     // Clear only what no copied video overwrites: on software GL a clear is a shaded quad.
@@ -123,7 +136,7 @@ ComposeResult WallComposer::compose(const WallView& view, const std::vector<Tile
     for (std::size_t k = first; k < uncovered.size(); ++k) compositor_.clear(uncovered[k]);
     for (std::size_t i = 0; i < draws.size(); ++i) {
       if (!intersects(tiles[i], region)) continue;
-      compositor_.draw(draws[i], view.language, region);
+      compositor_.draw(draws[i], view.language, region, copied_first[i]);
       ++result.tile_draws;
     }
     for (const OverlayPanel& panel : panels_) {

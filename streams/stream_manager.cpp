@@ -273,6 +273,7 @@ void StreamManager::Impl::fail(Stream& s, PipelineEvent::Kind kind, const std::s
                                Clock::time_point now) {
   retire(s);
   s.last_error = why;
+  publish_counters(s);  // before the state: whoever sees the new state sees why
   if (kind == PipelineEvent::Kind::NotAuthorized || kind == PipelineEvent::Kind::NotFound) {
     bool auth = kind == PipelineEvent::Kind::NotAuthorized;
     set_state(s, auth ? StreamState::AuthFailed : StreamState::NotFound);
@@ -287,7 +288,6 @@ void StreamManager::Impl::fail(Stream& s, PipelineEvent::Kind kind, const std::s
     set_state(s, StreamState::Stalled);
     spdlog::warn("stream {}: stalled: {}; reconnecting in {} ms", s.spec.key, why, delay.count());
   }
-  publish_counters(s);
 }
 
 // Deactivates the pipeline (no more frames), hands it to the teardown thread and drops the

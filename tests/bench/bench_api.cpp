@@ -103,6 +103,7 @@ class Daemon {
     streams_ = std::make_unique<streams::StreamManager>(&wakeup_);
     renderer::RendererOptions ropts;
     ropts.headless = true;
+    ropts.path = config.wall.render_path;
     ropts.on_composite = [this](const renderer::CompositeTiming& t) {
       const auto now = Clock::now();
       std::lock_guard lock(mutex_);
@@ -440,7 +441,9 @@ void print_switches(const char* name, const Switches& s) {
 int main(int argc, char** argv) {
   CLI::App cli{"videowall-bench-api: control API round trips and layout switch to screen, printed"};
   int requests = 1000, n_switches = 200, cameras = 4;
-  std::string state_root;
+  std::string state_root, path = "auto";
+  cli.add_option("--path", path, "the wall's render path: auto (cpu on software GL), gpu, cpu")
+      ->check(CLI::IsMember({"auto", "gpu", "cpu"}));
   cli.add_option("--requests", requests, "status and layout.set round trips per series")
       ->check(CLI::PositiveNumber);
   cli.add_option("--switches", n_switches, "paced layout switches (100 ms apart) per setup")
@@ -468,7 +471,8 @@ int main(int argc, char** argv) {
   if (!bench::start_cameras(camsim)) return 1;
   std::vector<std::string> urls;
   for (const auto& s : specs) urls.push_back(camsim.url(s.mount));
-  const auto config = wall_config(urls);
+  auto config = wall_config(urls);
+  config.wall.render_path = renderer::parse_render_path(path).value_or(renderer::RenderPath::Auto);
 
   const auto started = Clock::now();
   const auto load_start = bench::load_average();

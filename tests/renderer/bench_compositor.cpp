@@ -7,7 +7,9 @@
 //    jitter), max_fps 60; each mode with and without the case overlays (a new CaseView twice a
 //    second). Per composite: wall time from the first upload to glFinish, and process CPU time
 //    over that span (llvmpipe rasterizes on worker threads).
-//   build/tests/renderer/bench_renderer [seconds per run, default 5]
+//   build/tests/renderer/bench_renderer [seconds per run, default 5] [gpu|cpu|auto, default auto]
+// On the cpu path the frames are scaled to their tiles on the thread that publishes them (here
+// the bench's own), as the streaming threads do.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -113,10 +115,13 @@ struct NineTiles {
 
 // 1. Uncapped: composites a second while every stream gets a new frame each millisecond, then
 // the capture round trip with and without new frames.
+RenderPath g_path = RenderPath::Auto;  // main() sets it from the command line
+
 void throughput(double seconds) {
   vw::streams::Wakeup wakeup;
   RendererOptions options;
   options.headless = true;
+  options.path = g_path;
   options.max_fps = 0;  // uncapped
   Renderer renderer(options, &wakeup);
   std::thread render([&] { renderer.run(); });
@@ -175,6 +180,7 @@ void run(bool incremental, bool overlays, bool video, double seconds) {
   vw::streams::Wakeup wakeup;
   RendererOptions options;
   options.headless = true;
+  options.path = g_path;
   options.incremental = incremental;
   std::mutex mutex;
   std::vector<CompositeTiming> timings;
@@ -268,7 +274,16 @@ void run(bool incremental, bool overlays, bool video, double seconds) {
 
 int main(int argc, char** argv) {
   const double seconds = argc > 1 ? std::atof(argv[1]) : 5.0;
-  std::printf("9 x 1080p I420 -> 1920x1080, %.0f s per run\n", seconds);
+  if (argc > 2) {
+    const auto path = vw::renderer::parse_render_path(argv[2]);
+    if (!path) {
+      std::fprintf(stderr, "bench_renderer: the path is gpu, cpu or auto (got %s)\n", argv[2]);
+      return 2;
+    }
+    g_path = *path;
+  }
+  std::printf("9 x 1080p I420 -> 1920x1080, %.0f s per run, render path %s\n", seconds,
+              std::string(vw::renderer::to_string(g_path)).c_str());
   throughput(seconds);
   std::printf("at 25 fps a stream (unsynchronised), max_fps 60:\n");
   for (bool overlays : {false, true}) {

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "frames.hpp"
+#include "layouts/layout.hpp"
 #include "renderer/renderer.hpp"
 
 namespace vw::renderer {
@@ -149,10 +150,20 @@ TEST_P(RendererTest, ConvertsEveryFormatMatrixAndRange) {
   }
 }
 
+// Every built-in preset, each tile its own colour.
 TEST_P(RendererTest, LayoutsPutEachStreamInItsTile) {
-  const Rgb palette[] = {kRed,          kGreen,        kBlue,         kGrey,         kWhite,
-                         {255, 255, 0}, {0, 255, 255}, {255, 0, 255}, {64, 128, 192}};
-  for (const auto& rects : {grid(1), grid(2), grid(3), one_plus_five()}) {
+  const Rgb palette[] = {kRed,           kGreen,         kBlue,         kGrey,
+                         kWhite,         {255, 255, 0},  {0, 255, 255}, {255, 0, 255},
+                         {64, 128, 192}, {192, 64, 0},   {0, 128, 64},  {128, 0, 192},
+                         {255, 128, 0},  {128, 255, 64}, {64, 0, 128},  {200, 200, 64}};
+  std::vector<std::vector<layouts::Rect>> all;
+  for (const layouts::Layout& preset : layouts::builtin_presets()) {
+    all.emplace_back();
+    for (const auto& t : preset.tiles) all.back().push_back(t.rect);
+    ASSERT_LE(all.back().size(), std::size(palette)) << preset.name;
+  }
+  ASSERT_EQ(all.size(), 8u);
+  for (const auto& rects : all) {
     WallView view = wall(1920, 1080);
     std::vector<TestStream> streams;
     for (std::size_t i = 0; i < rects.size(); ++i) {
@@ -198,6 +209,25 @@ TEST_P(RendererTest, LetterboxBarsAndFill) {
   EXPECT_TRUE(near(at(image, 80, 360), kGreen)) << "fill: no bar";
   EXPECT_TRUE(near(at(image, 1200, 360), kGreen));
   EXPECT_TRUE(near(at(image, 640, 710), kGreen));
+}
+
+// A tile that a later tile covers whole (a picture-in-picture layout's hidden corner) is never
+// drawn, so its stream's frames are not even taken.
+TEST_P(RendererTest, CoveredTilesTakeNoFrames) {
+  TestStream under = stream("under");
+  TestStream over = stream("over");
+  under.show(kRed);
+  over.show(kGreen);
+  WallView view = wall(1280, 720);
+  view.tiles.push_back(tile(0.1, 0.1, 0.2, 0.2, under.channel));
+  view.tiles.push_back(tile(0, 0, 0.5, 0.5, over.channel));
+  const Image image = show(view);
+  EXPECT_TRUE(near(at(image, 256, 144), kGreen)) << "the covering tile is on top";
+  under.show(kBlue);
+  over.show(kWhite);
+  EXPECT_TRUE(near(at(recapture(), 256, 144), kWhite));
+  EXPECT_EQ(under.channel->mailbox().consumed(), 0u) << "the covered stream was never taken";
+  EXPECT_GE(over.channel->mailbox().consumed(), 2u);
 }
 
 // Software path: once a tile shows a stream, the stream's producer makes RGBA of exactly the
