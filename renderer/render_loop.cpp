@@ -30,6 +30,8 @@ namespace {
 
 // How often the loop looks at stream states when nothing wakes it: states change without frames.
 constexpr auto kStatePoll = std::chrono::milliseconds(100);
+// Software path: frames resized for other tiles than the one a stream's frames are made for.
+constexpr std::size_t kResizedKept = 8;
 
 double process_cpu_ms() {
   timespec t{};
@@ -267,6 +269,11 @@ class RenderLoop {
     if (slot.target_turn != turn_) {
       // The first tile showing the stream this turn is the size its frames are made at.
       slot.target_turn = turn_;
+      // Trimmed only here, before any tile of this turn points into the list.
+      if (slot.resized.size() > kResizedKept) {
+        slot.resized.erase(slot.resized.begin(),
+                           slot.resized.end() - static_cast<std::ptrdiff_t>(kResizedKept));
+      }
       if (slot.requested != target) {
         slot.channel->set_scale_target(target);
         slot.requested = target;
@@ -282,7 +289,8 @@ class RenderLoop {
         return;
       }
     }
-    // A new layout before the stream's next frame, or a second tile of another size.
+    // A new layout before the stream's next frame, or a second tile of another size. Kept until
+    // the next frame; layouts switched many times over one frame keep only the latest few.
     if (streams::FramePtr resized = streams::scale_frame(image, target)) {
       d->image = resized.get();
       slot.resized.emplace_back(target, std::move(resized));

@@ -86,6 +86,9 @@ TEST_F(Wallctl, StatusCamerasAndLayoutsAnswer) {
   ASSERT_EQ(status["tiles"].size(), 4u);
   EXPECT_EQ(status["tiles"][0]["name"], "红色");
   EXPECT_GE(status["streams"].size(), 4u);
+  const std::string path = status["render"].value("path", "");
+  EXPECT_TRUE(path == "cpu" || path == "gpu") << "render.path: " << path;
+  EXPECT_NE(r.output.find(path + " 路径"), std::string::npos) << r.output;
   EXPECT_NE(ok({"cameras"}).output.find("白色"), std::string::npos);
   auto layouts = json::parse(ok({"--json", "layout", "list"}).output, nullptr, false);
   EXPECT_EQ(layouts["current"], "2x2");

@@ -16,6 +16,7 @@ constexpr const char* kGood = R"(wall:
   layouts_dir: ../layouts
   fit: fill
   language: en
+  render_path: gpu
 streams:
   transport: udp
   latency_ms: 150
@@ -54,6 +55,7 @@ TEST(Config, GoodFileLoadsEveryField) {
   EXPECT_EQ(c.wall.layouts_dir, "/etc/videowall/layouts");
   EXPECT_EQ(c.wall.fit, renderer::FitMode::Fill);
   EXPECT_EQ(c.wall.language, renderer::Language::English);
+  EXPECT_EQ(c.wall.render_path, renderer::RenderPath::Gpu);
   EXPECT_EQ(c.stall_timeout, std::chrono::milliseconds(2500));
   ASSERT_EQ(c.cameras.size(), 2u);
   EXPECT_EQ(c.cameras[0].name, "花楼街-01");
@@ -99,6 +101,8 @@ TEST(Config, EachKindOfMistakeIsNamed) {
       {"wall:\n  width: 10\ncameras:\n  - {id: a, main: rtsp://h/s}\n", 2, "wall.width"},
       {"wall:\n  width: wide\ncameras:\n  - {id: a, main: rtsp://h/s}\n", 2, "wall.width"},
       {"wall:\n  fit: stretch\ncameras:\n  - {id: a, main: rtsp://h/s}\n", 2, "wall.fit"},
+      {"wall:\n  render_path: software\ncameras:\n  - {id: a, main: rtsp://h/s}\n", 2,
+       "wall.render_path"},
       {"streams:\n  transport: quic\ncameras:\n  - {id: a, main: rtsp://h/s}\n", 2,
        "streams.transport"},
       {"cameras:\n  - {id: a, main: rtsp://h/s}\ntiles: [a, nobody]\n", 3, "tiles[1]"},
