@@ -10,15 +10,13 @@
 #include <ctime>
 #include <optional>
 #include <thread>
-#include <unordered_map>
-#include <unordered_set>
 
 #include "renderer/gl_util.hpp"
 #include "renderer/renderer_shared.hpp"
 #include "renderer/text_atlas.hpp"
+#include "renderer/tile_sources.hpp"
 #include "renderer/ui_host.hpp"
 #include "renderer/wall_composer.hpp"
-#include "renderer/yuv_program.hpp"
 
 namespace vw::renderer {
 
@@ -30,8 +28,6 @@ namespace {
 
 // How often the loop looks at stream states when nothing wakes it: states change without frames.
 constexpr auto kStatePoll = std::chrono::milliseconds(100);
-// Software path: frames resized for other tiles than the one a stream's frames are made for.
-constexpr std::size_t kResizedKept = 8;
 
 double process_cpu_ms() {
   timespec t{};
@@ -39,42 +35,17 @@ double process_cpu_ms() {
   return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
 }
 
-// One stream's newest frame as the render thread holds it, and what it knows of the stream.
-struct ChannelSlot {
-  std::shared_ptr<StreamChannel> channel;  // keeps the key (the pointer) unique while held
-  PlaneTextures planes;                    // GPU path: the YUV planes on the GPU
-  // Software path: RGBA at the size of the first tile showing the stream (that tile's
-  // ScaleTarget, also asked of the stream), and the same frame for other tiles of other sizes.
-  streams::FramePtr image;
-  std::vector<std::pair<streams::ScaleTarget, streams::FramePtr>> resized;
-  std::optional<streams::ScaleTarget> requested;  // what the channel was asked for
-  std::uint64_t target_turn = 0;                  // turn the request was last looked at
-  std::uint64_t last_sequence = 0;                // of the frame in `planes` or `image`
-  bool has_frame = false;  // `planes` holds a frame of the current Playing spell
-  bool state_seen = false;
-  StreamState last_state = StreamState::Idle;
-  std::uint64_t refreshed_turn = 0;
-  std::uint64_t uploads = 0;  // frames uploaded into `planes`
-  bool refused_logged = false;
-
-  bool live() const { return last_state == StreamState::Playing && has_frame; }
-};
-
 class RenderLoop {
  public:
   RenderLoop(RendererShared& impl, GlContext& context, RenderPath path)
       : impl_(impl),
         context_(context),
-        cpu_path_(path == RenderPath::Cpu),
-        composer_(impl.options.font_path, max_texture_size()) {
-    glGetIntegerv(GL_MAX_TEXTURE_SIZE, &max_texture_size_);
+        composer_(impl.options.font_path, max_texture_size()),
+        sources_(path == RenderPath::Cpu, max_texture_size()) {
     view_ = std::make_shared<const WallView>();  // black 1920x1080 until the first publish
     start_ui();
   }
-  ~RenderLoop() {
-    impl_.ui_key_filter = nullptr;
-    for (auto& [key, slot] : channels_) slot.channel->set_scale_target(std::nullopt);
-  }
+  ~RenderLoop() { impl_.ui_key_filter = nullptr; }
   RenderLoop(const RenderLoop&) = delete;
   RenderLoop& operator=(const RenderLoop&) = delete;
 
@@ -114,7 +85,6 @@ class RenderLoop {
         spdlog::info("renderer: window closed");
         break;
       }
-      ++turn_;
       const auto turn_start = Clock::now();
       const double cpu_start = impl_.options.on_composite ? process_cpu_ms() : 0;
 
@@ -134,13 +104,19 @@ class RenderLoop {
       if (latest && latest != view_) {
         view_ = std::move(latest);
         view_changed_ = true;
-        prune_channels();
+        sources_.prune(*view_);
       }
       bool window_dirty = context_.take_window_dirty();
       bool ui_capture_due = false;
       if (ui_) window_dirty |= take_ui_requests(&ui_capture_due);
-      uploads_ = 0;
-      const bool content_changed = prepare_tiles();
+      const auto [out_w, out_h] = composer_.output_size(*view_);
+      const TileSources::Turn sourced = sources_.prepare(*view_, out_w, out_h, &draws_);
+      uploads_ = sourced.uploads;
+      const bool content_changed = sourced.changed;
+      if (sourced.refused > 0) {
+        std::lock_guard lock(impl_.mutex);
+        impl_.stats.frames_refused += sourced.refused;
+      }
       bool capture_due = false;
       {
         std::lock_guard lock(impl_.mutex);
@@ -201,186 +177,6 @@ class RenderLoop {
   }
 
  private:
-  // Decides what every tile shows, taking and uploading newer frames of the streams that may be
-  // shown. Returns true when anything visible changed (a frame, a state).
-  bool prepare_tiles() {
-    bool changed = false;
-    draws_.resize(view_->tiles.size());
-    const auto [out_w, out_h] = composer_.output_size(*view_);
-    for (std::size_t i = 0; i < view_->tiles.size(); ++i) {
-      const TileView& tile = view_->tiles[i];
-      TileDraw& d = draws_[i];
-      d.rect = tile.rect;
-      d.fit = tile.fit;
-      d.label = tile.label.empty() ? std::string_view(tile.camera_id) : tile.label;
-      d.video = nullptr;
-      d.image = nullptr;
-      d.content = 0;
-      d.state = StreamState::Idle;
-      if (tile.camera_id.empty()) {
-        d.kind = TileDraw::Kind::Empty;
-        continue;
-      }
-      const PixelRect px = to_pixels(tile.rect, out_w, out_h);
-      if (covered(i, px, out_w, out_h)) {
-        d.kind = TileDraw::Kind::Empty;  // never seen: its stream's frames are not taken
-        continue;
-      }
-      d.kind = TileDraw::Kind::State;
-      const auto* preferred = tile.preferred == StreamChoice::Main ? &tile.main : &tile.sub;
-      const auto* other = tile.preferred == StreamChoice::Main ? &tile.sub : &tile.main;
-      if (!*preferred) std::swap(preferred, other);
-      if (!*preferred) continue;  // no stream at all: "offline"
-      ChannelSlot& p = refresh(*preferred, &changed, px, tile.fit);
-      d.state = p.last_state;
-      if (p.live()) {
-        show(p, px, tile.fit, &d);
-        continue;
-      }
-      if (*other) {
-        // The preferred stream has nothing live yet: keep showing the other one if it is live.
-        ChannelSlot& o = refresh(*other, &changed, px, tile.fit);
-        if (o.live()) show(o, px, tile.fit, &d);
-      }
-    }
-    return changed;
-  }
-
-  // Tile `index` lies wholly under a later tile (drawn over it).
-  bool covered(std::size_t index, const PixelRect& r, int out_w, int out_h) const {
-    for (std::size_t j = index + 1; j < view_->tiles.size(); ++j) {
-      if (intersect(to_pixels(view_->tiles[j].rect, out_w, out_h), r) == r) return true;
-    }
-    return false;
-  }
-
-  // The tile shows the slot's live frame: YUV planes, or (software path) RGBA of the tile's
-  // exact size, resized here from the slot's image when the tile is not the one it was made for.
-  void show(ChannelSlot& slot, const PixelRect& tile, FitMode fit, TileDraw* d) {
-    d->kind = TileDraw::Kind::Video;
-    d->content = slot.uploads;
-    if (!slot.image) {
-      d->video = &slot.planes;
-      return;
-    }
-    const streams::VideoFrame& image = *slot.image;
-    const streams::ScaleTarget target =
-        place_image(tile, image.source_w(), image.source_h(), fit).target;
-    if (slot.target_turn != turn_) {
-      // The first tile showing the stream this turn is the size its frames are made at.
-      slot.target_turn = turn_;
-      // Trimmed only here, before any tile of this turn points into the list.
-      if (slot.resized.size() > kResizedKept) {
-        slot.resized.erase(slot.resized.begin(),
-                           slot.resized.end() - static_cast<std::ptrdiff_t>(kResizedKept));
-      }
-      if (slot.requested != target) {
-        slot.channel->set_scale_target(target);
-        slot.requested = target;
-      }
-    }
-    if (streams::satisfies(image, target)) {
-      d->image = &image;
-      return;
-    }
-    for (const auto& [made_for, frame] : slot.resized) {
-      if (made_for == target) {
-        d->image = frame.get();
-        return;
-      }
-    }
-    // A new layout before the stream's next frame, or a second tile of another size. Kept until
-    // the next frame; layouts switched many times over one frame keep only the latest few.
-    if (streams::FramePtr resized = streams::scale_frame(image, target)) {
-      d->image = resized.get();
-      slot.resized.emplace_back(target, std::move(resized));
-    } else {
-      d->kind = TileDraw::Kind::State;
-    }
-  }
-
-  ChannelSlot& refresh(const std::shared_ptr<StreamChannel>& channel, bool* changed,
-                       const PixelRect& tile, FitMode fit) {
-    auto [it, inserted] = channels_.try_emplace(channel.get());
-    ChannelSlot& slot = it->second;
-    if (inserted) slot.channel = channel;
-    if (slot.refreshed_turn == turn_) return slot;  // shown by two tiles: one look per turn
-    // A stream nobody looked at last turn may hold an old frame: start from its newest.
-    const bool continuous = slot.refreshed_turn + 1 == turn_;
-    slot.refreshed_turn = turn_;
-
-    const StreamState state = channel->state();
-    if (!slot.state_seen || state != slot.last_state) {
-      *changed = true;
-      slot.state_seen = true;
-      slot.last_state = state;
-    }
-    if (state != StreamState::Playing || !continuous) {
-      // Never show a frame from before this Playing spell as live.
-      slot.has_frame = false;
-      slot.last_sequence = 0;
-      slot.image.reset();
-      slot.resized.clear();
-      if (state != StreamState::Playing) return slot;
-    }
-    streams::FrameMailbox& mailbox = channel->mailbox();
-    streams::FramePtr frame = mailbox.take_newer(slot.last_sequence);
-    if (!frame && slot.last_sequence > 0) {
-      // Sequences restart with a rebuilt pipeline: a lower one in the slot is a newer frame.
-      if (auto peeked = mailbox.peek(); peeked && peeked->sequence < slot.last_sequence) {
-        frame = mailbox.take_newer(0);
-      }
-    }
-    if (!frame) return slot;
-    slot.last_sequence = frame->sequence;
-    if (const std::string why = check_frame(*frame, max_texture_size_); !why.empty()) {
-      {
-        std::lock_guard lock(impl_.mutex);
-        ++impl_.stats.frames_refused;
-      }
-      if (!slot.refused_logged) {
-        spdlog::warn("renderer: {}: frame {} refused ({}); later ones are counted, not logged",
-                     channel->key(), frame->sequence, why);
-        slot.refused_logged = true;
-      }
-      return slot;
-    }
-    if (cpu_path_ || frame->format == streams::PixelFormat::RGBA) {
-      // Software path: RGBA at this tile's size, scaled here only when the stream did not (its
-      // first frames, before it was asked; a frame made for a layout just replaced).
-      const streams::ScaleTarget target =
-          place_image(tile, frame->source_w(), frame->source_h(), fit).target;
-      if (!streams::satisfies(*frame, target) || frame->strides[0] % 4 != 0) {
-        frame = streams::scale_frame(*frame, target);
-        if (!frame) return slot;
-      }
-      slot.image = std::move(frame);
-      slot.resized.clear();
-    } else {
-      slot.image.reset();
-      slot.planes.upload(*frame);
-    }
-    ++slot.uploads;
-    ++uploads_;
-    slot.has_frame = true;
-    *changed = true;
-    return slot;  // `frame` is released here: the decoder's buffer goes back at once
-  }
-
-  // Drops the textures of streams the new view does not show.
-  void prune_channels() {
-    std::unordered_set<const StreamChannel*> wanted;
-    for (const TileView& t : view_->tiles) {
-      wanted.insert(t.main.get());
-      wanted.insert(t.sub.get());
-    }
-    std::erase_if(channels_, [&](auto& item) {
-      if (wanted.contains(item.first)) return false;
-      item.second.channel->set_scale_target(std::nullopt);  // unseen: frames stay as decoded
-      return true;
-    });
-  }
-
   static int max_texture_size() {
     GLint size = 4096;
     glGetIntegerv(GL_MAX_TEXTURE_SIZE, &size);
@@ -532,14 +328,11 @@ class RenderLoop {
 
   RendererShared& impl_;
   GlContext& context_;
-  const bool cpu_path_;
-  GLint max_texture_size_ = 4096;
   WallComposer composer_;
+  TileSources sources_;
   WallViewPtr view_;
   bool view_changed_ = true;
-  std::uint64_t turn_ = 0;
-  std::vector<TileDraw> draws_;  // label views point into view_
-  std::unordered_map<const StreamChannel*, ChannelSlot> channels_;
+  std::vector<TileDraw> draws_;   // label views point into view_
   CaseViewPtr cases_;             // drawn by the overlays
   std::uint64_t cases_seen_ = 0;  // RendererShared::cases_published when cases_ was taken
   bool cases_waiting_ = false;    // a newer case view is held back until cases_due_
