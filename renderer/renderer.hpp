@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "renderer/case_view.hpp"
+#include "renderer/render_path.hpp"
 #include "renderer/ui_types.hpp"
 #include "renderer/wall_view.hpp"
 #include "streams/wakeup.hpp"
@@ -37,17 +38,6 @@ struct CompositeTiming {
   bool full = false;               // the whole wall was redrawn
   std::uint64_t view_version = 0;  // WallView::version this composite shows
 };
-
-// How tiles get their pixels, chosen once when the context is made (RenderStats::render_path).
-// Gpu: each new frame's YUV planes are uploaded and converted by the fragment shader at the
-// tile's size. Cpu: each stream scales its frames to its tile on its own streaming thread
-// (streams/frame_scaler.hpp) and the renderer copies the finished pixels into the composite; for
-// software GL (Mesa llvmpipe), where every shaded pixel costs CPU time. Auto: Cpu when
-// GL_RENDERER names a software rasterizer, else Gpu.
-enum class RenderPath { Auto, Gpu, Cpu };
-std::string_view to_string(RenderPath path);  // "auto", "gpu", "cpu"
-std::optional<RenderPath> parse_render_path(std::string_view text);
-RenderPath choose_render_path(RenderPath requested, std::string_view gl_renderer);
 
 struct RendererOptions {
   // Headless: no window at all (EGL surfaceless on Mesa); otherwise a GLFW window.

@@ -30,10 +30,10 @@ jobs="$(nproc)"
 
 # The YAML readers and what the config's headers pull in (streams/, renderer/ and layouts/ types).
 yaml_reader=(controller/core/config.cpp controller/core/yaml_reader.cpp layouts/yaml_documents.cpp
-             streams/rtsp_url.cpp)
+             streams/rtsp_url.cpp renderer/render_path.cpp)
 yaml_watched=(tests/fuzz/fuzz_yaml.hpp controller/core/config.* controller/core/yaml_reader.*
               layouts/yaml_documents.* layouts/layout.hpp streams/*.hpp streams/rtsp_url.cpp
-              renderer/*.hpp)
+              renderer/*.hpp renderer/render_path.cpp)
 layout_sources=(layouts/layout.cpp layouts/layout_library.cpp layouts/layout_yaml.cpp
                 layouts/presets.cpp)
 

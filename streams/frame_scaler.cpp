@@ -15,7 +15,8 @@ extern "C" {
 namespace vw::streams {
 namespace {
 
-constexpr int kAlign = 32;  // row alignment of scratch planes and outputs (SIMD loads)
+constexpr int kAlign = 32;          // row alignment of scratch planes and outputs (SIMD loads)
+constexpr std::size_t kTail = 256;  // spare bytes after each buffer libswscale writes or reads
 
 int aligned(int bytes) {
   return (bytes + kAlign - 1) / kAlign * kAlign;
@@ -143,8 +144,13 @@ FramePtr scale_frame(const VideoFrame& frame, const ScaleTarget& target) {
   const int w = target.width;
   const int h = target.height;
   const int out_stride = aligned(w * 4);
-  auto memory = std::make_shared_for_overwrite<std::uint8_t[]>(
-      static_cast<std::size_t>(out_stride) * static_cast<std::size_t>(h));
+  // Left uninitialised: every byte is written below. libswscale's SIMD writes whole vectors past
+  // the last pixel of the last row, so the buffer has kTail spare bytes (a heap overflow caught
+  // by glibc once the buffer stood alone; ASan cannot see writes from uninstrumented libraries).
+  // (Not make_shared_for_overwrite: GCC 12's array control block trips UBSan's vptr check when
+  // released through shared_ptr<void>.)
+  std::shared_ptr<std::uint8_t[]> memory(
+      new std::uint8_t[static_cast<std::size_t>(out_stride) * static_cast<std::size_t>(h) + kTail]);
   Scratch& s = scratch();
   const bool yuv = frame.format != PixelFormat::RGBA;
   const Roi roi = source_roi(frame, target.crop, yuv);
@@ -185,7 +191,7 @@ FramePtr scale_frame(const VideoFrame& frame, const ScaleTarget& target) {
       const int ys = aligned(w), cs = aligned(nv12 ? 2 * dcw : dcw);
       const std::size_t y_bytes = static_cast<std::size_t>(ys) * static_cast<std::size_t>(h);
       const std::size_t c_bytes = static_cast<std::size_t>(cs) * static_cast<std::size_t>(dch);
-      s.planes.resize(y_bytes + 2 * c_bytes + kAlign);
+      s.planes.resize(y_bytes + 2 * c_bytes + kAlign + kTail);
       auto* base = reinterpret_cast<std::uint8_t*>(
           (reinterpret_cast<std::uintptr_t>(s.planes.data()) + kAlign - 1) &
           ~static_cast<std::uintptr_t>(kAlign - 1));

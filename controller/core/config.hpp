@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "renderer/renderer.hpp"
+#include "renderer/render_path.hpp"
 #include "renderer/ui_types.hpp"
 #include "renderer/wall_view.hpp"
 #include "streams/stream_manager.hpp"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test_link_needs: the tools link only what they use. Fails when a binary given here lists a
-# shared library of the daemon's other rooms (GStreamer, GL/EGL, GLFW, ImGui, yaml-cpp) as NEEDED.
+# shared library of the daemon's other rooms (GStreamer, GL/EGL, GLFW, ImGui, yaml-cpp, the
+# software path's OpenCV and libswscale) as NEEDED.
 set -euo pipefail
 status=0
 for binary in "$@"; do
@@ -10,7 +11,7 @@ for binary in "$@"; do
     status=1
     continue
   fi
-  bad=$(grep -E '^lib(gst|GL|EGL|epoxy|glfw|imgui|yaml-cpp|freetype|fontconfig)' <<<"$needed" || true)
+  bad=$(grep -E '^lib(gst|GL|EGL|epoxy|glfw|imgui|yaml-cpp|freetype|fontconfig|opencv|swscale|avutil)' <<<"$needed" || true)
   if [ -n "$bad" ]; then
     echo "FAIL $(basename "$binary") needs: $(tr '\n' ' ' <<<"$bad")"
     status=1
