@@ -131,7 +131,8 @@ bool applies_to(const ScaleTarget& target, const VideoFrame& frame) {
   return frame.source_w() == target.source_width && frame.source_h() == target.source_height;
 }
 
-FramePtr scale_frame(const VideoFrame& frame, const ScaleTarget& target) {
+// scale_frame's work; OpenCV reports what it cannot do by throwing.
+static FramePtr make_scaled(const VideoFrame& frame, const ScaleTarget& target) {
   if (target.width <= 0 || target.height <= 0 || target.width > kMaxScaledSide ||
       target.height > kMaxScaledSide || !check_frame(frame, kMaxScaledSide).empty()) {
     return nullptr;
@@ -154,6 +155,7 @@ FramePtr scale_frame(const VideoFrame& frame, const ScaleTarget& target) {
   Scratch& s = scratch();
   const bool yuv = frame.format != PixelFormat::RGBA;
   const Roi roi = source_roi(frame, target.crop, yuv);
+  if (roi.w <= 0 || roi.h <= 0) return nullptr;  // a crop past a 1-pixel picture's edge
   auto plane = [&](int i, int type, int x, int y, int cols, int rows) {
     const auto index = static_cast<std::size_t>(i);
     const int bpp = CV_ELEM_SIZE(type);
@@ -236,6 +238,14 @@ FramePtr scale_frame(const VideoFrame& frame, const ScaleTarget& target) {
   out->source_height = target.source_height;
   out->crop = target.crop;
   return out;
+}
+
+FramePtr scale_frame(const VideoFrame& frame, const ScaleTarget& target) {
+  try {
+    return make_scaled(frame, target);
+  } catch (const cv::Exception&) {
+    return nullptr;  // callers keep the frame as decoded (streams) or show the tile's state
+  }
 }
 
 }  // namespace vw::streams
