@@ -189,7 +189,10 @@ TileSources::Slot& TileSources::refresh(const std::shared_ptr<StreamChannel>& ch
         place_image(tile, frame->source_w(), frame->source_h(), fit).target;
     if (!streams::satisfies(*frame, target) || frame->strides[0] % 4 != 0) {
       frame = streams::scale_frame(*frame, target);
-      if (!frame) return slot;
+      if (!frame) {
+        ++result_.refused;  // nothing the scaler can make of it: counted like a malformed frame
+        return slot;
+      }
     }
     slot.image = std::move(frame);
     slot.resized.clear();
