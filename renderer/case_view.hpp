@@ -13,10 +13,11 @@ namespace vw::renderer {
 
 struct CaseCount {
   std::string name;  // street (街道) or category, Chinese
-  int reported = 0;  // today
-  int open = 0;      // reported or dispatched, not closed
-  int overdue = 0;
-  int closed = 0;
+  // 64-bit: a feed may send 512 rows of up to 10^7 each, and the sums must not overflow.
+  std::int64_t reported = 0;  // today
+  std::int64_t open = 0;      // reported or dispatched, not closed
+  std::int64_t overdue = 0;
+  std::int64_t closed = 0;
 };
 
 struct CaseTickerItem {
@@ -36,11 +37,11 @@ struct CaseAlarm {
 
 struct CaseView {
   bool stale = false;  // feed gap or silent publisher: draw "数据中断", not numbers as live
-  std::string stale_reason;  // English, for logs and status
-  int reported_today = 0;    // 今日上报
-  int open = 0;
-  int overdue = 0;  // 超期
-  int closed_today = 0;
+  std::string stale_reason;         // English, for logs and status
+  std::int64_t reported_today = 0;  // 今日上报
+  std::int64_t open = 0;
+  std::int64_t overdue = 0;  // 超期
+  std::int64_t closed_today = 0;
   double closure_rate = 0;             // 办结率, 0..1
   std::vector<CaseCount> streets;      // every known street, in the district's order
   std::vector<CaseCount> categories;   // sorted by reported, descending

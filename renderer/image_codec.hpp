@@ -22,8 +22,11 @@ std::vector<std::uint8_t> encode_jpeg(const Image& image, int quality);
 // RFC 4648 base64, standard alphabet, with '=' padding, no line breaks.
 std::string base64_encode(const std::uint8_t* data, std::size_t size);
 
-// The one writer of image files (snapshots as PNG or JPEG): a temporary file renamed over `path`,
-// every step checked. Returns "" or the error, naming the path; never leaves a partial file.
-std::string write_image_file(const std::string& path, const std::vector<std::uint8_t>& bytes);
+// The one writer of image files (snapshots as PNG or JPEG): a temporary file (mode 0640, created
+// with O_EXCL|O_NOFOLLOW) renamed over `path`, every step checked. With `folder_quota_bytes`,
+// refuses when the files in path's folder would pass it. Returns "" or the error, naming the
+// path; never leaves a partial file.
+std::string write_image_file(const std::string& path, const std::vector<std::uint8_t>& bytes,
+                             std::uint64_t folder_quota_bytes = 0);
 
 }  // namespace vw::renderer

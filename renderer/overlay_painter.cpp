@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <functional>
@@ -178,8 +179,9 @@ class Layouter {
   }
 
   // A title, then rows of (name, number); `bars` draws a bar per row scaled to the largest.
-  OverlayPanel table(const std::string& title, const std::vector<std::pair<std::string, int>>& rows,
-                     int size, bool bars) {
+  OverlayPanel table(const std::string& title,
+                     const std::vector<std::pair<std::string, std::int64_t>>& rows, int size,
+                     bool bars) {
     const int pad = size / 2;
     const int lh = b_.line_height(size);
     const int row = lh + size / 6;
@@ -194,7 +196,8 @@ class Layouter {
       width = std::max(width, b_.text(zh_ ? "暂无" : "None", size, pad, y, kWaiting));
       return b_.finish(width + 2 * pad, y + lh + pad, kPanel);
     }
-    int name_w = 0, num_w = 0, most = 1;
+    int name_w = 0, num_w = 0;
+    std::int64_t most = 1;
     for (const auto& [name, n] : rows) {
       name_w = std::max(name_w, b_.measure(name, size));
       num_w = std::max(num_w, b_.measure(std::to_string(n), size));
@@ -206,7 +209,8 @@ class Layouter {
     for (const auto& [name, n] : rows) {
       b_.text(name, size, pad, y, kLabel);
       if (bars && n > 0) {
-        const int w = std::max(2, bar_max * n / most);
+        // 64-bit: a tall wall's bar (7 × a large font) times a count of 10^7 passes int.
+        const int w = static_cast<int>(std::max<std::int64_t>(2, bar_max * n / most));
         b_.fill({bar_x, y + lh / 4, w, lh / 2}, kBar);
       }
       const std::string number = std::to_string(n);
@@ -218,7 +222,7 @@ class Layouter {
   }
 
   OverlayPanel streets(double scale) {
-    std::vector<std::pair<std::string, int>> rows;
+    std::vector<std::pair<std::string, std::int64_t>> rows;
     if (in_.cases != nullptr) {
       for (const CaseCount& s : in_.cases->streets) rows.emplace_back(s.name, s.open);
     }
@@ -227,7 +231,7 @@ class Layouter {
   }
 
   OverlayPanel categories(double scale) {
-    std::vector<std::pair<std::string, int>> rows;
+    std::vector<std::pair<std::string, std::int64_t>> rows;
     if (in_.cases != nullptr) {
       for (const CaseCount& c : in_.cases->categories) {
         if (rows.size() == 5) break;

@@ -54,6 +54,17 @@ std::string bind_socket(zmq::socket_t& socket, const std::string& endpoint, cons
   return socket.get(zmq::sockopt::last_endpoint);
 }
 
+// Without CURVE the config admits only loopback endpoints; what libzmq actually bound is checked
+// too, so that no spelling of an endpoint can open an unauthenticated socket to the network.
+void require_loopback(zmq::socket_t& socket, const std::string& asked, const std::string& bound,
+                      const char* what) {
+  if (is_loopback_endpoint(bound)) return;
+  socket.close();
+  throw std::runtime_error(std::string("the API ") + what + " socket asked for " + asked +
+                           " was bound to " + bound +
+                           ", which is not a loopback address, and CURVE is off; closed it");
+}
+
 std::vector<AllowedClient> allowed_clients(const ApiConfig& config) {
   std::vector<AllowedClient> clients;
   for (const auto& c : config.clients) {
@@ -71,7 +82,7 @@ std::vector<AllowedClient> allowed_clients(const ApiConfig& config) {
 // attempts in between counted. Called from the ZAP thread and the API thread.
 class ApiServer::RefusalAudit {
  public:
-  explicit RefusalAudit(AuditLog* audit) : audit_(audit) {}
+  explicit RefusalAudit(AuditTrail* audit) : audit_(audit) {}
   void record(const std::string& identity, const std::string& where, const std::string& reason) {
     std::lock_guard lock(mutex_);
     auto& [when, attempts] = last_[identity + "|" + where];
@@ -94,7 +105,7 @@ class ApiServer::RefusalAudit {
   }
 
  private:
-  AuditLog* audit_;
+  AuditTrail* audit_;
   std::mutex mutex_;
   std::map<std::string, std::pair<Clock::time_point, int>> last_;
 };
@@ -161,11 +172,13 @@ ApiServer::ApiServer(const ApiConfig& config, ApiServerDeps deps)
     monitor_.connect("inproc://videowall-api-monitor");
   }
   endpoint_ = bind_socket(router_, config_.endpoint, "request");
+  if (!config_.curve()) require_loopback(router_, config_.endpoint, endpoint_, "request");
   if (!config_.pub_endpoint.empty()) {
     pub_ = zmq::socket_t(context_, zmq::socket_type::pub);
     configure(pub_, config_);
     pub_.set(zmq::sockopt::sndhwm, 10000);
     pub_endpoint_ = bind_socket(pub_, config_.pub_endpoint, "update");
+    if (!config_.curve()) require_loopback(pub_, config_.pub_endpoint, pub_endpoint_, "update");
   }
   last_state_ = wall_state_json(*deps_.wall.state(), *deps_.wall.config(), deps_.wall.layouts());
   spdlog::info("API: requests on {}, updates on {}{}", endpoint_,
@@ -199,6 +212,14 @@ void ApiServer::notify(const ChangeEvent& event) {
   {
     std::lock_guard lock(shared_->mutex);
     shared_->updates.emplace_back("wall", std::move(body));
+  }
+  shared_->wake();
+}
+
+void ApiServer::notify_records(const RecordsHealth& health) {
+  {
+    std::lock_guard lock(shared_->mutex);
+    shared_->updates.emplace_back("records", records_json(health));
   }
   shared_->wake();
 }
@@ -238,6 +259,7 @@ void ApiServer::run(std::stop_token stop) {
         next_streams = std::chrono::steady_clock::now() + kStreamsInterval;
       }
       std::erase_if(workers_, [](const Worker& w) { return w.done->load(); });
+      if (deps_.audit) deps_.audit->flush_due();  // counts of refusal floods that ended
     } catch (const std::exception& e) {
       spdlog::error("API: {} (continuing)", e.what());
     }
@@ -313,7 +335,8 @@ void ApiServer::dispatch(const std::vector<std::string>& envelope, ParsedRequest
           auto config = wall.config();
           send(envelope,
                dump(ok_reply(id, status_json(*wall.state(), view.get(), deps_.streams.channels(),
-                                             deps_.renderer.stats(), *config, wall.layouts()))));
+                                             deps_.renderer.stats(), wall.records_health(), *config,
+                                             wall.layouts()))));
         } else if constexpr (std::is_same_v<T, CamerasList>) {
           send(envelope,
                dump(ok_reply(
@@ -402,9 +425,10 @@ void ApiServer::snapshot(std::vector<std::string> envelope, std::string id, Snap
   }
   auto capture = std::make_shared<std::future<renderer::Image>>(deps_.renderer.capture());
   std::string dir = deps_.snapshot_dir;
+  const std::uint64_t quota = deps_.snapshot_quota_bytes;
   auto done = std::make_shared<std::atomic<bool>>(false);
   std::jthread worker([shared = shared_, envelope = std::move(envelope), id = std::move(id),
-                       query = std::move(query), capture, dir, done](std::stop_token stop) {
+                       query = std::move(query), capture, dir, quota, done](std::stop_token stop) {
     json reply;
     try {
       auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -423,7 +447,8 @@ void ApiServer::snapshot(std::vector<std::string> envelope, std::string id, Snap
       } else {
         fs::create_directories(dir);
         const auto path = fs::absolute(fs::path(dir) / query.path).string();
-        if (const std::string error = renderer::write_image_file(path, bytes); !error.empty())
+        if (const std::string error = renderer::write_image_file(path, bytes, quota);
+            !error.empty())
           throw std::runtime_error(error);
         reply["path"] = path;
       }

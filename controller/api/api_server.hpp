@@ -30,7 +30,7 @@
 #include "controller/api/request.hpp"
 #include "controller/api/zap_handler.hpp"
 #include "controller/core/wall_controller.hpp"
-#include "controller/persist/audit_log.hpp"
+#include "controller/persist/audit_trail.hpp"
 #include "renderer/renderer.hpp"
 #include "streams/stream_manager.hpp"
 
@@ -51,13 +51,14 @@ struct ApiServerDeps {
   WallController& wall;
   streams::StreamManager& streams;
   renderer::Renderer& renderer;
-  AuditLog* audit = nullptr;  // refused requests and connections
+  AuditTrail* audit = nullptr;  // refused requests and connections (summarised by the trail)
   // alarm.ack: acknowledges through the alarm engine when there is one (cooldowns start).
   std::function<void(const std::string& rule, Origin, WallController::Done)> acknowledge;
   // config.reload: reads and validates the daemon's config file (and what it names); throws
   // ConfigError, and then nothing changes.
   std::function<ConfigReloadPlan()> load_config;
-  std::string snapshot_dir;  // where snapshot requests with a "path" are written
+  std::string snapshot_dir;                // where snapshot requests with a "path" are written
+  std::uint64_t snapshot_quota_bytes = 0;  // what snapshot_dir may hold (0: no quota)
 };
 
 class ApiServer {
@@ -70,6 +71,9 @@ class ApiServer {
 
   // Queues an applied change for the PUB stream (WallController's on_change; never blocks).
   void notify(const ChangeEvent& event);
+  // Queues a "records" message: the audit trail or state file failed or works again
+  // (WallController's on_health; never blocks).
+  void notify_records(const RecordsHealth& health);
 
   std::string endpoint() const { return endpoint_; }  // as bound (a "*" port resolved)
   std::string pub_endpoint() const { return pub_endpoint_; }

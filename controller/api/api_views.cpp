@@ -81,10 +81,18 @@ json stream_brief_json(const streams::StreamChannel& channel) {
           {"height", stats.height}, {"reconnects", stats.reconnects}};
 }
 
+json records_json(const RecordsHealth& health) {
+  json audit = {{"ok", health.audit_ok}};
+  if (!health.audit_ok) audit["error"] = health.audit_error;
+  json state = {{"ok", health.state_ok}};
+  if (!health.state_ok) state["error"] = health.state_error;
+  return {{"ok", health.ok()}, {"audit", std::move(audit)}, {"state_file", std::move(state)}};
+}
+
 json status_json(const WallState& state, const renderer::WallView* view,
                  const std::vector<std::shared_ptr<streams::StreamChannel>>& channels,
-                 const renderer::RenderStats& render, const Config& config,
-                 const layouts::LayoutLibrary& layouts) {
+                 const renderer::RenderStats& render, const RecordsHealth& records,
+                 const Config& config, const layouts::LayoutLibrary& layouts) {
   // What each shown camera plays right now, from the view the renderer draws.
   struct Shown {
     std::string stream;
@@ -128,7 +136,8 @@ json status_json(const WallState& state, const renderer::WallView* view,
   return {{"wall", std::move(wall)},
           {"tiles", std::move(tiles)},
           {"streams", std::move(streams)},
-          {"render", std::move(render_json)}};
+          {"render", std::move(render_json)},
+          {"records", records_json(records)}};
 }
 
 json cameras_json(const Config& config,

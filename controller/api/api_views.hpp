@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "controller/core/config.hpp"
+#include "controller/core/records.hpp"
 #include "controller/core/wall_state.hpp"
 #include "layouts/layout.hpp"
 #include "renderer/renderer.hpp"
@@ -27,11 +28,15 @@ nlohmann::json stream_json(const streams::StreamChannel& channel);
 // "reconnects").
 nlohmann::json stream_brief_json(const streams::StreamChannel& channel);
 
-// The "status" reply's fields: "wall", "tiles", "streams", "render".
+// {"ok", "audit": {"ok", "error"?}, "state_file": {"ok", "error"?}}: status "records" and the
+// PUB stream's "records" messages.
+nlohmann::json records_json(const RecordsHealth& health);
+
+// The "status" reply's fields: "wall", "tiles", "streams", "render", "records".
 nlohmann::json status_json(const WallState& state, const renderer::WallView* view,
                            const std::vector<std::shared_ptr<streams::StreamChannel>>& channels,
-                           const renderer::RenderStats& render, const Config& config,
-                           const layouts::LayoutLibrary& layouts);
+                           const renderer::RenderStats& render, const RecordsHealth& records,
+                           const Config& config, const layouts::LayoutLibrary& layouts);
 
 // "cameras.list": every configured camera with the state of its main stream ("idle" if none).
 nlohmann::json cameras_json(const Config& config,

@@ -300,6 +300,12 @@ KeyPair read_key_file(const std::string& path) {
     if (parsed.public_key.empty()) {
       throw std::runtime_error(path + ": no 'public-key = <40 Z85 characters>' line");
     }
+    if ((mode & (S_IWGRP | S_IWOTH)) != 0) {
+      spdlog::warn(
+          "{}: the public key file is writable by group or others (mode {:o}): whoever "
+          "can write it can put their own key in its place; run 'chmod 644 {}'",
+          path, mode & 0777, path);
+    }
     return KeyPair{parsed.public_key, ""};
   }
 
@@ -310,9 +316,11 @@ KeyPair read_key_file(const std::string& path) {
                              std::to_string(parsed.secret_line));
   }
   if ((mode & (S_IRGRP | S_IROTH)) != 0) {
-    spdlog::warn(
-        "{}: secret key file is readable by group or others (mode {:o}); run 'chmod 600 {}'", path,
-        mode & 0777, path);
+    // Like ssh with a private key: a secret others may have read is no longer a secret.
+    throw std::runtime_error(fmt::format(
+        "{}: the secret key file is readable by group or others (mode {:o}); refusing to use it. "
+        "Run 'chmod 600 {}' (and make a new key pair if others may have read it)",
+        path, mode & 0777, path));
   }
   return KeyPair{derived, parsed.secret_key};
 }

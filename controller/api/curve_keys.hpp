@@ -37,8 +37,8 @@ void write_key_files(const std::string& base, const KeyPair& keys);
 
 // Reads a .key file (secret-key required; public-key, when present, must match the secret) or a
 // .pub file (public-key only; secret_key left empty). Throws std::runtime_error naming the file,
-// the line and what is wrong. A secret key file readable by group or others gets a warning
-// (spdlog) but is accepted.
+// the line and what is wrong, and when a file with a secret key is readable by group or others.
+// A public key file writable by group or others gets a warning (spdlog).
 KeyPair read_key_file(const std::string& path);
 
 }  // namespace vw::controller::api

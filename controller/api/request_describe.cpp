@@ -23,7 +23,10 @@ struct Describer {
   Describe operator()(const CamerasList&) const { return {"cameras.list", Role::Viewer}; }
   Describe operator()(const LayoutsList&) const { return {"layouts.list", Role::Viewer}; }
   Describe operator()(const StateGet&) const { return {"state.get", Role::Viewer}; }
-  Describe operator()(const SnapshotQuery&) const { return {"snapshot", Role::Viewer}; }
+  // Writing a file on the daemon's disk is a change (it can fill the disk): operator.
+  Describe operator()(const SnapshotQuery& q) const {
+    return {"snapshot", q.path.empty() ? Role::Viewer : Role::Operator};
+  }
   Describe operator()(const ConfigReloadQuery&) const { return {"config.reload", Role::Admin}; }
   Describe operator()(const Command& c) const { return std::visit(*this, c); }
   Describe operator()(const LayoutSet&) const { return {LayoutSet::kName, Role::Operator}; }

@@ -286,6 +286,19 @@ void print_status(std::ostream& out, Lang lang, const json& reply) {
       << tr(lang, "  告警 ", "  alarms ") << sanitize(alarms_text(lang, field(wall, "alarms")))
       << '\n';
   print_tours(out, lang, field(wall, "tours"));
+  // Fail closed: while the records fail every command is refused; say so first.
+  const json& records = field(reply, "records");
+  if (records.is_object() && !bool_of(records, "ok").value_or(true)) {
+    for (const char* part : {"audit", "state_file"}) {
+      const json& r = field(records, part);
+      if (bool_of(r, "ok").value_or(true)) continue;
+      out << (std::string(part) == "audit" ? tr(lang, "审计异常: ", "AUDIT FAILING: ")
+                                           : tr(lang, "状态文件异常: ", "STATE FILE FAILING: "))
+          << truncate(sanitize(text_of(r, "error")), 200)
+          << tr(lang, " (命令一律拒绝, 直到恢复)\n",
+                " (every command is refused until it works)\n");
+    }
+  }
 
   out << '\n';
   Table tiles({tr(lang, "画面", "tile"), tr(lang, "摄像机", "camera"), tr(lang, "码流", "stream"),

@@ -16,7 +16,7 @@
 #include "controller/cases/case_monitor.hpp"
 #include "controller/core/stop_sleep.hpp"
 #include "controller/panel/panel.hpp"
-#include "controller/persist/audit_log.hpp"
+#include "controller/persist/audit_trail.hpp"
 #include "controller/persist/state_store.hpp"
 
 namespace vw::controller {
@@ -122,15 +122,22 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
     if (!loaded.warning.empty()) spdlog::warn("{}", loaded.warning);
     services.restored = std::move(loaded.state);
   }
-  audit_ = std::make_unique<AuditLog>(AuditOptions{(fs::path(state_dir_) / "audit.log").string(),
-                                                   config_.storage.audit_rotate_bytes,
-                                                   config_.storage.audit_keep});
+  AuditTrailOptions audit_options;
+  audit_options.dir = state_dir_;
+  audit_options.rotate_bytes = config_.storage.audit_rotate_bytes;
+  audit_options.keep = config_.storage.audit_keep;
+  audit_ = std::make_unique<AuditTrail>(audit_options);
   services.audit = audit_.get();
-  spdlog::info("audit trail {}: head {}:{} (wallctl audit verify --anchor)", audit_->path(),
-               audit_->last_seq(), audit_->last_hash());
+  for (const AuditLog* log : {&audit_->commands(), &audit_->refusals()})
+    spdlog::info("audit trail {}: head {}:{} (wallctl audit verify --anchor)", log->path(),
+                 log->last_seq(), log->last_hash());
   services.on_change = [this](const ChangeEvent& event) {
     std::lock_guard lock(api_mutex_);
     if (api_) api_->notify(event);
+  };
+  services.on_health = [this](const RecordsHealth& health) {
+    std::lock_guard lock(api_mutex_);
+    if (api_) api_->notify_records(health);
   };
 
   streams_ = std::make_unique<streams::StreamManager>(&wakeup_);
@@ -153,6 +160,7 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
     };
     deps.load_config = [this] { return plan_reload(); };
     deps.snapshot_dir = fs::absolute(options_.snapshot_dir).string();
+    deps.snapshot_quota_bytes = config_.storage.snapshot_quota_bytes;
     auto server = std::make_unique<api::ApiServer>(config_.api, std::move(deps));
     std::lock_guard lock(api_mutex_);
     api_ = std::move(server);
@@ -214,8 +222,8 @@ AppRuntime::~AppRuntime() {
   streams_.reset();  // bounded teardown of every pipeline
   demo_.reset();
   if (audit_)
-    spdlog::info("audit trail {}: head {}:{}", audit_->path(), audit_->last_seq(),
-                 audit_->last_hash());
+    for (const AuditLog* log : {&audit_->commands(), &audit_->refusals()})
+      spdlog::info("audit trail {}: head {}:{}", log->path(), log->last_seq(), log->last_hash());
 }
 
 void AppRuntime::acknowledge_alarms(const std::string& rule, Origin origin,

@@ -13,7 +13,7 @@
 
 #include "controller/core/config.hpp"
 #include "controller/core/wall_controller.hpp"
-#include "controller/persist/audit_log.hpp"
+#include "controller/persist/audit_trail.hpp"
 #include "controller/persist/state_store.hpp"
 #include "layouts/layout.hpp"
 #include "renderer/renderer.hpp"
@@ -85,7 +85,7 @@ class AppRuntime {
   std::unique_ptr<WallController> wall_;
   std::unique_ptr<CaseMonitor> cases_;
   std::string state_dir_;
-  std::unique_ptr<AuditLog> audit_;
+  std::unique_ptr<AuditTrail> audit_;
   std::unique_ptr<StateStore> store_;
   std::mutex api_mutex_;  // guards api_ and (at teardown) cases_ against the controller's thread
   std::unique_ptr<api::ApiServer> api_;

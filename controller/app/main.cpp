@@ -1,10 +1,13 @@
 // videowall: the control daemon of the wall. Thin on purpose: parse flags, load the config,
 // wire StreamManager -> WallController -> Renderer, and run the render loop on the main thread.
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <thread>
 
@@ -34,6 +37,20 @@ void on_key(controller::AppRuntime& app, int key) {
     case controller::KeyAction::Quit:
       app.renderer().request_stop();
       break;
+  }
+}
+
+// Process-wide limits a daemon facing the network needs: a peer that closes a socket must not
+// kill it (SIGPIPE), and the file-descriptor limit is the hard one, so that many cameras and
+// clients cannot run the soft default (often 1024) out.
+void harden_process() {
+  std::signal(SIGPIPE, SIG_IGN);
+  rlimit files{};
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    const rlim_t soft = files.rlim_cur;
+    files.rlim_cur = files.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &files) != 0)
+      spdlog::warn("cannot raise the open-file limit from {}: {}", soft, std::strerror(errno));
   }
 }
 
@@ -79,6 +96,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   spdlog::set_level(spdlog::level::from_str(options.log_level));
+  harden_process();
 
   // Signals are taken by one thread with sigwait, never by async handlers in library code.
   sigset_t signals;

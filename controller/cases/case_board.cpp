@@ -36,8 +36,9 @@ bool same_content(const CaseEvent& a, const CaseEvent& b) {
          a.reported_at == b.reported_at && a.location == b.location;
 }
 
-void add_clamped(int& value, int delta) {
-  value = std::max(0, value + delta);
+template <typename Count>
+void add_clamped(Count& value, int delta) {
+  value = std::max<Count>(0, value + delta);
 }
 
 std::string seconds_text(steady_clock::duration duration) {

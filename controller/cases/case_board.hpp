@@ -101,7 +101,7 @@ class CaseBoard {
 
  private:
   struct Counts {
-    int reported = 0, open = 0, overdue = 0, closed = 0;
+    std::int64_t reported = 0, open = 0, overdue = 0, closed = 0;  // sums of feed rows
   };
   struct Contribution {  // what one case adds to the counters today
     bool reported = false, open = false, overdue = false, closed = false;

@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -234,10 +235,10 @@ std::vector<renderer::CaseCount> read_count_rows(const json& root, const char* k
     const Fields row(require_object(rows[i], path), path + ".");
     renderer::CaseCount count;
     count.name = row.required_string("name");
-    count.reported = static_cast<int>(row.unsigned_integer("reported", kMaxCountValue));
-    count.open = static_cast<int>(row.unsigned_integer("open", kMaxCountValue));
-    count.overdue = static_cast<int>(row.unsigned_integer("overdue", kMaxCountValue));
-    count.closed = static_cast<int>(row.unsigned_integer("closed", kMaxCountValue));
+    count.reported = static_cast<std::int64_t>(row.unsigned_integer("reported", kMaxCountValue));
+    count.open = static_cast<std::int64_t>(row.unsigned_integer("open", kMaxCountValue));
+    count.overdue = static_cast<std::int64_t>(row.unsigned_integer("overdue", kMaxCountValue));
+    count.closed = static_cast<std::int64_t>(row.unsigned_integer("closed", kMaxCountValue));
     for (const auto& earlier : counts) {
       if (earlier.name == count.name) {
         reject(ParseErrorKind::BadValue, path + ".name: '" + excerpt(count.name) + "' repeated");

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include "controller/core/yaml_reader.hpp"
 
@@ -205,7 +206,9 @@ void parse_storage(const YAML::Node& node, const std::string& file, const std::s
   storage.audit_rotate_bytes =
       static_cast<std::uint64_t>(s.integer_or("audit_rotate_mb", 16, 1, 4096)) * 1024 * 1024;
   storage.audit_keep = s.integer_or("audit_keep", 10, 1, 1000);
-  s.reject_unknown("dir, audit_rotate_mb, audit_keep");
+  storage.snapshot_quota_bytes =
+      static_cast<std::uint64_t>(s.integer_or("snapshot_quota_mb", 1024, 1, 1 << 20)) * 1024 * 1024;
+  s.reject_unknown("dir, audit_rotate_mb, audit_keep, snapshot_quota_mb");
 }
 
 // GLFW key codes of the keys a toggle may use: F1..F12 (GLFW_KEY_F1 = 290 and up).
@@ -249,12 +252,57 @@ void parse_panel(const YAML::Node& node, const std::string& file, PanelConfig& p
 
 }  // namespace
 
+namespace {
+
+// "0".."255" without a sign or leading zeros.
+bool is_octet(std::string_view text) {
+  if (text.empty() || text.size() > 3 || (text.size() > 1 && text[0] == '0')) return false;
+  int value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + (c - '0');
+  }
+  return value <= 255;
+}
+
+// A port number 1..65535, or "*" (the system picks one).
+bool is_port(std::string_view text) {
+  if (text == "*") return true;
+  if (text.empty() || text.size() > 5 || text[0] == '0') return false;
+  int value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + (c - '0');
+  }
+  return value <= 65535;
+}
+
+}  // namespace
+
 bool is_loopback_endpoint(const std::string& endpoint) {
-  if (endpoint.rfind("ipc://", 0) == 0 || endpoint.rfind("inproc://", 0) == 0) return true;
+  // libzmq reads "tcp://SOURCE;ADDRESS" as a source address and a second one to use, so no ';'
+  // (nor anything else after the port) may pass: only the exact forms below are loopback.
+  if (endpoint.find_first_of("; \t\r\n") != std::string::npos) return false;
+  if (endpoint.rfind("ipc://", 0) == 0) return endpoint.size() > 6;
+  if (endpoint.rfind("inproc://", 0) == 0) return endpoint.size() > 9;
   if (endpoint.rfind("tcp://", 0) != 0) return false;
-  auto host = endpoint.substr(
-      6, endpoint.rfind(':') == std::string::npos ? std::string::npos : endpoint.rfind(':') - 6);
-  return host.rfind("127.", 0) == 0 || host == "localhost" || host == "[::1]";
+  const std::string_view rest = std::string_view(endpoint).substr(6);
+  const auto colon = rest.rfind(':');
+  if (colon == std::string_view::npos || !is_port(rest.substr(colon + 1))) return false;
+  const std::string_view host = rest.substr(0, colon);
+  if (host == "[::1]") return true;
+  // Numeric 127.a.b.c only: a host name or interface name is whatever it resolves to.
+  std::size_t start = 0;
+  int parts = 0;
+  for (;;) {
+    const auto dot = host.find('.', start);
+    const auto part = host.substr(start, dot == std::string_view::npos ? dot : dot - start);
+    if (!is_octet(part) || (parts == 0 && part != "127")) return false;
+    ++parts;
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return parts == 4;
 }
 
 const std::vector<renderer::Overlay>& CasesConfig::overlays_for(const std::string& layout) const {

@@ -68,10 +68,10 @@ struct ApiClientConfig {
 struct ApiConfig {
   std::string endpoint = "tcp://127.0.0.1:5560";      // ROUTER for requests; "" = no API
   std::string pub_endpoint = "tcp://127.0.0.1:5561";  // PUB for changes; "" = none
-  std::string anonymous_role = "operator";            // every client's role when CURVE is off
-  std::string secret_key_file;                        // absolute; empty = CURVE off
-  int secret_key_line = 0;                            // where secret_key_file was given
-  std::string server_secret_key;                      // Z85, read from secret_key_file
+  std::string anonymous_role = "viewer";  // every client's role when CURVE is off (least privilege)
+  std::string secret_key_file;            // absolute; empty = CURVE off
+  int secret_key_line = 0;                // where secret_key_file was given
+  std::string server_secret_key;          // Z85, read from secret_key_file
   std::string server_public_key;
   std::vector<ApiClientConfig> clients;
   bool curve() const { return !secret_key_file.empty() || !server_secret_key.empty(); }
@@ -82,6 +82,7 @@ struct StorageConfig {
   std::string dir;  // absolute; empty: --state-dir, else $XDG_STATE_HOME/videowall
   std::uint64_t audit_rotate_bytes = 16ull * 1024 * 1024;
   int audit_keep = 10;
+  std::uint64_t snapshot_quota_bytes = 1024ull * 1024 * 1024;  // snapshots written for the API
 };
 
 // The operator panel (Dear ImGui, controller/panel/panel.hpp) on the console's screen.
@@ -96,7 +97,8 @@ struct PanelConfig {
   int font_size = 18;
 };
 
-// true for tcp://127.x.x.x, tcp://localhost, tcp://[::1], ipc:// and inproc:// endpoints.
+// True for exactly tcp://127.a.b.c:PORT (numeric), tcp://[::1]:PORT, ipc://PATH and inproc://NAME;
+// false for anything else, host names, interface names and libzmq's "source;address" form.
 bool is_loopback_endpoint(const std::string& endpoint);
 
 struct Config {

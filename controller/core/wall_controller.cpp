@@ -99,11 +99,27 @@ WallController::~WallController() {
 }
 
 void WallController::submit(Command command, Origin origin, Done done) {
+  bool queued = false;
   {
     std::lock_guard lock(mutex_);
-    queue_.push_back(Pending{std::move(command), std::move(origin), std::move(done)});
+    if (queue_.size() < kMaxQueuedCommands) {
+      queue_.push_back(Pending{std::move(command), std::move(origin), std::move(done)});
+      queued = true;
+    }
   }
-  wake_.notify_all();
+  if (queued) {
+    wake_.notify_all();
+    return;
+  }
+  // A flood must not grow memory without bound; the caller hears at once, on its own thread.
+  const CommandResult busy{
+      false, "busy",
+      "the controller has " + std::to_string(kMaxQueuedCommands) + " commands waiting; try again",
+      state()->version, false};
+  if (const auto n = ++busy_refusals_; n == 1 || n % 1000 == 0)
+    spdlog::warn("command {} by {}: refused (busy): {} commands waiting [{} refused so far]",
+                 command_name(command), origin.identity, kMaxQueuedCommands, n);
+  if (done) done(busy);
 }
 
 std::future<CommandResult> WallController::submit(Command command, Origin origin) {
@@ -147,39 +163,162 @@ void WallController::run(std::stop_token stop) {
   }
 }
 
+namespace {
+
+AuditEntry audit_entry(const Origin& origin, const std::string& name, const Command& command,
+                       const CommandResult& result) {
+  AuditEntry entry;
+  entry.origin = origin;
+  entry.command = name;
+  entry.args = command_arguments(command);
+  entry.ok = result.ok;
+  entry.changed = result.changed;
+  entry.code = result.code;
+  entry.message = result.ok ? std::string() : result.message;
+  entry.state_version = result.state_version;
+  return entry;
+}
+
+}  // namespace
+
+RecordsHealth WallController::records_health() const {
+  std::lock_guard lock(mutex_);
+  return health_;
+}
+
+void WallController::set_health(bool audit_ok, std::string audit_error, bool state_ok,
+                                std::string state_error) {
+  RecordsHealth next;
+  {
+    std::lock_guard lock(mutex_);
+    if (health_.audit_ok == audit_ok && health_.state_ok == state_ok) {
+      if (!audit_ok) health_.audit_error = std::move(audit_error);
+      if (!state_ok) health_.state_error = std::move(state_error);
+      return;
+    }
+    health_.audit_ok = audit_ok;
+    health_.audit_error = audit_ok ? std::string() : std::move(audit_error);
+    health_.state_ok = state_ok;
+    health_.state_error = state_ok ? std::string() : std::move(state_error);
+    next = health_;
+  }
+  if (!next.audit_ok)
+    spdlog::error("audit trail failing: {}; commands are refused until it works again",
+                  next.audit_error);
+  else if (!next.state_ok)
+    spdlog::error("state file failing: {}; commands are refused until it works again",
+                  next.state_error);
+  else
+    spdlog::info("audit trail and state file work again; commands are accepted");
+  if (services_.on_health) {
+    try {
+      services_.on_health(next);
+    } catch (const std::exception& e) {
+      spdlog::error("records listener failed: {}", e.what());
+    }
+  }
+}
+
+bool WallController::records_usable() {
+  const RecordsHealth health = records_health();
+  if (health.audit_ok && health.state_ok) return true;
+  // Probe: the records must take a line (and the state a save) before anything is applied.
+  bool audit_ok = true, state_ok = true;
+  std::string audit_error, state_error;
+  if (services_.audit) {
+    AuditEntry resumed;
+    resumed.origin = {"system", "videowall", "system"};
+    resumed.command = "records.resumed";
+    resumed.args = {{"after", health.audit_ok ? health.state_error : health.audit_error}};
+    resumed.ok = true;
+    resumed.state_version = working_.version;
+    audit_ok = services_.audit->append_batch({&resumed, 1});
+    if (!audit_ok) audit_error = services_.audit->last_error();
+  }
+  if (audit_ok && services_.store) {
+    try {
+      services_.store->save(working_);
+    } catch (const std::exception& e) {
+      state_ok = false;
+      state_error = e.what();
+    }
+  }
+  set_health(audit_ok, audit_error, state_ok, state_error);
+  return audit_ok && state_ok;
+}
+
 void WallController::execute(std::deque<Pending>& batch) {
+  // Fail closed (MLPS 2.0 level 3): a change that cannot be audited and saved is not made.
+  // While the records fail, commands are refused before they are applied; a tour tick (the
+  // tour's own clock, audited at tour.start) goes on.
+  const bool usable = records_usable();
+  const WallState before = working_;  // the batch is undone to this if it cannot be recorded
+  const std::shared_ptr<const Config> config_before = config();
   std::vector<Applied> applied;
   std::vector<AuditEntry> audit;
   for (auto& pending : batch) {
+    const bool tick = std::holds_alternative<TourAdvance>(pending.command);
+    if (!usable && !tick) {
+      const RecordsHealth health = records_health();
+      Applied& refused = applied.emplace_back();
+      refused.result = {
+          false, health.audit_ok ? "state_unavailable" : "audit_unavailable",
+          (health.audit_ok ? "the state file cannot be written (" + health.state_error
+                           : "the audit trail cannot be written (" + health.audit_error) +
+              "); nothing was changed",
+          working_.version, false};
+      refused.state = state();
+      refused.name = command_name(pending.command);
+      spdlog::warn("command {} by {}: refused ({})", refused.name, pending.origin.identity,
+                   refused.result.message);
+      continue;
+    }
     applied.push_back(apply_one(pending));
-    // Tour ticks are the tour's own clock, audited once at tour.start.
-    if (!services_.audit || std::holds_alternative<TourAdvance>(pending.command)) continue;
-    const auto& result = applied.back().result;
-    AuditEntry& entry = audit.emplace_back();
-    entry.origin = pending.origin;
-    entry.command = applied.back().name;
-    entry.args = command_arguments(pending.command);
-    entry.ok = result.ok;
-    entry.changed = result.changed;
-    entry.code = result.code;
-    entry.message = result.ok ? std::string() : result.message;
-    entry.state_version = result.state_version;
+    if (services_.audit && !tick)
+      audit.push_back(
+          audit_entry(pending.origin, applied.back().name, pending.command, applied.back().result));
   }
+  const bool changed = std::any_of(applied.begin(), applied.end(),
+                                   [](const Applied& a) { return a.result.changed; });
   // The screen is already updated; the disk comes after, once for the whole batch (group
-  // commit): one audit write and sync, then one state save, before anyone hears back, so an
-  // acknowledged change survives a kill -9.
-  if (!audit.empty()) services_.audit->append_batch(audit);
-  bool changed = std::any_of(applied.begin(), applied.end(),
-                             [](const Applied& a) { return a.result.changed; });
+  // commit): one state save, then one audit write and sync, before anyone hears back, so an
+  // acknowledged change survives a kill -9 and every change on record was kept.
+  std::string failure, code;
+  bool saved = false;
   if (changed && services_.store) {
     try {
       services_.store->save(working_);  // this thread is the only writer of working_
+      saved = true;
     } catch (const std::exception& e) {
-      spdlog::error("{} (the change is applied but will not survive a restart)", e.what());
-      for (auto& a : applied)
-        if (a.result.changed)
-          a.result.message +=
-              (a.result.message.empty() ? "" : "; ") + std::string("state not saved: ") + e.what();
+      failure = std::string("the state file cannot be written (") + e.what() + ")";
+      code = "state_unavailable";
+      set_health(true, "", false, e.what());
+    }
+  }
+  if (!failure.empty()) {
+    // Not saved, so not made: the audit records the commands as refused.
+    for (auto& entry : audit) {
+      if (!entry.changed) continue;
+      entry.ok = false;
+      entry.changed = false;
+      entry.code = code;
+      entry.message = failure + "; nothing was changed";
+    }
+  }
+  if (!audit.empty() && !services_.audit->append_batch(audit)) {
+    const std::string why = services_.audit->last_error();
+    set_health(false, why, failure.empty(), failure);
+    if (failure.empty()) {
+      failure = "the audit trail cannot be written (" + why + ")";
+      code = "audit_unavailable";
+    }
+  }
+  if (!failure.empty() && changed) {
+    undo(before, config_before, saved);
+    for (auto& a : applied) {
+      if (!a.result.changed) continue;
+      a.result = {false, code, failure + "; the change was undone", working_.version, false};
+      a.state = state();
     }
   }
   for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -193,6 +332,32 @@ void WallController::execute(std::deque<Pending>& batch) {
     }
     if (batch[i].done) batch[i].done(result);
   }
+}
+
+void WallController::undo(const WallState& before, std::shared_ptr<const Config> config_before,
+                          bool saved) {
+  const std::uint64_t version = working_.version;
+  const auto tours_now = working_.tours;
+  working_ = before;
+  working_.version = version + 1;  // versions only grow: the undo is a state of its own
+  {
+    std::lock_guard lock(mutex_);
+    state_ = std::make_shared<const WallState>(working_);
+    config_ = std::move(config_before);
+  }
+  reschedule_tours(tours_now);
+  if (saved && services_.store) {
+    try {
+      services_.store->save(working_);
+    } catch (const std::exception& e) {
+      spdlog::error(
+          "state file: the undone change could not be saved over ({}); it would come "
+          "back at the next start",
+          e.what());
+    }
+  }
+  spdlog::warn("the batch's changes were undone (not recorded): state v{}", working_.version);
+  refresh(false);
 }
 
 WallController::Applied WallController::apply_one(const Pending& pending) {

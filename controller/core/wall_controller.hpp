@@ -4,11 +4,13 @@
 //
 // It is also the one place where changes are audited, persisted and announced (design invariant
 // 3): the commands taken in one wake-up are a batch; each is applied and shown at once, then the
-// batch is appended to the audit trail (one write, one sync), the state is saved once (before the
-// callers hear back, so an acknowledged change survives a kill -9) and `on_change` is called
-// (the API's PUB stream). Tours advance on the controller's own clock. The audit trail and the
-// state file are reached through core's own interfaces (records.hpp): controller/persist
-// implements them.
+// state is saved once and the batch appended to the audit trail (one write, one sync), before
+// the callers hear back (so an acknowledged change survives a kill -9), and `on_change` is
+// called (the API's PUB stream). Fail closed: when the save or the audit write fails, the
+// batch's changes are undone and refused, and until a probe write succeeds every command is
+// refused before it is applied (records_health() says why). Tours advance on the controller's own
+// clock. The audit trail and the state file are reached through core's own interfaces
+// (records.hpp): controller/persist implements them.
 //
 // Readers get the state as an immutable snapshot, published once per change: state() hands out
 // a pointer, never a copy of 64 slots, presets and tours.
@@ -18,6 +20,7 @@
 // callbacks are called on the controller's thread and must not block.
 #pragma once
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <future>
@@ -51,10 +54,11 @@ struct ChangeEvent {
 };
 
 struct ControllerServices {
-  AuditSink* audit = nullptr;                         // null: no audit trail
-  StateSink* store = nullptr;                         // null: nothing persisted
-  std::function<void(const ChangeEvent&)> on_change;  // applied changes (result.changed)
-  std::optional<WallState> restored;                  // from the state file, reconciled at start
+  AuditSink* audit = nullptr;                           // null: no audit trail
+  StateSink* store = nullptr;                           // null: nothing persisted
+  std::function<void(const ChangeEvent&)> on_change;    // applied changes (result.changed)
+  std::function<void(const RecordsHealth&)> on_health;  // when the records fail or recover
+  std::optional<WallState> restored;                    // from the state file, reconciled at start
 };
 
 class WallController {
@@ -69,13 +73,19 @@ class WallController {
   WallController(const WallController&) = delete;
   WallController& operator=(const WallController&) = delete;
 
+  // Commands waiting beyond this are refused with "busy" (every queue fed from outside has a
+  // bound): the API and the panel answer at once instead of piling up work.
+  static constexpr std::size_t kMaxQueuedCommands = 1024;
+
   std::future<CommandResult> submit(Command command, Origin origin = {});
-  // The same, calling `done` on the controller's thread instead of fulfilling a future.
+  // The same, calling `done` on the controller's thread instead of fulfilling a future; a
+  // command refused as "busy" calls `done` on the caller's thread before submit returns.
   void submit(Command command, Origin origin, Done done);
 
   WallStatePtr state() const;  // the latest snapshot, never null
   renderer::WallViewPtr view() const;
   std::shared_ptr<const Config> config() const;
+  RecordsHealth records_health() const;
   const layouts::LayoutLibrary& layouts() const { return layouts_; }
 
  private:
@@ -91,7 +101,12 @@ class WallController {
     WallStatePtr state;  // after the command
     std::string name;
   };
-  void execute(std::deque<Pending>& batch);                  // controller thread only
+  void execute(std::deque<Pending>& batch);  // controller thread only
+  bool records_usable();                     // controller thread only
+  void set_health(bool audit_ok, std::string audit_error, bool state_ok,
+                  std::string state_error);  // controller thread only
+  void undo(const WallState& before, std::shared_ptr<const Config> config_before,
+            bool saved);                                     // controller thread only
   Applied apply_one(const Pending& pending);                 // controller thread only
   void advance_tours();                                      // controller thread only
   void reschedule_tours(const std::map<int, Tour>& before);  // controller thread only
@@ -106,13 +121,15 @@ class WallController {
 
   WallState working_;  // controller thread only: what commands are applied to
 
-  mutable std::mutex mutex_;  // guards state_, view_, queue_, config_
+  mutable std::mutex mutex_;  // guards state_, view_, queue_, config_, health_
   std::condition_variable_any wake_;
   std::deque<Pending> queue_;
   WallStatePtr state_;  // the published snapshot of working_
+  RecordsHealth health_;
   renderer::WallViewPtr view_;
   std::uint64_t view_version_ = 0;  // controller thread only
-  std::jthread thread_;             // last: starts after everything above exists
+  std::atomic<std::uint64_t> busy_refusals_{0};
+  std::jthread thread_;  // last: starts after everything above exists
 };
 
 }  // namespace vw::controller

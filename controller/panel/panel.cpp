@@ -138,7 +138,9 @@ void Panel::build(const renderer::UiFrame& frame) {
       ImGui::EndGroup();
 
       // The tabs take what is left above the status line.
-      const float footer = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y;
+      const float footer =
+          ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y +
+          (s.services.wall->records_health().ok() ? 0.0f : ImGui::GetTextLineHeightWithSpacing());
       ImGui::BeginChild("##body", ImVec2(0, -footer));
       if (ImGui::BeginTabBar("##tabs")) {
         if (s.begin_tab(Text::TabCameras, "cameras")) {
@@ -156,6 +158,7 @@ void Panel::build(const renderer::UiFrame& frame) {
         ImGui::EndTabBar();
       }
       ImGui::EndChild();
+      s.draw_records_warning();
       s.draw_status_line();
     }
     ImGui::End();
@@ -260,6 +263,15 @@ void Panel::State::draw_banner() {
   }
   ImGui::EndChild();
   ImGui::PopStyleColor(2);
+}
+
+void Panel::State::draw_records_warning() {
+  const RecordsHealth health = services.wall->records_health();
+  if (health.ok()) return;
+  ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 64, 64, 255));
+  ImGui::TextUnformatted(t(health.audit_ok ? Text::StateFailing : Text::AuditFailing));
+  ImGui::PopStyleColor();
+  record("records_warning");
 }
 
 void Panel::State::draw_status_line() {

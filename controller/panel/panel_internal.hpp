@@ -112,7 +112,13 @@ enum class Text : int {
   WhyTooManyPresets,
   WhyUnknownPreset,
   WhyUnknownAlarm,
+  WhyAuditUnavailable,
+  WhyStateUnavailable,
+  WhyBusy,
   WhyOther,
+  // The records fail (fail closed): shown in red above the status line.
+  AuditFailing,
+  StateFailing,
   Count,
 };
 
@@ -212,6 +218,7 @@ struct Panel::State {
   void draw_banner();
   bool begin_tab(Text label, const char* key);  // records "tab:<key>"
   void draw_status_line();
+  void draw_records_warning();  // 审计异常 while the audit trail or the state file fails
   void handle_shortcuts();
   void record(std::string_view prefix, std::string_view name = {});
   void record(std::string_view prefix, int number);

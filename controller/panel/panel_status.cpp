@@ -81,16 +81,17 @@ void case_table(const char* id, const char* first_column,
     ImGui::TableSetColumnIndex(0);
     ImGui::TextUnformatted(count.name.c_str());
     ImGui::TableSetColumnIndex(1);
-    ImGui::Text("%d", count.reported);
+    ImGui::Text("%lld", static_cast<long long>(count.reported));
     ImGui::TableSetColumnIndex(2);
-    ImGui::Text("%d", count.open);
+    ImGui::Text("%lld", static_cast<long long>(count.open));
     ImGui::TableSetColumnIndex(3);
     if (count.overdue > 0)
-      ImGui::TextColored(ImVec4(1.0f, 0.4f, 0.35f, 1.0f), "%d", count.overdue);
+      ImGui::TextColored(ImVec4(1.0f, 0.4f, 0.35f, 1.0f), "%lld",
+                         static_cast<long long>(count.overdue));
     else
       ImGui::TextUnformatted("0");
     ImGui::TableSetColumnIndex(4);
-    ImGui::Text("%d", count.closed);
+    ImGui::Text("%lld", static_cast<long long>(count.closed));
   }
   ImGui::EndTable();
 }
@@ -214,9 +215,11 @@ void Panel::State::draw_cases_tab(const renderer::CaseView* cases) {
     return;
   }
 
-  ImGui::Text("%s %d   %s %d   %s %d   %s %d   %s %.1f%%", t(Text::ReportedToday),
-              cases->reported_today, t(Text::OpenCases), cases->open, t(Text::Overdue),
-              cases->overdue, t(Text::Closed), cases->closed_today, t(Text::ClosureRate),
+  ImGui::Text("%s %lld   %s %lld   %s %lld   %s %lld   %s %.1f%%", t(Text::ReportedToday),
+              static_cast<long long>(cases->reported_today), t(Text::OpenCases),
+              static_cast<long long>(cases->open), t(Text::Overdue),
+              static_cast<long long>(cases->overdue), t(Text::Closed),
+              static_cast<long long>(cases->closed_today), t(Text::ClosureRate),
               cases->closure_rate * 100.0);
 
   float hourly[24] = {};

@@ -107,7 +107,15 @@ constexpr Entry kTexts[] = {
     {Text::WhyTooManyPresets, "预案已达上限", "too many presets"},
     {Text::WhyUnknownPreset, "预案不存在", "no such preset"},
     {Text::WhyUnknownAlarm, "没有该告警", "no such alarm"},
+    {Text::WhyAuditUnavailable, "审计日志无法写入, 操作未执行",
+     "the audit trail cannot be written"},
+    {Text::WhyStateUnavailable, "状态文件无法写入, 操作未执行", "the state file cannot be written"},
+    {Text::WhyBusy, "控制器繁忙, 请稍后再试", "the controller is busy"},
     {Text::WhyOther, "控制器拒绝了该操作", "refused by the controller"},
+    {Text::AuditFailing, "审计异常: 审计日志无法写入, 所有操作均被拒绝",
+     "AUDIT FAILING: the audit trail cannot be written; every action is refused"},
+    {Text::StateFailing, "状态文件异常: 无法保存, 所有操作均被拒绝",
+     "STATE FILE FAILING: the wall cannot be saved; every action is refused"},
 };
 
 constexpr bool table_matches_enum() {
@@ -169,6 +177,9 @@ std::string refusal_text(const CommandResult& result, renderer::Language languag
       {"too_many_presets", Text::WhyTooManyPresets},
       {"unknown_preset", Text::WhyUnknownPreset},
       {"unknown_alarm", Text::WhyUnknownAlarm},
+      {"audit_unavailable", Text::WhyAuditUnavailable},
+      {"state_unavailable", Text::WhyStateUnavailable},
+      {"busy", Text::WhyBusy},
   };
   Text why = Text::WhyOther;
   for (const auto& [code, reason] : kReasons) {

@@ -257,8 +257,14 @@ std::uint64_t AuditLog::write_errors() const {
   return write_errors_;
 }
 
+std::string AuditLog::last_error() const {
+  std::lock_guard lock(mutex_);
+  return last_error_;
+}
+
 void AuditLog::report(unsigned kind, const std::string& what) {
   ++write_errors_;
+  last_error_ = what;
   if ((logged_kinds_ & kind) != 0) return;
   logged_kinds_ |= kind;
   spdlog::error("audit log {}: {} (further errors of this kind are only counted)", options_.path,
@@ -304,8 +310,9 @@ std::string chained_line(std::uint64_t seq, const std::string& body, const std::
 
 }  // namespace
 
-void AuditLog::append_batch(std::span<const AuditEntry> entries) {
-  if (entries.empty()) return;
+bool AuditLog::append_batch(std::span<const AuditEntry> entries) {
+  if (entries.empty()) return true;
+  bool all_written = true;
   try {
     // Everything that does not depend on the chain is built before taking the lock.
     std::vector<std::string> bodies;
@@ -326,6 +333,7 @@ void AuditLog::append_batch(std::span<const AuditEntry> entries) {
       } else {  // dropped (reported): the chain goes on from the last line in the file
         seq = seq_;
         hash = hash_;
+        all_written = false;
       }
       pending.clear();
     };
@@ -344,6 +352,8 @@ void AuditLog::append_batch(std::span<const AuditEntry> entries) {
       hash = std::move(next_hash);
     }
     flush();
+    if (all_written) last_error_.clear();
+    return all_written;
   } catch (const std::exception& e) {
     try {
       std::lock_guard lock(mutex_);
@@ -352,6 +362,7 @@ void AuditLog::append_batch(std::span<const AuditEntry> entries) {
     }
   } catch (...) {
   }
+  return false;
 }
 
 bool AuditLog::write_lines(const std::string& lines) {
@@ -371,9 +382,17 @@ bool AuditLog::write_lines(const std::string& lines) {
     report(kErrShortWrite, "short write (disk full?); the entries were dropped and " + cut);
     return false;
   }
+  // Not durable is not written: the lines are cut off again, so that the file holds only what
+  // the caller was told is recorded, and the chain goes on from the last synced line.
+  if (::fdatasync(fd_) != 0) {
+    const std::string why = errno_text();
+    const std::string cut = ::ftruncate(fd_, off_t(size_)) == 0
+                                ? "they were cut off again"
+                                : "cutting them off failed (" + errno_text() + ")";
+    report(kErrSync, "fdatasync failed: " + why + "; the entries were dropped and " + cut);
+    return false;
+  }
   size_ += lines.size();
-  // The lines are in the file either way, so the chain continues from it.
-  if (::fdatasync(fd_) != 0) report(kErrSync, "fdatasync failed: " + errno_text());
   return true;
 }
 

@@ -14,7 +14,8 @@
 // "state_version" appended when it is not 0. Strings are UTF-8; invalid bytes become U+FFFD.
 //
 // Threads: append() and append_batch() from any thread (one mutex); a call's lines are written
-// with one write() and fdatasync'ed before it returns.
+// with one write() and fdatasync'ed before it returns. The daemon writes through AuditTrail
+// (audit_trail.hpp): commands and refusals in two logs of this kind.
 #pragma once
 
 #include <cstdint>
@@ -34,7 +35,7 @@ struct AuditOptions {
   int keep = 10;  // rotated files kept: path.1 (newest) .. path.N
 };
 
-class AuditLog final : public AuditSink {
+class AuditLog final {
  public:
   // Creates the file (and its folder) or continues the chain of an existing one from its last
   // line. Throws std::runtime_error naming the path when it cannot be opened, or when its last
@@ -44,15 +45,17 @@ class AuditLog final : public AuditSink {
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
 
-  // Appends one line. Never throws: a write error is logged (once per kind) and counted.
-  void append(const AuditEntry& entry) { append_batch({&entry, 1}); }
+  // Appends one line. Never throws: a write error is logged (once per kind) and counted, and the
+  // result is false (nothing of the call stays in the file: a torn or unsynced write is cut off).
+  bool append(const AuditEntry& entry) { return append_batch({&entry, 1}); }
   // Appends the lines in order with one write() and one fdatasync (the controller's batch of
-  // commands). Never throws, as append.
-  void append_batch(std::span<const AuditEntry> entries) override;
+  // commands). True when all are durably in the file; never throws, as append.
+  bool append_batch(std::span<const AuditEntry> entries);
 
   std::uint64_t last_seq() const;
   std::string last_hash() const;
   std::uint64_t write_errors() const;
+  std::string last_error() const;  // what the last failed append failed on; "" once one succeeds
   const std::string& path() const { return options_.path; }
 
  private:
@@ -67,6 +70,7 @@ class AuditLog final : public AuditSink {
   std::uint64_t seq_ = 0;
   std::string hash_;  // hex of the last line's hash
   std::uint64_t write_errors_ = 0;
+  std::string last_error_;
   unsigned logged_kinds_ = 0;  // bit per error kind already logged
 };
 

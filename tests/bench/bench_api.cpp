@@ -38,7 +38,7 @@
 #include "controller/api/api_client.hpp"
 #include "controller/api/api_server.hpp"
 #include "controller/core/wall_controller.hpp"
-#include "controller/persist/audit_log.hpp"
+#include "controller/persist/audit_trail.hpp"
 #include "controller/persist/state_store.hpp"
 #include "renderer/renderer.hpp"
 #include "streams/stream_manager.hpp"
@@ -96,9 +96,11 @@ class Daemon {
     if (!state_dir.empty()) {
       store_ = std::make_unique<controller::StateStore>(
           (fs::path(state_dir) / "wall-state.json").string());
-      audit_ = std::make_unique<controller::AuditLog>(
-          controller::AuditOptions{(fs::path(state_dir) / "audit.log").string(),
-                                   config.storage.audit_rotate_bytes, config.storage.audit_keep});
+      controller::AuditTrailOptions audit_options;
+      audit_options.dir = state_dir;
+      audit_options.rotate_bytes = config.storage.audit_rotate_bytes;
+      audit_options.keep = config.storage.audit_keep;
+      audit_ = std::make_unique<controller::AuditTrail>(audit_options);
     }
     streams_ = std::make_unique<streams::StreamManager>(&wakeup_);
     renderer::RendererOptions ropts;
@@ -175,7 +177,7 @@ class Daemon {
   streams::Wakeup wakeup_;
   layouts::LayoutLibrary layouts_;
   std::unique_ptr<controller::StateStore> store_;
-  std::unique_ptr<controller::AuditLog> audit_;
+  std::unique_ptr<controller::AuditTrail> audit_;
   std::unique_ptr<streams::StreamManager> streams_;
   std::unique_ptr<renderer::Renderer> renderer_;
   std::thread render_thread_;

@@ -27,8 +27,10 @@ inline constexpr std::uint32_t kRed = 0xff0000, kGreen = 0x00ff00, kBlue = 0x000
 
 class ApiDaemon {
  public:
-  // `extra_yaml` is appended to the config (e.g. an api: section with CURVE).
-  explicit ApiDaemon(const std::string& name, std::string extra_yaml = {})
+  // `extra_yaml` is appended to the config (e.g. an api: section with CURVE). By default local
+  // clients operate the wall (the daemon's own default is viewer).
+  explicit ApiDaemon(const std::string& name,
+                     std::string extra_yaml = "api: {anonymous_role: operator}\n")
       : dir_(fs::temp_directory_path() / ("vw-api-" + name + "-" + std::to_string(::getpid()))),
         extra_yaml_(std::move(extra_yaml)) {
     fs::remove_all(dir_);
@@ -107,6 +109,7 @@ class ApiDaemon {
   std::string config_path() const { return (dir_ / "wall.yaml").string(); }
   std::string state_dir() const { return (dir_ / "state").string(); }
   std::string audit_path() const { return (dir_ / "state" / "audit.log").string(); }
+  std::string refusals_path() const { return (dir_ / "state" / "audit-refusals.log").string(); }
   CamsimProcess& cameras() { return *cameras_; }
 
  private:

@@ -3,16 +3,19 @@
 // flight, a corrupt state file, the Clone pattern (subscribe, state.get, updates) and a tampered
 // audit trail. Loopback only; every loop and wait is bounded.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -129,10 +132,19 @@ TEST(ApiRobust, BadRequestsGetErrorRepliesAndChangeNothing) {
   EXPECT_EQ(after["state"]["version"], before["state"]["version"]) << after.dump();
   EXPECT_EQ(after["state"], before["state"]);
   EXPECT_TRUE(d.process().running()) << d.process().log();
-  // Every refusal is in the audit trail, and garbage did not break its chain.
-  EXPECT_GE(lines_of(read_text(d.audit_path())).size(), cases.size());
-  auto verify = audit_verify(d.audit_path());
+  // Every kind of refusal is in the refusals' log (the first of each code in full, repeats
+  // counted), garbage did not break its chain, and the command log holds no refusal.
+  std::set<std::string> codes;
+  for (const auto& line : lines_of(read_text(d.refusals_path())))
+    codes.insert(json::parse(line, nullptr, false)["result"].value("code", ""));
+  for (const auto& c : cases) EXPECT_TRUE(codes.count(c.code)) << c.code;
+  auto verify = audit_verify(d.refusals_path());
   EXPECT_EQ(verify.exit_code, 0) << verify.output;
+  if (fs::exists(d.audit_path())) {
+    for (const auto& line : lines_of(read_text(d.audit_path()))) {
+      EXPECT_EQ(line.find("\"ok\":false"), std::string::npos) << line;
+    }
+  }
 }
 
 TEST(ApiRobust, CurveRolesAndRefusals) {
@@ -181,7 +193,7 @@ TEST(ApiRobust, CurveRolesAndRefusals) {
   const auto stranger_id =
       "curve:" + fingerprint(read_key_file((d.dir() / "stranger.pub").string()).public_key);
   bool viewer_refused = false, stranger_refused = false, keyless_refused = false;
-  const auto audit = read_text(d.audit_path());
+  const auto audit = read_text(d.refusals_path());
   for (const auto& line : lines_of(audit)) {
     const json entry = json::parse(line, nullptr, false);
     ASSERT_FALSE(entry.is_discarded()) << line;
@@ -195,8 +207,63 @@ TEST(ApiRobust, CurveRolesAndRefusals) {
   EXPECT_TRUE(viewer_refused) << viewer_id << "\n" << audit;
   EXPECT_TRUE(stranger_refused) << stranger_id << "\n" << audit;
   EXPECT_TRUE(keyless_refused) << "a client without a key is not audited\n" << audit;
-  auto verify = audit_verify(d.audit_path());
+  auto verify = audit_verify(d.refusals_path());
   EXPECT_EQ(verify.exit_code, 0) << verify.output;
+}
+
+// Least privilege without CURVE: a local client is a viewer unless the config says otherwise; a
+// viewer sees the wall and gets snapshots in the reply, but writing a file on the daemon's disk is
+// an operator's right, and the snapshot folder has a quota.
+TEST(ApiRobust, AnonymousClientsAreViewersAndSnapshotFilesNeedAnOperator) {
+  {
+    ApiDaemon d("viewer", "storage: {snapshot_quota_mb: 1}\n");
+    d.start();
+    ApiClient client(d.client_options());
+    EXPECT_EQ(client.request({{"cmd", "status"}}).value("ok", false), true);
+    const json set = client.request({{"cmd", "layout.set"}, {"layout", "3x3"}});
+    EXPECT_EQ(set["error"].value("code", ""), "forbidden") << set.dump();
+    EXPECT_NE(set["error"].value("message", "").find("viewer"), std::string::npos) << set.dump();
+    const json inline_shot = client.request({{"cmd", "snapshot"}});
+    EXPECT_EQ(inline_shot.value("ok", false), true) << inline_shot.dump().substr(0, 300);
+    EXPECT_FALSE(inline_shot.value("data", "").empty());
+    const json file_shot = client.request({{"cmd", "snapshot"}, {"path", "a1.png"}});
+    EXPECT_EQ(file_shot["error"].value("code", ""), "forbidden") << file_shot.dump();
+    EXPECT_FALSE(fs::exists(d.dir() / "snapshots" / "a1.png"));
+    EXPECT_EQ(state_get(client)["state"].value("layout", ""), "2x2");
+
+    // A daemon facing the network: SIGPIPE ignored, open files at the hard limit.
+    const std::string proc = "/proc/" + std::to_string(d.process().pid());
+    std::string status = read_text(proc + "/status");
+    const auto ignored = status.find("SigIgn:");
+    ASSERT_NE(ignored, std::string::npos);
+    const auto mask = std::stoull(status.substr(ignored + 7, 24), nullptr, 16);
+    EXPECT_TRUE(mask & (1ull << (SIGPIPE - 1))) << status.substr(ignored, 30);
+    std::istringstream limits(read_text(proc + "/limits"));
+    for (std::string line; std::getline(limits, line);) {
+      if (line.rfind("Max open files", 0) != 0) continue;
+      std::istringstream fields(line.substr(14));
+      std::string soft, hard;
+      fields >> soft >> hard;
+      EXPECT_EQ(soft, hard) << line;
+    }
+  }
+  ApiDaemon d("quota", "api: {anonymous_role: operator}\nstorage: {snapshot_quota_mb: 1}\n");
+  d.start();
+  ApiClient client(d.client_options());
+  const json first = client.request({{"cmd", "snapshot"}, {"path", "first.png"}});
+  ASSERT_EQ(first.value("ok", false), true) << first.dump();
+  const fs::path written = first.value("path", "");
+  struct stat info {};
+  ASSERT_EQ(::stat(written.c_str(), &info), 0) << written;
+  EXPECT_EQ(info.st_mode & 0777, 0640u);
+  // The folder fills up to its quota: the next snapshot is refused by name, nothing is written.
+  std::ofstream(d.dir() / "snapshots" / "filler.bin") << std::string(1024 * 1024, 'x');
+  const json refused = client.request({{"cmd", "snapshot"}, {"path", "second.png"}});
+  EXPECT_EQ(refused["error"].value("code", ""), "snapshot_failed") << refused.dump();
+  EXPECT_NE(refused["error"].value("message", "").find("snapshot_quota_mb"), std::string::npos)
+      << refused.dump();
+  EXPECT_FALSE(fs::exists(d.dir() / "snapshots" / "second.png"));
+  EXPECT_FALSE(fs::exists(d.dir() / "snapshots" / "second.png.part"));
 }
 
 TEST(ApiRobust, NonLoopbackWithoutCurveRefusedAtStart) {
@@ -217,6 +284,18 @@ TEST(ApiRobust, NonLoopbackWithoutCurveRefusedAtStart) {
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("api.endpoint"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("loopback"), std::string::npos) << r.output;
+
+  // libzmq's "source;address" form passed a prefix check and listened on every interface.
+  std::ofstream(config) << "wall: {width: 640, height: 360, layout: 2x2}\n"
+                        << "cameras:\n"
+                        << "  - {id: red, name: 红色, main: \"rtsp://127.0.0.1:9/red\"}\n";
+  const std::string sneaky = "tcp://127.0.0.1:1;0.0.0.0:" + std::to_string(free_tcp_port());
+  r = run_process(VIDEOWALL_BIN,
+                  {"--config", config.string(), "--headless", "--api-endpoint", sneaky,
+                   "--state-dir", (dir / "state").string()},
+                  60s);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find(sneaky + " is not a loopback address"), std::string::npos) << r.output;
   fs::remove_all(dir);
 }
 

@@ -1,6 +1,9 @@
-// Audit trail: real files in a temp folder; chain, reopen, tamper detection, rotation, threads.
+// Audit trail: real files in a temp folder; chain, reopen, tamper detection, rotation, threads;
+// AuditTrail: refusals in their own log, summarised, so that a flood cannot evict commands.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +16,7 @@
 #include <vector>
 
 #include "controller/persist/audit_log.hpp"
+#include "controller/persist/audit_trail.hpp"
 
 namespace vw::controller {
 namespace {
@@ -393,6 +397,107 @@ TEST(AuditVerify, NoFilesAndMissingFile) {
   const auto r = verify_audit_files({"/nonexistent/audit.log"});
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.problem.rfind("/nonexistent/audit.log: cannot open", 0), 0u) << r.problem;
+}
+
+// ---------------------------------------------------------------------------------------------
+// AuditTrail
+
+AuditEntry refusal(const std::string& identity, const std::string& code, int i) {
+  AuditEntry e;
+  e.origin = Origin{identity, "", "viewer"};
+  e.command = "layout.set";
+  e.args = {{"layout", "x" + std::to_string(i)}};
+  e.code = code;
+  e.message = "layout.set needs the operator role";
+  return e;
+}
+
+std::uint64_t bytes_of(const std::string& dir, const std::string& prefix) {
+  std::uint64_t total = 0;
+  for (const auto& file : fs::directory_iterator(dir))
+    if (file.path().filename().string().rfind(prefix, 0) == 0) total += file.file_size();
+  return total;
+}
+
+// The flood the review measured (every refused request its own line and sync, rotation deleting
+// the oldest file): a million refusals from one client, then a scan from many identities, on a
+// small trail. The command records survive, both chains verify, and the refusal log stays small.
+TEST_F(AuditLogTest, RefusalFloodCannotEvictCommands) {
+  AuditTrailOptions options;
+  options.dir = dir_;
+  options.rotate_bytes = 64 * 1024;
+  options.keep = 2;
+  options.max_refusal_keys = 64;
+  constexpr int kCommands = 20, kFlood = 1000000, kIdentities = 5000;
+  {
+    AuditTrail trail(options);
+    for (int i = 0; i < kCommands / 2; ++i) ASSERT_TRUE(trail.append(entry(i)));
+    for (int i = 0; i < kFlood; ++i)
+      ASSERT_TRUE(trail.append(refusal("anonymous:127.0.0.1", "forbidden", i)));
+    for (int i = 0; i < kIdentities; ++i)
+      ASSERT_TRUE(
+          trail.append(refusal("anonymous:127.0." + std::to_string(i) + ".1", "bad_json", i)));
+    for (int i = kCommands / 2; i < kCommands; ++i) ASSERT_TRUE(trail.append(entry(i)));
+  }  // closing writes the open windows' counts
+  const auto commands = read_lines(path_);
+  ASSERT_EQ(commands.size(), std::size_t(kCommands));
+  for (const auto& line : commands) EXPECT_NE(line.find("\"ok\":true"), std::string::npos);
+  EXPECT_TRUE(verify_audit_files({path_}).ok) << verify_audit_files({path_}).problem;
+  const std::string refusals = (fs::path(dir_) / "audit-refusals.log").string();
+  const auto verified = verify_audit_files({refusals});
+  EXPECT_TRUE(verified.ok) << verified.problem;
+  // Every refusal is accounted for: written in full, or counted in a summary line.
+  std::uint64_t accounted = 0;
+  for (const auto& line : read_lines(refusals)) {
+    const auto j = nlohmann::json::parse(line);
+    accounted +=
+        j["command"] == "refusals.summary" ? j["args"]["suppressed"].get<std::uint64_t>() : 1;
+  }
+  EXPECT_EQ(accounted, std::uint64_t(kFlood + kIdentities));
+  const double per_refusal = double(bytes_of(dir_, "audit-refusals")) / (kFlood + kIdentities);
+  std::printf("audit bytes per refusal: %.4f (before: ~466, one line each)\n", per_refusal);
+  EXPECT_LT(per_refusal, 1.0);
+}
+
+TEST_F(AuditLogTest, RefusalWindowsAreSummarisedWhenTheyEnd) {
+  AuditTrailOptions options;
+  options.dir = dir_;
+  options.refusal_window = std::chrono::seconds(0);  // every window has ended at once
+  {
+    AuditTrail trail(options);
+    ASSERT_TRUE(trail.append(refusal("curve:sha256:aa", "forbidden", 0)));
+    trail.flush_due();  // nothing suppressed yet: nothing to write
+  }
+  EXPECT_EQ(read_lines((fs::path(dir_) / "audit-refusals.log").string()).size(), 1u);
+  options.refusal_window = std::chrono::seconds(3600);
+  {
+    AuditTrail trail(options);
+    for (int i = 0; i < 6; ++i)
+      ASSERT_TRUE(trail.append(refusal("curve:sha256:bb", "forbidden", i)));
+    trail.flush_due();  // the window is still open: its count waits
+    EXPECT_EQ(read_lines((fs::path(dir_) / "audit-refusals.log").string()).size(), 2u);
+  }
+  const auto lines = read_lines((fs::path(dir_) / "audit-refusals.log").string());
+  ASSERT_EQ(lines.size(), 3u);
+  const auto summary = nlohmann::json::parse(lines[2]);
+  EXPECT_EQ(summary["command"], "refusals.summary");
+  EXPECT_EQ(summary["identity"], "curve:sha256:bb");
+  EXPECT_EQ(summary["args"]["suppressed"], 5);
+  EXPECT_EQ(summary["args"]["last_command"], "layout.set");
+  EXPECT_EQ(summary["result"]["code"], "forbidden");
+  EXPECT_FALSE(fs::exists(path_) && !read_lines(path_).empty()) << "no refusal in the command log";
+}
+
+TEST_F(AuditLogTest, FailedWritesAreReportedToTheCaller) {
+  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  fs::create_symlink("/dev/full", fs::path(dir_) / "audit.log");
+  AuditTrailOptions options;
+  options.dir = dir_;
+  AuditTrail trail(options);
+  EXPECT_FALSE(trail.append(entry(0)));
+  EXPECT_NE(trail.last_error().find("No space left"), std::string::npos) << trail.last_error();
+  EXPECT_TRUE(trail.append(refusal("x", "forbidden", 0))) << "the refusals' log still works";
+  EXPECT_FALSE(trail.append(entry(1)));
 }
 
 }  // namespace

@@ -194,6 +194,26 @@ TEST_F(Fixture, CountsSnapshotSetsTotalsAndEventsAdjustFromThere) {
   EXPECT_EQ(board.stats().counts_applied, 1u);
 }
 
+// The largest counts a feed may send (512 rows of 10^7 each, the parser's bounds) sum past
+// 2^31: the totals are 64-bit (this was signed overflow, undefined behaviour, under UBSan).
+TEST_F(Fixture, LargestCountsDoNotOverflow) {
+  CaseBoard board = make_board();
+  std::vector<renderer::CaseCount> streets, categories;
+  for (std::size_t i = 0; i < kMaxCountRows; ++i) {
+    const std::int64_t v = kMaxCountValue;
+    streets.push_back({"街道" + std::to_string(i), v, v, v, v});
+    categories.push_back({"占道经营", v, v, v, v});  // one category, merged over every row
+  }
+  board.apply(message(1, make_counts(streets, categories)));
+  const auto view = board.view();
+  const std::int64_t total = std::int64_t(kMaxCountRows) * kMaxCountValue;
+  EXPECT_EQ(view->reported_today, total);
+  EXPECT_EQ(view->open, total);
+  ASSERT_EQ(view->categories.size(), 1u);
+  EXPECT_EQ(view->categories[0].reported, total);
+  EXPECT_DOUBLE_EQ(view->closure_rate, 1.0);
+}
+
 TEST_F(Fixture, CountsForAnotherDayAreIgnored) {
   CaseBoard board = make_board();
   auto counts = make_counts({{"民权街", 10, 4, 1, 6}}, {});

@@ -200,6 +200,27 @@ TEST(Config, PanelSection) {
   }
 }
 
+// Without CURVE only these endpoints may be bound; the ';' form is libzmq's "source;address"
+// (tcp://127.0.0.1:1;0.0.0.0:5790 listens on every interface).
+TEST(Config, LoopbackEndpointsAreParsedStrictly) {
+  for (const char* ok : {"tcp://127.0.0.1:5560", "tcp://127.1.2.3:1", "tcp://127.0.0.1:*",
+                         "tcp://[::1]:5560", "ipc:///run/videowall/api", "inproc://x"})
+    EXPECT_TRUE(is_loopback_endpoint(ok)) << ok;
+  for (const char* bad :
+       {"tcp://127.0.0.1:1;0.0.0.0:5790", "tcp://0.0.0.0:5560", "tcp://*:5560",
+        "tcp://localhost:5560", "tcp://lo:5560", "tcp://127.0.0.1.evil.example:5560",
+        "tcp://127.0.0.1:5560 ", "tcp://127.0.0.256:5560", "tcp://127.0.0:5560",
+        "tcp://127.0.0.01:5560", "tcp://127.0.0.1:0", "tcp://127.0.0.1:65536", "tcp://127.0.0.1",
+        "tcp://[::]:5560", "tcp://[::1]:5560;0.0.0.0:1", "ipc://", "udp://127.0.0.1:5560",
+        "tcp://128.0.0.1:5560"})
+    EXPECT_FALSE(is_loopback_endpoint(bad)) << bad;
+  const auto e = error_of(
+      "cameras: [{id: a, main: rtsp://h/x}]\napi:\n  endpoint: "
+      "\"tcp://127.0.0.1:1;0.0.0.0:5790\"\n");
+  EXPECT_EQ(e.field(), "api.endpoint") << e.what();
+  EXPECT_NE(std::string(e.what()).find("not a loopback address"), std::string::npos) << e.what();
+}
+
 TEST(Config, DemoConfigLoads) {
   const char* src = std::getenv("VIDEOWALL_SOURCE_DIR");
   ASSERT_NE(src, nullptr);

@@ -170,6 +170,20 @@ TEST_F(KeyFiles, RoundTripAndModes) {
   EXPECT_EQ(pub.secret_key, "");
 }
 
+TEST_F(KeyFiles, SecretReadableByOthersIsRefused) {
+  const KeyPair keys = generate_key_pair();
+  write_key_files(path("desk"), keys);
+  for (mode_t mode : {0640u, 0604u, 0644u}) {
+    ASSERT_EQ(::chmod(path("desk.key").c_str(), mode), 0);
+    const std::string message = error_of([&] { read_key_file(path("desk.key")); });
+    EXPECT_NE(message.find(path("desk.key")), std::string::npos) << message;
+    EXPECT_NE(message.find("readable by group or others"), std::string::npos) << message;
+    EXPECT_EQ(message.find(keys.secret_key), std::string::npos) << "the secret is never quoted";
+  }
+  ASSERT_EQ(::chmod(path("desk.key").c_str(), 0400), 0);
+  EXPECT_EQ(read_key_file(path("desk.key")).secret_key, keys.secret_key);
+}
+
 TEST_F(KeyFiles, RefusesToOverwrite) {
   const KeyPair first = generate_key_pair();
   write_key_files(path("desk"), first);
@@ -254,19 +268,19 @@ TEST_F(KeyFiles, MismatchedPairIsRefused) {
   EXPECT_NE(message.find("does not match"), std::string::npos) << message;
 }
 
-TEST_F(KeyFiles, GroupReadableSecretWarnsButIsAccepted) {
+TEST_F(KeyFiles, WritablePublicKeyIsWarnedAbout) {
   const KeyPair keys = generate_key_pair();
   write_key_files(path("open"), keys);
-  ASSERT_EQ(::chmod(path("open.key").c_str(), 0640), 0);
+  ASSERT_EQ(::chmod(path("open.pub").c_str(), 0666), 0);
   ::testing::internal::CaptureStdout();
   ::testing::internal::CaptureStderr();
   KeyPair read_back;
-  EXPECT_NO_THROW(read_back = read_key_file(path("open.key")));
+  EXPECT_NO_THROW(read_back = read_key_file(path("open.pub")));
   const std::string output =
       ::testing::internal::GetCapturedStdout() + ::testing::internal::GetCapturedStderr();
-  EXPECT_EQ(read_back.secret_key, keys.secret_key);
-  EXPECT_NE(output.find(path("open.key")), std::string::npos) << output;
-  EXPECT_NE(output.find("chmod 600"), std::string::npos) << output;
+  EXPECT_EQ(read_back.public_key, keys.public_key);
+  EXPECT_NE(output.find(path("open.pub")), std::string::npos) << output;
+  EXPECT_NE(output.find("chmod 644"), std::string::npos) << output;
 }
 
 // ---------------------------------------------------------------------------------------------

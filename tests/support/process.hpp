@@ -43,6 +43,7 @@ class DaemonProcess {
   int stop(std::chrono::milliseconds timeout = std::chrono::seconds(20));
   bool running();
   std::string log() const;
+  pid_t pid() const { return pid_; }
 
  private:
   std::string binary_;
