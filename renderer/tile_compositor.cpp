@@ -40,6 +40,7 @@ Rgb state_color(StreamState state) {
       return {1.0f, 0.75f, 0.25f};
     case StreamState::AuthFailed:
     case StreamState::NotFound:
+    case StreamState::Unsupported:
       return {1.0f, 0.45f, 0.40f};
     case StreamState::Idle:
       return {0.62f, 0.64f, 0.68f};
@@ -127,6 +128,8 @@ std::string_view state_text(StreamState state, Language language) {
       return zh ? "认证失败" : "Authentication failed";
     case StreamState::NotFound:
       return zh ? "视频流不存在" : "Stream not found";
+    case StreamState::Unsupported:
+      return zh ? "格式不支持" : "Unsupported format";
     case StreamState::Idle:
       break;
   }

@@ -1,8 +1,10 @@
-// UTF-8 decoding shared by the wall's text, the panel's search and wallctl's columns: strict
+// UTF-8 decoding shared by the wall's text, the panel's search, wallctl's columns and the log's
+// view of network text (printable): strict
 // (overlong forms, surrogates, values past U+10FFFF and cut-off sequences are invalid), so bad
 // bytes from a config or a feed are seen for what they are.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -49,6 +51,34 @@ inline std::u32string decode_utf8(std::string_view text) {
     out.push_back(len == 0 ? U'\uFFFD' : cp);
     pos += len == 0 ? 1 : len;
   }
+  return out;
+}
+
+// `text` safe for a terminal or a log line, whoever sent it: C0/C1 controls (escape sequences,
+// newlines that would forge log lines) and bidi overrides become '?', invalid UTF-8 becomes
+// U+FFFD. With `max_bytes`, a longer text is cut at a character boundary and marked with how much
+// was left out.
+inline std::string printable(std::string_view text, std::size_t max_bytes = 0) {
+  auto in = [](char32_t c, char32_t lo, char32_t hi) { return c >= lo && c <= hi; };
+  std::string out;
+  out.reserve(std::min(text.size(), max_bytes > 0 ? max_bytes : text.size()));
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    char32_t cp = 0;
+    const std::size_t len = decode_utf8_at(text, pos, &cp);
+    const std::size_t step = len == 0 ? 1 : len;
+    if (max_bytes > 0 && out.size() + (len == 0 ? 3 : len) > max_bytes) break;
+    if (len == 0) {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+    } else if (cp < 0x20 || in(cp, 0x7F, 0x9F) || in(cp, 0x202A, 0x202E) ||
+               in(cp, 0x2066, 0x2069)) {
+      out += '?';
+    } else {
+      out.append(text.substr(pos, len));
+    }
+    pos += step;
+  }
+  if (pos < text.size()) out += "…(+" + std::to_string(text.size() - pos) + " bytes)";
   return out;
 }
 

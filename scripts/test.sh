@@ -17,7 +17,7 @@ xvfb-run -a -s "-screen 0 1920x1080x24" ctest --test-dir build --output-on-failu
 
 # The unit tests and the in-process integration tests (real RTSP cameras, streams, renderer,
 # controller, ZeroMQ, the panel driven through ImGui). Left out, to keep CI within its time: the
-# tests of whole daemon processes (test_videowall_cli, test_api_wallctl, test_api_robust,
+# tests of whole daemon processes (test_videowall_cli, test_api_wallctl, test_api_robust, test_api_hardening,
 # test_panel_wall, test_case_wall), which run the same code as these through its executables.
 sanitized=(
   test_layouts test_controller test_yaml_reader test_alarm_rules test_cases

@@ -24,6 +24,7 @@ enum class StreamState {
   Reconnecting,  // waiting out the backoff, or rebuilding the pipeline
   AuthFailed,    // 401: terminal until the camera's config changes
   NotFound,      // 404: terminal until the camera's config changes
+  Unsupported,   // not H.264/H.265, or larger than max_size: terminal until the config changes
 };
 
 std::string_view to_string(StreamState state);  // "playing", "auth_failed", ...

@@ -245,6 +245,7 @@ void StreamManager::Impl::supervise(Stream& s, Clock::time_point now) {
     case StreamState::Idle:
     case StreamState::AuthFailed:
     case StreamState::NotFound:
+    case StreamState::Unsupported:
       break;
   }
 }
@@ -274,11 +275,14 @@ void StreamManager::Impl::fail(Stream& s, PipelineEvent::Kind kind, const std::s
   retire(s);
   s.last_error = why;
   publish_counters(s);  // before the state: whoever sees the new state sees why
-  if (kind == PipelineEvent::Kind::NotAuthorized || kind == PipelineEvent::Kind::NotFound) {
-    bool auth = kind == PipelineEvent::Kind::NotAuthorized;
-    set_state(s, auth ? StreamState::AuthFailed : StreamState::NotFound);
+  if (kind == PipelineEvent::Kind::NotAuthorized || kind == PipelineEvent::Kind::NotFound ||
+      kind == PipelineEvent::Kind::Unsupported) {
+    const StreamState state = kind == PipelineEvent::Kind::NotAuthorized ? StreamState::AuthFailed
+                              : kind == PipelineEvent::Kind::NotFound    ? StreamState::NotFound
+                                                                         : StreamState::Unsupported;
+    set_state(s, state);
     spdlog::error("stream {}: {} ({}); not retrying until its configuration changes", s.spec.key,
-                  auth ? "not authorized" : "not found", why);
+                  to_string(state), why);
   } else {
     std::uniform_real_distribution<double> jitter(0.8, 1.2);
     auto delay = milliseconds(static_cast<long long>(s.backoff.count() * jitter(rng)));

@@ -27,6 +27,10 @@ struct StreamSpec {
   Transport transport = Transport::Tcp;
   int latency_ms = 200;
   std::chrono::milliseconds stall_timeout{3000};
+  // The largest picture decoded; a camera sending more is "unsupported" (no 8K frames allocated
+  // because a camera, or someone pretending to be one, says so).
+  int max_width = 4096;
+  int max_height = 2160;
 
   bool operator==(const StreamSpec&) const = default;
 };

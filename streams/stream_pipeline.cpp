@@ -80,6 +80,12 @@ struct PipelineShared {
   std::mutex publish_mutex;  // held for a pointer swap only
   bool active = true;        // guarded by publish_mutex
 
+  // What a camera may send (a hostile or broken one must not make the decoder allocate
+  // 8K frames): its limits, and why the stream was refused (under info_mutex), once it was.
+  int max_width = 4096, max_height = 2160;
+  std::atomic<int> video_streams{0};  // rtspsrc streams selected: only the first video one
+  std::string unsupported;            // guarded by info_mutex
+
   std::atomic<std::uint64_t> frames{0};
   std::atomic<Clock::rep> last_frame{0};
   std::atomic<int> width{0}, height{0};
@@ -97,7 +103,21 @@ struct PipelineShared {
 
   void update_caps(GstCaps* new_caps);
   GstFlowReturn on_sample(GstAppSink* sink);
+  // Ends the stream as "unsupported" with `reason`: remembered for the bus, which then reports
+  // PipelineEvent::Kind::Unsupported, and posted as an error from `element`. Any thread.
+  void refuse_format(GstElement* element, const std::string& reason);
 };
+
+void PipelineShared::refuse_format(GstElement* element, const std::string& reason) {
+  {
+    std::lock_guard lock(info_mutex);
+    if (!unsupported.empty()) return;
+    unsupported = reason;
+  }
+  GError* error = g_error_new_literal(GST_STREAM_ERROR, GST_STREAM_ERROR_FORMAT, reason.c_str());
+  gst_element_post_message(element, gst_message_new_error(GST_OBJECT(element), error, nullptr));
+  g_error_free(error);
+}
 
 namespace {
 
@@ -120,11 +140,35 @@ void connect(GstElement* element, const char* signal, GCallback callback, const 
   g_signal_connect_data(element, signal, callback, hold(shared), release_closure, GConnectFlags(0));
 }
 
-// rtspsrc: SETUP only video streams (no audio to decode or leave unlinked).
-gboolean on_select_stream(GstElement*, guint, GstCaps* caps, gpointer) {
+// rtspsrc: SETUP only the first video stream (no audio to decode or leave unlinked, no second
+// video stream to decode for nothing).
+gboolean on_select_stream(GstElement*, guint, GstCaps* caps, gpointer data) {
   if (caps == nullptr || gst_caps_get_size(caps) == 0) return FALSE;
   const gchar* media = gst_structure_get_string(gst_caps_get_structure(caps, 0), "media");
-  return media != nullptr && std::string_view(media) == "video";
+  if (media == nullptr || std::string_view(media) != "video") return FALSE;
+  return shared_of(data)->video_streams.fetch_add(1) == 0;
+}
+
+// A decoder's input caps (from the parser, which read the SPS) before any frame is decoded: a
+// picture larger than the camera may send is refused here, so no buffer of that size is ever
+// allocated. Also catches a resolution change mid-stream to an over-limit size.
+GstPadProbeReturn check_coded_size(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
+  GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
+  if (event == nullptr || GST_EVENT_TYPE(event) != GST_EVENT_CAPS) return GST_PAD_PROBE_OK;
+  auto& shared = *shared_of(data);
+  GstCaps* caps = nullptr;
+  gst_event_parse_caps(event, &caps);
+  int width = 0, height = 0;
+  if (caps == nullptr || gst_caps_get_size(caps) == 0) return GST_PAD_PROBE_OK;
+  const GstStructure* s = gst_caps_get_structure(caps, 0);
+  if (!gst_structure_get_int(s, "width", &width) || !gst_structure_get_int(s, "height", &height))
+    return GST_PAD_PROBE_OK;
+  if (width <= shared.max_width && height <= shared.max_height) return GST_PAD_PROBE_OK;
+  gst::ElementPtr decoder(gst_pad_get_parent_element(pad));
+  shared.refuse_format(decoder ? decoder.get() : shared.decode,
+                       fmt::format("{}x{} is larger than this camera may send ({}x{}, max_size)",
+                                   width, height, shared.max_width, shared.max_height));
+  return GST_PAD_PROBE_DROP;
 }
 
 // rtspsrc: a new RTP pad -> decodebin.
@@ -133,9 +177,18 @@ void on_source_pad(GstElement*, GstPad* pad, gpointer data) {
     auto& shared = *shared_of(data);
     gst::CapsPtr caps;
     if (const GstStructure* s = pad_structure(pad, caps)) {
-      std::string codec = codec_name(gst_structure_get_string(s, "encoding-name"));
+      const gchar* encoding = gst_structure_get_string(s, "encoding-name");
+      std::string codec = codec_name(encoding);
+      // Only H.264 and H.265 are decoded: decodebin would plug a decoder for whatever a camera
+      // announces, each one more parser facing the network.
+      if (codec != "H.264" && codec != "H.265") {
+        shared.refuse_format(shared.decode, "codec " +
+                                                (codec.empty() ? std::string("(none)") : codec) +
+                                                " is not decoded (only H.264 and H.265)");
+        return;
+      }
       std::lock_guard lock(shared.info_mutex);
-      if (!codec.empty()) shared.codec = std::move(codec);
+      shared.codec = std::move(codec);
     }
     gst::PadPtr sink(gst_element_get_static_pad(shared.decode, "sink"));
     if (sink && !gst_pad_is_linked(sink.get()) &&
@@ -202,6 +255,8 @@ void on_element_added(GstBin*, GstElement* element, gpointer data) {
       gst_pad_add_probe(sink.get(),
                         GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
                         count_bytes, hold(shared), release);
+      gst_pad_add_probe(sink.get(), GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, check_coded_size,
+                        hold(shared), release);
     }
   } catch (const std::exception& e) {
     spdlog::error("stream element-added: {}", e.what());
@@ -325,6 +380,8 @@ StreamPipeline::StreamPipeline(const StreamSpec& spec, std::shared_ptr<StreamCha
   shared_->channel = std::move(channel);
   shared_->counters = std::move(counters);
   shared_->supervisor = std::move(supervisor);
+  shared_->max_width = spec.max_width;
+  shared_->max_height = spec.max_height;
 
   std::string name = "vw:" + spec.key;
   for (char& c : name) {
@@ -422,6 +479,11 @@ std::optional<PipelineEvent> StreamPipeline::poll_bus() {
       continue;
     }
     spdlog::warn("stream {}: error from {}: {} ({})", key_, source, text, detail);
+    {
+      std::lock_guard lock(shared_->info_mutex);
+      if (!shared_->unsupported.empty())
+        return PipelineEvent{PipelineEvent::Kind::Unsupported, shared_->unsupported};
+    }
     PipelineEvent event{PipelineEvent::Kind::Error, text};
     bool from_source = GST_MESSAGE_SRC(m) == GST_OBJECT(source_) ||
                        gst_object_has_as_ancestor(GST_MESSAGE_SRC(m), GST_OBJECT(source_));

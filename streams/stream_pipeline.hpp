@@ -35,7 +35,7 @@ struct StreamCounters {
 
 // Something on the bus that ends this pipeline's life.
 struct PipelineEvent {
-  enum class Kind { Error, Eos, NotAuthorized, NotFound };
+  enum class Kind { Error, Eos, NotAuthorized, NotFound, Unsupported };
   Kind kind = Kind::Error;
   std::string message;  // short, credentials redacted (for StreamStats::last_error)
 };

@@ -18,6 +18,8 @@ std::string_view to_string(StreamState state) {
       return "auth_failed";
     case StreamState::NotFound:
       return "not_found";
+    case StreamState::Unsupported:
+      return "unsupported";
   }
   return "unknown";
 }

@@ -7,10 +7,12 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <zmq_addon.hpp>
 
 #include "controller/api/api_views.hpp"
 #include "renderer/image_codec.hpp"
+#include "renderer/utf8.hpp"
 
 namespace vw::controller::api {
 namespace {
@@ -24,6 +26,18 @@ constexpr std::int64_t kTransportMaxBytes = 16 * 1024 * 1024;
 using Clock = std::chrono::steady_clock;
 constexpr auto kStreamsInterval = std::chrono::seconds(2);
 constexpr int kMaxSnapshotWorkers = 2;
+// A connection that has not finished its handshake (ZMTP greeting, CURVE) within this is closed,
+// so idle pre-auth connections cannot pile up and exhaust file descriptors.
+constexpr int kHandshakeMs = 5000;
+// Messages queued per peer: a client that sends without reading its replies, or a subscriber
+// that stops reading, is dropped from (ROUTER) or skipped by (PUB) the queue beyond this. A
+// "wall" update carries the full state (a few kB to tens of kB), so the PUB bound is in messages
+// a slow subscriber may lag, not in bytes.
+constexpr int kRequestHwm = 1000;
+constexpr int kPubHwm = 1000;
+// A request is [routing id, (empty delimiter), body]: more frames than this is not a client of
+// ours, and is dropped without parsing.
+constexpr std::size_t kMaxFrames = 4;
 
 std::string dump(const json& body) {
   return body.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -36,6 +50,7 @@ void configure(zmq::socket_t& socket, const ApiConfig& config) {
   socket.set(zmq::sockopt::heartbeat_ivl, 5000);
   socket.set(zmq::sockopt::heartbeat_timeout, 15000);
   socket.set(zmq::sockopt::heartbeat_ttl, 15000);
+  socket.set(zmq::sockopt::handshake_ivl, kHandshakeMs);
   if (config.curve()) {
     socket.set(zmq::sockopt::curve_server, true);
     socket.set(zmq::sockopt::curve_secretkey, config.server_secret_key);
@@ -89,7 +104,8 @@ class ApiServer::RefusalAudit {
     ++attempts;
     auto now = Clock::now();
     if (when != Clock::time_point{} && now - when < std::chrono::minutes(1)) return;
-    spdlog::warn("API: connection {} ({}) refused: {}", identity, where, reason);
+    spdlog::warn("API: connection {} ({}) refused: {}", renderer::printable(identity, 128),
+                 renderer::printable(where, 128), renderer::printable(reason, 300));
     if (audit_) {
       AuditEntry entry;
       entry.origin = {identity, "", "none"};
@@ -160,6 +176,8 @@ ApiServer::ApiServer(const ApiConfig& config, ApiServerDeps deps)
   }
   router_ = zmq::socket_t(context_, zmq::socket_type::router);
   configure(router_, config_);
+  router_.set(zmq::sockopt::sndhwm, kRequestHwm);
+  router_.set(zmq::sockopt::rcvhwm, kRequestHwm);
   if (config_.curve()) {
     // A client with no CURVE key never reaches the ZAP handler: libzmq drops the handshake.
     // Its socket monitor still says so, and the refusal is audited like the others.
@@ -176,7 +194,7 @@ ApiServer::ApiServer(const ApiConfig& config, ApiServerDeps deps)
   if (!config_.pub_endpoint.empty()) {
     pub_ = zmq::socket_t(context_, zmq::socket_type::pub);
     configure(pub_, config_);
-    pub_.set(zmq::sockopt::sndhwm, 10000);
+    pub_.set(zmq::sockopt::sndhwm, kPubHwm);
     pub_endpoint_ = bind_socket(pub_, config_.pub_endpoint, "update");
     if (!config_.curve()) require_loopback(pub_, config_.pub_endpoint, pub_endpoint_, "update");
   }
@@ -283,6 +301,7 @@ void ApiServer::read_monitor() {
 
 void ApiServer::handle(std::vector<zmq::message_t>& frames) {
   if (frames.size() < 2) return;  // a ROUTER always prepends the routing id; nothing to answer
+  if (frames.size() > kMaxFrames) return;  // not one of our clients: no reply, no parse
   std::vector<std::string> envelope;
   for (std::size_t i = 0; i + 1 < frames.size(); ++i) envelope.push_back(frames[i].to_string());
   auto& body = frames.back();
@@ -372,7 +391,8 @@ void ApiServer::refuse(const std::vector<std::string>& envelope, const Client& c
                        const std::string& message, json args) {
   auto& count = refusals_[code];
   if (++count <= 5 || count % 1000 == 0)
-    spdlog::warn("API: refused {} from {} ({}): {}{}", cmd, client.identity, code, message,
+    spdlog::warn("API: refused {} from {} ({}): {}{}", renderer::printable(cmd, 64),
+                 renderer::printable(client.identity, 128), code, renderer::printable(message, 300),
                  count > 5 ? fmt::format(" [{} so far]", count) : "");
   if (deps_.audit) {
     AuditEntry entry;
@@ -462,9 +482,41 @@ void ApiServer::snapshot(std::vector<std::string> envelope, std::string id, Snap
 }
 
 void ApiServer::switch_clients(const ApiConfig& next) {
+  std::set<std::string> kept;
+  for (const auto& client : next.clients) kept.insert(client.public_key);
+  bool revoked = false;
+  for (const auto& client : config_.clients) revoked = revoked || !kept.count(client.public_key);
   config_.anonymous_role = next.anonymous_role;
   config_.clients = next.clients;
   if (zap_) zap_->set_clients(allowed_clients(config_));
+  if (revoked && pub_) rebind_pub();
+}
+
+// ZAP admits a key at the handshake only, so a subscriber whose key was just removed would go on
+// receiving every change. The update socket is made anew: every subscriber is disconnected, the
+// others reconnect by themselves (libzmq retries) through the handshake, the removed key fails it.
+// A subscriber misses the updates of that moment and sees a gap in "seq" (docs/api.md).
+void ApiServer::rebind_pub() {
+  pub_.close();
+  pub_ = zmq::socket_t(context_, zmq::socket_type::pub);
+  configure(pub_, config_);
+  pub_.set(zmq::sockopt::sndhwm, kPubHwm);
+  // The old listener is closed by libzmq's I/O thread: the port may be busy for a moment.
+  for (int attempt = 0;; ++attempt) {
+    try {
+      pub_.bind(pub_endpoint_);
+      break;
+    } catch (const zmq::error_t& e) {
+      if (attempt == 100) {
+        spdlog::error("API: cannot bind the update socket to {} again: {}; no more updates",
+                      pub_endpoint_, e.what());
+        pub_.close();
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  spdlog::info("API: a client key was removed: update subscribers reconnect through the handshake");
 }
 
 void ApiServer::reload(const std::vector<std::string>& envelope, const std::string& id,

@@ -103,6 +103,7 @@ class ApiServer {
   void reload(const std::vector<std::string>& envelope, const std::string& id,
               const Client& client);
   void switch_clients(const ApiConfig& next);  // API thread
+  void rebind_pub();                           // API thread
 
   ApiConfig config_;
   ApiServerDeps deps_;

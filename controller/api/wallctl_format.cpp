@@ -135,25 +135,7 @@ std::size_t display_width(std::string_view text) {
 }
 
 std::string sanitize(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t pos = 0; pos < text.size();) {
-    char32_t cp = 0;
-    const std::size_t len = decode_utf8_at(text, pos, &cp);
-    if (len == 0) {
-      out += "\xEF\xBF\xBD";  // U+FFFD
-      ++pos;
-      continue;
-    }
-    // C0/C1 controls and bidi overrides could rewrite what the terminal shows.
-    if (cp < 0x20 || in(cp, 0x7F, 0x9F) || in(cp, 0x202A, 0x202E) || in(cp, 0x2066, 0x2069)) {
-      out += '?';
-    } else {
-      out.append(text.substr(pos, len));
-    }
-    pos += len;
-  }
-  return out;
+  return renderer::printable(text);
 }
 
 void Table::print(std::ostream& out) const {
@@ -214,12 +196,25 @@ std::string one_line(const json& value) {
 std::string state_word(Lang lang, const std::string& state) {
   if (lang == Lang::En) return state;
   static const std::map<std::string, std::string> words{
-      {"playing", "播放中"},  {"connecting", "连接中"}, {"reconnecting", "重连中"},
-      {"stalled", "卡顿"},    {"error", "错误"},        {"failed", "失败"},
-      {"stopped", "已停止"},  {"idle", "空闲"},         {"empty", "空"},
-      {"starting", "启动中"}, {"paused", "暂停"},       {"offline", "离线"},
-      {"waiting", "等待中"},  {"buffering", "缓冲中"},  {"online", "在线"},
+      {"playing", "播放中"},
+      {"connecting", "连接中"},
+      {"reconnecting", "重连中"},
+      {"stalled", "卡顿"},
+      {"error", "错误"},
+      {"failed", "失败"},
+      {"stopped", "已停止"},
+      {"idle", "空闲"},
+      {"empty", "空"},
+      {"starting", "启动中"},
+      {"paused", "暂停"},
+      {"offline", "离线"},
+      {"waiting", "等待中"},
+      {"buffering", "缓冲中"},
+      {"online", "在线"},
       {"unknown", "未知"},
+      {"auth_failed", "认证失败"},
+      {"not_found", "视频流不存在"},
+      {"unsupported", "格式不支持"},
   };
   const auto it = words.find(state);
   return it == words.end() ? state : it->second;

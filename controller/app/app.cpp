@@ -1,6 +1,7 @@
 #include "controller/app/app.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -45,6 +46,31 @@ void check_startup_layout(const Config& config, const layouts::LayoutLibrary& la
                     "unknown layout \"" + config.wall.layout + "\"; use one of: " + known);
 }
 
+// Whether `url` carries a password ("rtsp://user:password@host/...").
+bool has_password(const std::string& url) {
+  const auto start = url.find("://");
+  if (start == std::string::npos) return false;
+  const auto end = url.find_first_of("/?#", start + 3);
+  const std::string authority =
+      url.substr(start + 3, end == std::string::npos ? std::string::npos : end - start - 3);
+  const auto at = authority.rfind('@');
+  return at != std::string::npos && authority.find(':') < at;
+}
+
+// A config that everyone on the machine may read must not hold the cameras' passwords.
+void warn_if_passwords_exposed(const std::string& path, const Config& config) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0 || (info.st_mode & S_IROTH) == 0) return;
+  for (const auto& camera : config.cameras) {
+    if (!has_password(camera.main_url) && !has_password(camera.sub_url)) continue;
+    spdlog::warn(
+        "{} is readable by everyone (mode {:o}) and holds camera passwords (camera {} "
+        "and maybe others): run 'chmod 640 {}' (or 600)",
+        path, info.st_mode & 0777, camera.id, path);
+    return;
+  }
+}
+
 std::string default_state_dir() {
   if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg && *xdg)
     return (fs::path(xdg) / "videowall").string();
@@ -83,6 +109,7 @@ std::string assets_dir() {
 AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
   if (options_.config_path.empty()) options_.config_path = assets_dir() + "/demo/config.yaml";
   config_ = load_checked_config(options_.config_path, options_, nullptr);
+  warn_if_passwords_exposed(options_.config_path, config_);
 
   if (!config_.wall.layouts_dir.empty()) {
     for (const auto& error : layouts_.add_dir(config_.wall.layouts_dir))

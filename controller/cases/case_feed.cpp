@@ -12,6 +12,7 @@
 #include <zmq.hpp>
 
 #include "controller/cases/case_feed_parser.hpp"
+#include "renderer/utf8.hpp"
 
 namespace {
 constexpr int kFeedNice = 10;  // Linux: per-thread nice value
@@ -125,7 +126,8 @@ void CaseFeed::reject(std::string_view kind, const std::string& message) {
     count = ++stats_.rejected_by_kind[std::string(kind)];
   }
   if (count == 1 || count % 1000 == 0) {
-    spdlog::warn("case feed: refused a message ({}, {} so far): {}", kind, count, message);
+    spdlog::warn("case feed: refused a message ({}, {} so far): {}", kind, count,
+                 renderer::printable(message, 300));
   }
 }
 
@@ -146,7 +148,8 @@ void CaseFeed::handle(const std::string& bytes) {
     try {
       on_event_(c->event);
     } catch (const std::exception& error) {
-      spdlog::error("case feed: event callback failed for case {}: {}", c->event.id, error.what());
+      spdlog::error("case feed: event callback failed for case {}: {}",
+                    renderer::printable(c->event.id, 64), error.what());
     }
   }
 }

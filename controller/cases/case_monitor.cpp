@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "controller/core/stop_sleep.hpp"
+#include "renderer/utf8.hpp"
 
 namespace vw::controller {
 
@@ -45,8 +46,9 @@ CaseMonitor::~CaseMonitor() {
 void CaseMonitor::apply(const std::vector<AlarmAction>& actions) {
   for (const auto& action : actions) {
     if (action.kind == AlarmAction::Kind::Raise) {
-      spdlog::warn("alarm {}: raised by case {} ({} matching): {}", action.rule, action.case_id,
-                   action.count, action.banner);
+      spdlog::warn("alarm {}: raised by case {} ({} matching): {}", action.rule,
+                   renderer::printable(action.case_id, 64), action.count,
+                   renderer::printable(action.banner, 300));
       wall_.submit(AlarmRaise{action.rule, action.layout, action.cameras, action.banner},
                    Origin{"rules:" + action.rule, action.rule, "system"});
     } else {

@@ -81,7 +81,13 @@ CameraConfig parse_camera(const YAML::Node& node, int index, const std::string& 
     cam.main_width = s.integer("main_size[0]", size[0], 16, 16384);
     cam.main_height = s.integer("main_size[1]", size[1], 16, 16384);
   }
-  s.reject_unknown("id, name, street, main, sub, transport, latency_ms, main_size");
+  if (YAML::Node size = s.take("max_size"); YamlMap::present(size)) {
+    if (!size.IsSequence() || size.size() != 2)
+      s.fail(size, "max_size", "must be [width, height], e.g. [4096, 2160]");
+    cam.max_width = s.integer("max_size[0]", size[0], 16, 16384);
+    cam.max_height = s.integer("max_size[1]", size[1], 16, 16384);
+  }
+  s.reject_unknown("id, name, street, main, sub, transport, latency_ms, main_size, max_size");
   return cam;
 }
 

@@ -26,6 +26,9 @@ struct CameraConfig {
   int latency_ms = 200;
   int main_width = 1920;  // declared main resolution, used to pick main/sub before it plays
   int main_height = 1080;
+  // The largest picture either stream may send; a larger one is the tile state 格式不支持.
+  int max_width = 4096;
+  int max_height = 2160;
   int line = 0;  // where it was declared, for later error messages
 };
 

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <map>
 
+#include "renderer/utf8.hpp"
+
 namespace vw::controller {
 namespace {
 
@@ -20,6 +22,8 @@ streams::StreamSpec stream_spec(const CameraConfig& camera, renderer::StreamChoi
   spec.transport = camera.transport;
   spec.latency_ms = camera.latency_ms;
   spec.stall_timeout = stall_timeout;
+  spec.max_width = camera.max_width;
+  spec.max_height = camera.max_height;
   return spec;
 }
 
@@ -383,8 +387,9 @@ WallController::Applied WallController::apply_one(const Pending& pending) {
                 "command {} by {}: applied{} (state v{})", out.name, pending.origin.identity,
                 result.changed ? "" : ", no change", result.state_version);
   else
-    spdlog::warn("command {} by {}: refused ({}): {}", out.name, pending.origin.identity,
-                 result.code, result.message);
+    spdlog::warn("command {} by {}: refused ({}): {}", out.name,
+                 renderer::printable(pending.origin.identity, 128), result.code,
+                 renderer::printable(result.message, 300));
   if (result.changed) {
     if (!tour_tick) reschedule_tours(tours_before);
     refresh(false);  // the screen first; the disk after

@@ -18,6 +18,7 @@ ImU32 state_colour(streams::StreamState state) {
     case StreamState::Stalled:
     case StreamState::AuthFailed:
     case StreamState::NotFound:
+    case StreamState::Unsupported:
       return IM_COL32(225, 60, 50, 255);
     case StreamState::Idle:
       break;

@@ -74,6 +74,7 @@ enum class Text : int {
   StateReconnecting,
   StateAuthFailed,
   StateNotFound,
+  StateUnsupported,
   StateIdle,
   WaitingData,
   DataInterrupted,

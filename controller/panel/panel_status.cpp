@@ -23,6 +23,7 @@ int live_rank(streams::StreamState state) {
     case StreamState::Stalled:
     case StreamState::AuthFailed:
     case StreamState::NotFound:
+    case StreamState::Unsupported:
       return 2;
     case StreamState::Idle:
       break;

@@ -67,6 +67,7 @@ constexpr Entry kTexts[] = {
     {Text::StateReconnecting, "重连中", "Reconnecting"},
     {Text::StateAuthFailed, "认证失败", "Authentication failed"},
     {Text::StateNotFound, "视频流不存在", "Stream not found"},
+    {Text::StateUnsupported, "格式不支持", "Unsupported format"},
     {Text::StateIdle, "未连接", "Offline"},
     {Text::WaitingData, "等待数据", "Waiting for data"},
     {Text::DataInterrupted, "数据中断", "Data interrupted"},
@@ -158,6 +159,8 @@ const char* state_text(streams::StreamState state, renderer::Language language) 
       return text(Text::StateAuthFailed, language);
     case StreamState::NotFound:
       return text(Text::StateNotFound, language);
+    case StreamState::Unsupported:
+      return text(Text::StateUnsupported, language);
     case StreamState::Idle:
       break;
   }

@@ -94,6 +94,7 @@ int problem_rank(streams::StreamState state) {
   switch (state) {
     case StreamState::AuthFailed:
     case StreamState::NotFound:
+    case StreamState::Unsupported:
       return 4;
     case StreamState::Stalled:
       return 3;

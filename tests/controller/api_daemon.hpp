@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -151,6 +153,34 @@ inline bool near_colour(std::uint32_t rgb, std::uint32_t want, int tolerance = 6
     if (std::abs(a - b) > tolerance) return false;
   }
   return true;
+}
+
+// Small helpers of the daemon tests.
+inline std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+inline std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// state.get's reply, checked.
+inline nlohmann::json state_get(controller::api::ApiClient& client) {
+  nlohmann::json reply = client.request({{"cmd", "state.get"}});
+  EXPECT_EQ(reply.value("ok", false), true) << reply.dump();
+  return reply;
+}
+
+// A command that must succeed.
+inline void command(controller::api::ApiClient& client, const nlohmann::json& request) {
+  nlohmann::json reply = client.request(request);
+  ASSERT_EQ(reply.value("ok", false), true) << request.dump() << " -> " << reply.dump();
 }
 
 }  // namespace vw::testing

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <png.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -87,6 +88,26 @@ bool read_png(const fs::path& path, int& width, int& height, std::vector<std::ui
   width = static_cast<int>(image.width);
   height = static_cast<int>(image.height);
   return true;
+}
+
+// A config that holds camera passwords and that everyone may read is warned about at start
+// (without quoting the password); 0640 is not.
+TEST(VideowallCli, WorldReadableConfigWithPasswordsIsWarnedAbout) {
+  auto config = write_file("secret.yaml",
+                           "wall: {width: 320, height: 180, layout: 1x1}\n"
+                           "cameras:\n"
+                           "  - {id: gate, main: \"rtsp://admin:Sup3rSecret@127.0.0.1:9/gate\"}\n");
+  auto png = config.parent_path() / "secret.png";
+  for (const mode_t mode : {0644u, 0640u}) {
+    ASSERT_EQ(::chmod(config.c_str(), mode), 0);
+    auto r = run_videowall({"--config", config.string(), "--headless", "--snapshot", png.string(),
+                            "--snapshot-after", "0.5"},
+                           std::chrono::seconds(60));
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    const bool warned = r.output.find("readable by everyone") != std::string::npos;
+    EXPECT_EQ(warned, mode == 0644u) << std::oct << mode << ": " << r.output;
+    EXPECT_EQ(r.output.find("Sup3rSecret"), std::string::npos) << r.output;
+  }
 }
 
 TEST(VideowallCli, HeadlessSnapshotShowsTheCameras) {

@@ -244,6 +244,43 @@ TEST_F(WallTest, WrongCredentialsAndUnknownStreamsShowTheirState) {
   EXPECT_EQ(last_error.find("guess"), std::string::npos) << "password leaked: " << last_error;
 }
 
+// A camera that sends more than it may (a larger picture than its max_size, or an 8K stream
+// against the default 4096x2160) is refused before its frames are decoded: the tile shows
+// 格式不支持 with the reason, it does not retry, and the other tiles play on.
+TEST_F(WallTest, OversizedStreamsAreRefusedAndOthersPlayOn) {
+  CamsimProcess huge({{"/8k", 0x00ff00, 7680, 4320, "h264", 1}});
+  huge.start();
+  std::string extra = "  - {id: big, main: \"" + cameras_->url("/cam1") +
+                      "\", max_size: [160, 120]}\n" + "  - {id: huge, main: \"" + huge.url("/8k") +
+                      "\"}\n";
+  auto cfg = config("2x2", extra);
+  cfg.tiles = {"big", "huge", "cam2", "cam3"};
+  WallHarness wall(cfg);
+  for (const auto& [id, reason] :
+       {std::pair{"big", "320x240 is larger than this camera may send (160x120"},
+        std::pair{"huge", "7680x4320 is larger than this camera may send (4096x2160"}}) {
+    ASSERT_TRUE(eventually(
+        [&] {
+          auto ch = wall.channel(id);
+          return ch && ch->state() == StreamState::Unsupported;
+        },
+        30s))
+        << id;
+    const auto error = wall.channel(id)->stats().last_error;
+    EXPECT_NE(error.find(reason), std::string::npos) << id << ": " << error;
+  }
+  ASSERT_TRUE(wall.all_playing({"cam2", "cam3"}, 20s));
+  auto image = wall.capture();
+  EXPECT_FALSE(near(wall.tile_centre(image, 0), rgb_hex(kColours[0]), kTolerance));
+  EXPECT_TRUE(near(wall.tile_centre(image, 2), rgb_hex(kColours[1]), kTolerance));
+  EXPECT_TRUE(near(wall.tile_centre(image, 3), rgb_hex(kColours[2]), kTolerance));
+  EXPECT_EQ(wall.channel("big")->stats().frames_in, 0u) << "no frame of it was decoded";
+  // Terminal: no rebuild loop against it.
+  const auto generation = wall.channel("big")->stats().pipeline_generation;
+  EXPECT_FALSE(eventually(
+      [&] { return wall.channel("big")->stats().pipeline_generation != generation; }, 2s));
+}
+
 TEST_F(WallTest, SmallTilesUseTheSubStreamAndSwitchingIsSeamless) {
   std::string extra = "  - {id: dual, main: \"" + cameras_->url("/dual-main") + "\", sub: \"" +
                       cameras_->url("/dual-sub") + "\", main_size: [960, 540]}\n";
