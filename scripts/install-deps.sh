@@ -20,6 +20,7 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libcli11-dev
   libzmq3-dev cppzmq-dev libsodium-dev  # ZeroMQ with CURVE; libsodium also for SHA-256
   libjpeg-dev  # JPEG snapshots in API replies
+  libssl-dev openssl  # OpenSSL 3: HMAC-SM3 over the audit trail; its CLI checks our MAC in tests
   libopencv-imgproc-dev libswscale-dev  # software render path: tiles scaled on streaming threads
   libgtest-dev libgmock-dev libbenchmark-dev
 )

@@ -297,7 +297,7 @@ int keygen(const Globals& g, std::string base) {
 }
 
 int audit_verify(const Globals& g, const std::vector<std::string>& files,
-                 const std::string& anchor_text) {
+                 const std::string& anchor_text, const std::string& key_file) {
   vw::controller::AuditVerifyResult result;
   vw::controller::AuditAnchor anchor;
   if (!anchor_text.empty()) {
@@ -317,7 +317,10 @@ int audit_verify(const Globals& g, const std::vector<std::string>& files,
     anchor.hash = hash;
   }
   try {
-    result = vw::controller::verify_audit_files(files, anchor_text.empty() ? nullptr : &anchor);
+    const std::string key =
+        key_file.empty() ? std::string() : vw::controller::load_audit_key(key_file, false);
+    result =
+        vw::controller::verify_audit_files(files, anchor_text.empty() ? nullptr : &anchor, key);
   } catch (const std::exception& e) {
     result.ok = false;
     result.problem = e.what();
@@ -327,6 +330,7 @@ int audit_verify(const Globals& g, const std::vector<std::string>& files,
     std::cout << wallctl::one_line(
                      {{"ok", result.ok},
                       {"lines", result.lines},
+                      {"keyed_lines", result.keyed_lines},
                       {"first_seq", result.first_seq},
                       {"last_seq", result.last_seq},
                       {"head", std::to_string(result.last_seq) + ":" + result.last_hash},
@@ -335,7 +339,8 @@ int audit_verify(const Globals& g, const std::vector<std::string>& files,
   } else if (result.ok) {
     std::cout << tr(lang, "审计日志完整: 检查了 ", "audit trail intact: ") << result.lines
               << tr(lang, " 行, 序号 ", " lines checked, seq ") << result.first_seq << ".."
-              << result.last_seq << '\n'
+              << result.last_seq << tr(lang, ", 其中 HMAC-SM3 ", ", HMAC-SM3 keyed: ")
+              << result.keyed_lines << '\n'
               << tr(lang, "链头 (请在别处记录，日后用 --anchor 核对): ",
                     "head (record it elsewhere; check later with --anchor): ")
               << result.last_seq << ':' << result.last_hash << '\n';
@@ -526,15 +531,20 @@ int main(int argc, char** argv) {
   CLI::App* audit = app.add_subcommand("audit", "the audit trail (offline)");
   audit->require_subcommand(1);
   std::vector<std::string> audit_files;
-  std::string anchor;
+  std::string anchor, audit_key;
   CLI::App* verify = leaf(audit, "verify", "check the hash chain of audit files, oldest first",
-                          [&] { return audit_verify(g, audit_files, anchor); });
+                          [&] { return audit_verify(g, audit_files, anchor, audit_key); });
   verify->add_option("FILE", audit_files, "audit.log.2 audit.log.1 audit.log ...")
       ->required()
       ->check(CLI::ExistingFile);
   verify->add_option("--anchor", anchor,
                      "SEQ:HASH of a head recorded earlier (this command prints the head): finds "
                      "a cut-off tail or a rewritten file");
+  verify
+      ->add_option("--key", audit_key,
+                   "the audit key file (audit.key): checks the HMAC-SM3 of keyed lines; "
+                   "without it only SHA-256 lines can be checked")
+      ->check(CLI::ExistingFile);
 
   try {
     app.parse(argc, argv);

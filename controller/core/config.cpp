@@ -214,7 +214,14 @@ void parse_storage(const YAML::Node& node, const std::string& file, const std::s
   storage.audit_keep = s.integer_or("audit_keep", 10, 1, 1000);
   storage.snapshot_quota_bytes =
       static_cast<std::uint64_t>(s.integer_or("snapshot_quota_mb", 1024, 1, 1 << 20)) * 1024 * 1024;
-  s.reject_unknown("dir, audit_rotate_mb, audit_keep, snapshot_quota_mb");
+  const std::string mac = s.text_or("audit_mac", "hmac-sm3");
+  if (mac != "hmac-sm3" && mac != "sha256")
+    s.fail(node["audit_mac"], "audit_mac", "must be hmac-sm3 or sha256 (got \"" + mac + "\")");
+  storage.audit_hmac_sm3 = mac == "hmac-sm3";
+  if (auto key = s.text_or("audit_key_file", ""); !key.empty())
+    storage.audit_key_file = resolve_path(key, base_dir);
+  s.reject_unknown(
+      "dir, audit_rotate_mb, audit_keep, snapshot_quota_mb, audit_mac, audit_key_file");
 }
 
 // GLFW key codes of the keys a toggle may use: F1..F12 (GLFW_KEY_F1 = 290 and up).

@@ -86,6 +86,8 @@ struct StorageConfig {
   std::uint64_t audit_rotate_bytes = 16ull * 1024 * 1024;
   int audit_keep = 10;
   std::uint64_t snapshot_quota_bytes = 1024ull * 1024 * 1024;  // snapshots written for the API
+  bool audit_hmac_sm3 = true;  // audit lines keyed with HMAC-SM3 (else SHA-256, no key)
+  std::string audit_key_file;  // absolute; empty: <state dir>/audit.key (made when missing)
 };
 
 // The operator panel (Dear ImGui, controller/panel/panel.hpp) on the console's screen.

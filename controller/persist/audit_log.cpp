@@ -1,7 +1,6 @@
 #include "controller/persist/audit_log.hpp"
 
 #include <fcntl.h>
-#include <sodium.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,6 +14,8 @@
 #include <fstream>
 #include <optional>
 #include <stdexcept>
+
+#include "controller/persist/audit_mac.hpp"
 
 namespace vw::controller {
 namespace {
@@ -77,11 +78,20 @@ struct LineInfo {
   std::uint64_t seq = 0;
   std::string prev;
   std::string hash;
+  bool keyed = false;  // "mac":"hmac-sm3"
 };
 
-// Checks one line (without its '\n'): shape, fields and its own hash. Returns what is wrong,
-// or "" when the line is a valid audit line (chain links are checked by the caller).
-std::string check_line(std::string_view line, LineInfo& info) {
+constexpr std::string_view kKeyedMark = ",\"mac\":\"hmac-sm3\"";
+
+// The line's "hash": HMAC-SM3 under `key` when the line says "mac":"hmac-sm3", else SHA-256.
+std::string line_hash(std::string_view covered, bool keyed, const std::string& key) {
+  return keyed ? hmac_sm3_hex(key, covered) : sha256_hex(covered);
+}
+
+// Checks one line (without its '\n'): shape, fields and its own hash (with `key` for a keyed
+// line). Returns what is wrong, or "" when the line is a valid audit line (chain links are
+// checked by the caller).
+std::string check_line(std::string_view line, LineInfo& info, const std::string& key) {
   if (line.empty()) return "empty line";
   const std::size_t n = line.size();
   if (n <= kSuffixSize || line.substr(n - 2) != "\"}" ||
@@ -109,9 +119,20 @@ std::string check_line(std::string_view line, LineInfo& info) {
   info.hash = j["hash"].get<std::string>();
   if (!is_hex64(info.prev)) return "invalid field \"prev\" (not 64 hex digits)";
   if (info.hash != line.substr(n - 66, 64)) return "malformed line (\"hash\" given twice)";
+  bool keyed = false;
+  if (j.contains("mac")) {
+    if (!j["mac"].is_string() || j["mac"] != "hmac-sm3")
+      return "invalid field \"mac\" (only \"hmac-sm3\" is known)";
+    if (key.empty())
+      return "the line is keyed (HMAC-SM3): give the audit key to check it (--key FILE)";
+    keyed = true;
+  }
+  info.keyed = keyed;
   std::string covered(line.substr(0, n - kSuffixSize));
   covered += '}';
-  if (sha256_hex(covered) != info.hash) return "hash mismatch (line edited)";
+  if (line_hash(covered, keyed, key) != info.hash)
+    return keyed ? "MAC mismatch (line edited, or not this trail's key)"
+                 : "hash mismatch (line edited)";
   return "";
 }
 
@@ -188,16 +209,6 @@ void sync_folder(const std::string& path) {
 
 }  // namespace
 
-std::string sha256_hex(std::string_view bytes) {
-  static const bool ready = sodium_init() >= 0;  // once, thread-safe (magic static)
-  if (!ready) spdlog::error("libsodium failed to initialise");
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return std::string(hex, crypto_hash_sha256_BYTES * 2);
-}
-
 AuditLog::AuditLog(AuditOptions options) : options_(std::move(options)), hash_(kZeroHash) {
   const std::string& path = options_.path;
   if (path.empty()) throw std::runtime_error("audit log: no path given");
@@ -219,7 +230,7 @@ AuditLog::AuditLog(AuditOptions options) : options_(std::move(options)), hash_(k
   }
   if (last) {
     LineInfo info;
-    const std::string wrong = check_line(*last, info);
+    const std::string wrong = check_line(*last, info, options_.mac_key);
     if (!wrong.empty()) {
       throw std::runtime_error(from + ": the last line is not a valid audit line (" + wrong +
                                "), so its hash chain cannot be continued. Nothing was changed. "
@@ -294,13 +305,15 @@ std::string entry_body(const AuditEntry& entry) {
   return body;
 }
 
-// The whole line with `seq` chained to `prev`; its hash goes to `hash`.
+// The whole line with `seq` chained to `prev`; its hash (HMAC-SM3 under `key`, or SHA-256 when
+// there is none) goes to `hash`.
 std::string chained_line(std::uint64_t seq, const std::string& body, const std::string& prev,
-                         std::string& hash) {
-  std::string line = "{\"seq\":" + std::to_string(seq) + ",\"time\":\"" + now_cst() + "\"" + body +
-                     ",\"prev\":\"" + prev + "\"";
+                         const std::string& key, std::string& hash) {
+  std::string line = "{\"seq\":" + std::to_string(seq) + ",\"time\":\"" + now_cst() + "\"" + body;
+  if (!key.empty()) line += kKeyedMark;
+  line += ",\"prev\":\"" + prev + "\"";
   line += '}';
-  hash = sha256_hex(line);
+  hash = line_hash(line, !key.empty(), key);
   line.pop_back();
   line += kHashKey;
   line += hash;
@@ -339,13 +352,14 @@ bool AuditLog::append_batch(std::span<const AuditEntry> entries) {
     };
     for (const auto& body : bodies) {
       std::string next_hash;
-      std::string line = chained_line(seq + 1, body, hash, next_hash);
+      std::string line = chained_line(seq + 1, body, hash, options_.mac_key, next_hash);
       const std::uint64_t written = size_ + pending.size();
       if (options_.rotate_bytes > 0 && written > 0 &&
           written + line.size() > options_.rotate_bytes) {
         flush();
         if (size_ > 0 && size_ + line.size() > options_.rotate_bytes) rotate();
-        line = chained_line(seq + 1, body, hash, next_hash);  // the chain may have stepped back
+        // the chain may have stepped back
+        line = chained_line(seq + 1, body, hash, options_.mac_key, next_hash);
       }
       pending += line;
       ++seq;
@@ -439,7 +453,7 @@ void AuditLog::rotate() {
 }
 
 AuditVerifyResult verify_audit_files(const std::vector<std::string>& files,
-                                     const AuditAnchor* anchor) {
+                                     const AuditAnchor* anchor, const std::string& key) {
   AuditVerifyResult r;
   if (files.empty()) {
     r.problem = "no files";
@@ -465,7 +479,7 @@ AuditVerifyResult verify_audit_files(const std::vector<std::string>& files,
         return r;
       }
       LineInfo info;
-      if (std::string wrong = check_line(line, info); !wrong.empty()) {
+      if (std::string wrong = check_line(line, info, key); !wrong.empty()) {
         r.problem = where + wrong;
         return r;
       }
@@ -497,6 +511,13 @@ AuditVerifyResult verify_audit_files(const std::vector<std::string>& files,
                     " does not have the anchor's hash (the file was rewritten since)";
         return r;
       }
+      // A trail keyed since some line stays keyed: a SHA-256 line after it is a rewrite by
+      // someone without the key (recomputing SHA-256 needs none).
+      if (!key.empty() && r.keyed_lines > 0 && !info.keyed) {
+        r.problem = where + "a SHA-256 line after HMAC-SM3 lines (rewritten without the key?)";
+        return r;
+      }
+      if (info.keyed) ++r.keyed_lines;
       started = true;
       prev_seq = info.seq;
       prev_hash = info.hash;

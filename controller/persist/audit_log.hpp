@@ -6,10 +6,11 @@
 // Line (one JSON object, keys in this order, no newline inside):
 //   {"seq":12,"time":"2026-11-30T09:12:33.123+08:00","identity":"curve:1a2b…","name":"应急指挥席",
 //    "role":"operator","command":"layout.set","args":{"layout":"2x2"},
-//    "result":{"ok":true,"changed":true,"state_version":41},"prev":"<sha256 hex of the previous
-//    line's hash, 64 zeros for the first line ever>","hash":"<sha256 hex>"}
-// `hash` is SHA-256 over the line's bytes up to (not including) `,"hash":` followed by `}`, i.e.
-// over the exact text written, so verification never depends on re-serialising JSON.
+//    "result":{"ok":true,"changed":true,"state_version":41},"mac":"hmac-sm3","prev":"<the
+//    previous line's hash, 64 zeros for the first line ever>","hash":"<64 hex>"}
+// `hash` is over the line's bytes up to (not including) `,"hash":` followed by `}`, i.e. over the
+// exact text written, so verification never depends on re-serialising JSON: HMAC-SM3 under the
+// audit key when the line has "mac":"hmac-sm3" (audit_mac.hpp), SHA-256 when it has no "mac".
 // `result` is {"ok":true,"changed":…} or {"ok":false,"code":…,"message":…}, with
 // "state_version" appended when it is not 0. Strings are UTF-8; invalid bytes become U+FFFD.
 //
@@ -26,6 +27,7 @@
 #include <vector>
 
 #include "controller/core/records.hpp"
+#include "controller/persist/audit_mac.hpp"
 
 namespace vw::controller {
 
@@ -33,6 +35,9 @@ struct AuditOptions {
   std::string path;                                  // e.g. /var/lib/videowall/audit.log
   std::uint64_t rotate_bytes = 16ull * 1024 * 1024;  // rotate when the file would pass this
   int keep = 10;  // rotated files kept: path.1 (newest) .. path.N
+  // Raw bytes of the audit key (load_audit_key): new lines carry "mac":"hmac-sm3" and their
+  // "hash" is HMAC-SM3 under it. Empty: SHA-256, which anyone can recompute.
+  std::string mac_key{};
 };
 
 class AuditLog final {
@@ -76,8 +81,9 @@ class AuditLog final {
 
 struct AuditVerifyResult {
   bool ok = false;
-  std::uint64_t lines = 0;      // lines checked
-  std::uint64_t first_seq = 0;  // seq of the first line checked
+  std::uint64_t lines = 0;        // lines checked
+  std::uint64_t keyed_lines = 0;  // of which HMAC-SM3 (checked with the key); the rest SHA-256
+  std::uint64_t first_seq = 0;    // seq of the first line checked
   std::uint64_t last_seq = 0;
   std::string last_hash;  // the chain's head: record it elsewhere to check the file later
   std::string problem;    // empty when ok: "file:line: what is wrong"
@@ -96,10 +102,10 @@ struct AuditAnchor {
 // which case its prev must be 64 zeros. Finds edited lines (hash mismatch), removed lines (seq
 // gap or prev mismatch), reordered lines and malformed lines.
 // With `anchor`, the line with the anchor's seq must be present and have the anchor's hash.
+// Keyed lines ("mac":"hmac-sm3") need `key` (raw bytes, load_audit_key); without it they are
+// reported as not checkable.
 AuditVerifyResult verify_audit_files(const std::vector<std::string>& files,
-                                     const AuditAnchor* anchor = nullptr);
-
-// SHA-256 of `bytes` as 64 lowercase hex digits (libsodium).
-std::string sha256_hex(std::string_view bytes);
+                                     const AuditAnchor* anchor = nullptr,
+                                     const std::string& key = {});
 
 }  // namespace vw::controller

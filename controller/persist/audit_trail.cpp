@@ -12,7 +12,8 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 AuditOptions log_options(const AuditTrailOptions& options, const char* name) {
-  return AuditOptions{(fs::path(options.dir) / name).string(), options.rotate_bytes, options.keep};
+  return AuditOptions{(fs::path(options.dir) / name).string(), options.rotate_bytes, options.keep,
+                      options.mac_key};
 }
 
 }  // namespace

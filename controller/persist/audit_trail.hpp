@@ -32,6 +32,7 @@ struct AuditTrailOptions {
   int keep = 10;
   std::chrono::seconds refusal_window{60};
   std::size_t max_refusal_keys = 1024;  // (identity, code) pairs tracked; more share one key
+  std::string mac_key;  // raw bytes (load_audit_key): both logs' lines are HMAC-SM3; empty: SHA-256
 };
 
 class AuditTrail final : public AuditSink {

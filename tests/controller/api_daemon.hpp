@@ -112,6 +112,7 @@ class ApiDaemon {
   std::string state_dir() const { return (dir_ / "state").string(); }
   std::string audit_path() const { return (dir_ / "state" / "audit.log").string(); }
   std::string refusals_path() const { return (dir_ / "state" / "audit-refusals.log").string(); }
+  std::string audit_key_path() const { return (dir_ / "state" / "audit.key").string(); }
   CamsimProcess& cameras() { return *cameras_; }
 
  private:

@@ -35,8 +35,9 @@ using controller::api::ApiSubscriber;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-ProcessResult audit_verify(const std::string& file) {
-  return run_process(WALLCTL_BIN, {"--lang", "en", "audit", "verify", file}, 30s);
+// `wallctl audit verify FILE --key KEY` (the daemon keys its trail with HMAC-SM3 by default).
+ProcessResult audit_verify(const std::string& file, const std::string& key) {
+  return run_process(WALLCTL_BIN, {"--lang", "en", "audit", "verify", file, "--key", key}, 30s);
 }
 
 std::vector<fs::path> corrupt_files(const std::string& state_dir) {
@@ -110,7 +111,7 @@ TEST(ApiRobust, BadRequestsGetErrorRepliesAndChangeNothing) {
   for (const auto& line : lines_of(read_text(d.refusals_path())))
     codes.insert(json::parse(line, nullptr, false)["result"].value("code", ""));
   for (const auto& c : cases) EXPECT_TRUE(codes.count(c.code)) << c.code;
-  auto verify = audit_verify(d.refusals_path());
+  auto verify = audit_verify(d.refusals_path(), d.audit_key_path());
   EXPECT_EQ(verify.exit_code, 0) << verify.output;
   if (fs::exists(d.audit_path())) {
     for (const auto& line : lines_of(read_text(d.audit_path()))) {
@@ -179,7 +180,7 @@ TEST(ApiRobust, CurveRolesAndRefusals) {
   EXPECT_TRUE(viewer_refused) << viewer_id << "\n" << audit;
   EXPECT_TRUE(stranger_refused) << stranger_id << "\n" << audit;
   EXPECT_TRUE(keyless_refused) << "a client without a key is not audited\n" << audit;
-  auto verify = audit_verify(d.refusals_path());
+  auto verify = audit_verify(d.refusals_path(), d.audit_key_path());
   EXPECT_EQ(verify.exit_code, 0) << verify.output;
 
   // A reload that removes the viewer's key ends its PUB subscription too (ZAP admits keys at the
@@ -431,7 +432,7 @@ TEST(ApiRobust, TamperedAuditTrailIsDetected) {
                               json{{"cmd", "layout.set"}, {"layout", "2x2"}}})
     ASSERT_NO_FATAL_FAILURE(command(client, request));
   EXPECT_EQ(d.process().stop(), 0) << d.process().log();
-  auto intact = audit_verify(d.audit_path());
+  auto intact = audit_verify(d.audit_path(), d.audit_key_path());
   ASSERT_EQ(intact.exit_code, 0) << intact.output;
   const auto lines = lines_of(read_text(d.audit_path()));
   ASSERT_GE(lines.size(), 5u);
@@ -446,7 +447,7 @@ TEST(ApiRobust, TamperedAuditTrailIsDetected) {
   removed.erase(removed.begin() + static_cast<std::ptrdiff_t>(k - 1));
   const auto removed_path = d.dir() / "audit-removed.log";
   write_lines(removed_path, removed);
-  auto r = audit_verify(removed_path.string());
+  auto r = audit_verify(removed_path.string(), d.audit_key_path());
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find(removed_path.string() + ":" + std::to_string(k) + ":"), std::string::npos)
       << r.output;
@@ -460,7 +461,7 @@ TEST(ApiRobust, TamperedAuditTrailIsDetected) {
   digit = digit == '1' ? '2' : '1';
   const auto edited_path = d.dir() / "audit-edited.log";
   write_lines(edited_path, edited);
-  r = audit_verify(edited_path.string());
+  r = audit_verify(edited_path.string(), d.audit_key_path());
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find(edited_path.string() + ":" + std::to_string(k) + ":"), std::string::npos)
       << r.output;

@@ -259,8 +259,14 @@ TEST_F(Wallctl, AuditTrailVerifiesAndTamperingIsFound) {
   for (std::string refusal; std::getline(refusals, refusal);)
     found = found || refusal.find("\"unknown_camera\"") != std::string::npos;
   EXPECT_TRUE(found) << "no unknown_camera refusal in " << daemon_->refusals_path();
-  ok({"audit", "verify", daemon_->refusals_path()});
-  auto r = ok({"audit", "verify", daemon_->audit_path()});
+  const std::string key = daemon_->audit_key_path();
+  ok({"audit", "verify", daemon_->refusals_path(), "--key", key});
+  auto r = ok({"audit", "verify", daemon_->audit_path(), "--key", key});
+  EXPECT_NE(r.output.find("HMAC-SM3"), std::string::npos) << r.output;
+  // Keyed with HMAC-SM3 by default: without the key the lines cannot be checked, and it says so.
+  auto keyless = daemon_->wallctl({"--lang", "en", "audit", "verify", daemon_->audit_path()});
+  EXPECT_EQ(keyless.exit_code, 1) << keyless.output;
+  EXPECT_NE(keyless.output.find("--key"), std::string::npos) << keyless.output;
   std::ifstream in(daemon_->audit_path());
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) lines.push_back(line);
@@ -275,13 +281,14 @@ TEST_F(Wallctl, AuditTrailVerifiesAndTamperingIsFound) {
       out << line << "\n";
     }
   }
-  auto bad = daemon_->wallctl({"audit", "verify", tampered});
+  auto bad = daemon_->wallctl({"audit", "verify", tampered, "--key", key});
   EXPECT_EQ(bad.exit_code, 1) << bad.output;
   EXPECT_NE(bad.output.find(":3"), std::string::npos) << bad.output;  // names line 3
 
   // The head printed now, checked later: a cut-off tail is a valid chain but fails the anchor.
   auto head =
-      json::parse(ok({"--json", "audit", "verify", daemon_->audit_path()}).output, nullptr, false)
+      json::parse(ok({"--json", "audit", "verify", daemon_->audit_path(), "--key", key}).output,
+                  nullptr, false)
           .value("head", "");
   ASSERT_FALSE(head.empty());
   auto cut = (daemon_->dir() / "cut.log").string();
@@ -289,8 +296,8 @@ TEST_F(Wallctl, AuditTrailVerifiesAndTamperingIsFound) {
     std::ofstream out(cut);
     for (std::size_t i = 0; i + 1 < lines.size(); ++i) out << lines[i] << "\n";
   }
-  ok({"audit", "verify", cut});
-  auto anchored = daemon_->wallctl({"audit", "verify", cut, "--anchor", head});
+  ok({"audit", "verify", cut, "--key", key});
+  auto anchored = daemon_->wallctl({"audit", "verify", cut, "--anchor", head, "--key", key});
   EXPECT_EQ(anchored.exit_code, 1) << anchored.output;
   EXPECT_NE(anchored.output.find("cut off"), std::string::npos) << anchored.output;
 }

@@ -1,6 +1,7 @@
 // Audit trail: real files in a temp folder; chain, reopen, tamper detection, rotation, threads;
 // AuditTrail: refusals in their own log, summarised, so that a flood cannot evict commands.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <cstdio>
@@ -397,6 +398,88 @@ TEST(AuditVerify, NoFilesAndMissingFile) {
   const auto r = verify_audit_files({"/nonexistent/audit.log"});
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.problem.rfind("/nonexistent/audit.log: cannot open", 0), 0u) << r.problem;
+}
+
+// ---------------------------------------------------------------------------------------------
+// HMAC-SM3 (the national algorithms): the same MAC as OpenSSL's own command line computes, a
+// keyed chain checkable only with its key, and no silent downgrade to SHA-256.
+
+std::string openssl_hmac_sm3(const std::string& key_hex, const std::string& text,
+                             const std::string& dir) {
+  const std::string input = dir + "/mac-input";
+  write_file(input, text);
+  const std::string command =
+      "openssl dgst -sm3 -mac HMAC -macopt hexkey:" + key_hex + " " + input + " 2>&1";
+  std::string output;
+  if (FILE* pipe = ::popen(command.c_str(), "r")) {
+    char buffer[256];
+    while (std::fgets(buffer, sizeof buffer, pipe)) output += buffer;
+    ::pclose(pipe);
+  }
+  const auto eq = output.rfind("= ");
+  return eq == std::string::npos ? output : output.substr(eq + 2, 64);
+}
+
+TEST_F(AuditLogTest, HmacSm3IsWhatOpenSslComputes) {
+  const std::string key_hex = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+  std::string key;
+  for (std::size_t i = 0; i < key_hex.size(); i += 2)
+    key += static_cast<char>(std::stoi(key_hex.substr(i, 2), nullptr, 16));
+  for (const std::string& text :
+       {std::string("abc"), std::string("花楼街 {\"seq\":1}"), std::string(100000, 'x')})
+    EXPECT_EQ(hmac_sm3_hex(key, text), openssl_hmac_sm3(key_hex, text, dir_)) << text.size();
+}
+
+TEST_F(AuditLogTest, KeyedChainChecksOnlyWithItsKey) {
+  const std::string key_path = dir_ + "/audit.key";
+  const std::string key = load_audit_key(key_path, true);
+  EXPECT_EQ(fs::status(key_path).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(load_audit_key(key_path, false), key);
+  {
+    AuditOptions keyed = options();
+    keyed.mac_key = key;
+    AuditLog log(keyed);
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(log.append(entry(i)));
+  }
+  const auto lines = read_lines(path_);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_NE(lines[0].find(",\"mac\":\"hmac-sm3\",\"prev\":"), std::string::npos) << lines[0];
+  const auto good = verify_audit_files({path_}, nullptr, key);
+  EXPECT_TRUE(good.ok) << good.problem;
+  EXPECT_EQ(good.keyed_lines, 3u);
+  EXPECT_NE(verify_audit_files({path_}).problem.find("give the audit key"), std::string::npos);
+  const std::string other(32, 'k');
+  EXPECT_NE(verify_audit_files({path_}, nullptr, other).problem.find("MAC mismatch"),
+            std::string::npos);
+  // The daemon does not continue a keyed chain without its key.
+  EXPECT_THROW(AuditLog log(options()), std::runtime_error);
+
+  // A downgrade: a SHA-256 line (which needs no key to make) chained after the keyed ones.
+  const std::string plain_path = dir_ + "/plain.log";
+  { AuditLog(AuditOptions{plain_path, 0, 0}).append(entry(9)); }
+  std::string forged = read_lines(plain_path)[0];
+  const auto prev = nlohmann::json::parse(lines[2])["hash"].get<std::string>();
+  forged.replace(forged.find("\"seq\":1,"), 8, "\"seq\":4,");
+  forged.replace(forged.find(std::string(64, '0')), 64, prev);
+  const auto hash_at = forged.rfind(",\"hash\":\"");
+  forged = forged.substr(0, hash_at) + ",\"hash\":\"" +
+           sha256_hex(forged.substr(0, hash_at) + "}") + "\"}";
+  write_lines(path_, {lines[0], lines[1], lines[2], forged});
+  EXPECT_TRUE(verify_audit_files({path_}).problem.find("give the audit key") != std::string::npos);
+  const auto downgraded = verify_audit_files({path_}, nullptr, key);
+  EXPECT_FALSE(downgraded.ok);
+  EXPECT_NE(downgraded.problem.find("SHA-256 line after HMAC-SM3"), std::string::npos)
+      << downgraded.problem;
+
+  // The key file: open to others, or not a key, is refused by name without quoting it.
+  ASSERT_EQ(::chmod(key_path.c_str(), 0640), 0);
+  EXPECT_THROW(load_audit_key(key_path, false), std::runtime_error);
+  ASSERT_EQ(::chmod(key_path.c_str(), 0600), 0);
+  write_file(key_path, "not a key\n");
+  ::chmod(key_path.c_str(), 0600);
+  EXPECT_THROW(load_audit_key(key_path, false), std::runtime_error);
+  EXPECT_THROW(load_audit_key(dir_ + "/missing.key", false), std::runtime_error);
 }
 
 // ---------------------------------------------------------------------------------------------

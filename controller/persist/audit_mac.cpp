@@ -1,0 +1,131 @@
+#include "controller/persist/audit_mac.hpp"
+
+#include <fcntl.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+
+namespace vw::controller {
+namespace {
+
+constexpr std::size_t kKeyBytes = 32;
+
+std::string hex_of(const unsigned char* bytes, std::size_t size) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(size * 2);
+  for (std::size_t i = 0; i < size; ++i) {
+    hex += kDigits[bytes[i] >> 4];
+    hex += kDigits[bytes[i] & 15];
+  }
+  return hex;
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+struct MacDeleter {
+  void operator()(EVP_MAC* mac) const { EVP_MAC_free(mac); }
+  void operator()(EVP_MAC_CTX* ctx) const { EVP_MAC_CTX_free(ctx); }
+};
+
+}  // namespace
+
+std::string sha256_hex(std::string_view bytes) {
+  static const bool ready = sodium_init() >= 0;  // once, thread-safe (magic static)
+  if (!ready) spdlog::error("libsodium failed to initialise");
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  return hex_of(digest, sizeof digest);
+}
+
+std::string hmac_sm3_hex(std::string_view key, std::string_view bytes) {
+  // The MAC algorithm is fetched once; a context per call keeps this safe from any thread.
+  static const std::unique_ptr<EVP_MAC, MacDeleter> hmac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
+  if (!hmac) throw std::runtime_error("OpenSSL has no HMAC");
+  std::unique_ptr<EVP_MAC_CTX, MacDeleter> ctx(EVP_MAC_CTX_new(hmac.get()));
+  char digest_name[] = "SM3";
+  const OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+      OSSL_PARAM_construct_end()};
+  std::array<unsigned char, 32> out{};
+  std::size_t size = 0;
+  if (!ctx ||
+      EVP_MAC_init(ctx.get(), reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                   params) != 1 ||
+      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                     bytes.size()) != 1 ||
+      EVP_MAC_final(ctx.get(), out.data(), &size, out.size()) != 1 || size != out.size()) {
+    throw std::runtime_error("OpenSSL cannot compute HMAC-SM3 (is SM3 in its default provider?)");
+  }
+  return hex_of(out.data(), size);
+}
+
+std::string load_audit_key(const std::string& path, bool create) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0 && errno == ENOENT && create) {
+    std::array<unsigned char, kKeyBytes> key{};
+    if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1)
+      throw std::runtime_error(path + ": cannot make an audit key: no random bytes from OpenSSL");
+    const std::string text = hex_of(key.data(), key.size()) + "\n";
+    const int out =
+        ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (out < 0)
+      throw std::runtime_error(path + ": cannot create the audit key: " + std::strerror(errno));
+    const bool written = ::fchmod(out, 0600) == 0 &&
+                         ::write(out, text.data(), text.size()) == ssize_t(text.size()) &&
+                         ::fsync(out) == 0;
+    const int error = errno;
+    ::close(out);
+    if (!written) {
+      ::unlink(path.c_str());
+      throw std::runtime_error(path + ": cannot write the audit key: " + std::strerror(error));
+    }
+    spdlog::warn(
+        "audit key {} created: keep a copy off this machine (wallctl audit verify --key "
+        "needs it to check the trail)",
+        path);
+    return std::string(reinterpret_cast<const char*>(key.data()), key.size());
+  }
+  if (fd < 0)
+    throw std::runtime_error(path + ": cannot open the audit key: " + std::strerror(errno));
+  struct stat info {};
+  std::array<char, 2 * kKeyBytes + 8> text{};
+  const ssize_t n = ::fstat(fd, &info) == 0 ? ::read(fd, text.data(), text.size()) : -1;
+  ::close(fd);
+  if (n < 0)
+    throw std::runtime_error(path + ": cannot read the audit key: " + std::strerror(errno));
+  if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    throw std::runtime_error(
+        fmt::format("{}: the audit key is open to group or others (mode {:o}); run 'chmod 600 {}'",
+                    path, info.st_mode & 0777, path));
+  }
+  std::string key;
+  std::size_t i = 0;
+  for (; i + 1 < std::size_t(n) && key.size() < kKeyBytes; i += 2) {
+    const int hi = hex_digit(text[i]), lo = hex_digit(text[i + 1]);
+    if (hi < 0 || lo < 0) break;
+    key += static_cast<char>(hi * 16 + lo);
+  }
+  const bool rest_blank = i == std::size_t(n) || text[i] == '\n' || text[i] == '\r';
+  sodium_memzero(text.data(), text.size());
+  if (key.size() != kKeyBytes || !rest_blank)
+    throw std::runtime_error(path + ": not an audit key (expected one line of 64 hex digits)");
+  return key;
+}
+
+}  // namespace vw::controller
