@@ -207,6 +207,32 @@ void sync_folder(const std::string& path) {
   if (f.fd >= 0) (void)::fsync(f.fd);
 }
 
+// "<path>.head" holds the seq and hash of the last line written ("SEQ HASH\n"), replaced by a
+// rename after every append. It is not synced: after a crash it may be older than the log, never
+// newer, so a log that ends before it was cut (or replaced) since.
+std::string head_path(const std::string& path) {
+  return path + ".head";
+}
+
+std::optional<std::pair<std::uint64_t, std::string>> read_head(const std::string& path) {
+  std::ifstream in(head_path(path));
+  std::uint64_t seq = 0;
+  std::string hash;
+  if (!(in >> seq >> hash) || !is_hex64(hash)) return std::nullopt;
+  return std::make_pair(seq, hash);
+}
+
+void write_head(const std::string& path, std::uint64_t seq, const std::string& hash) {
+  const std::string temporary = head_path(path) + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << seq << ' ' << hash << '\n';
+    if (!out) return;  // best effort: a missing head only weakens the check at the next start
+  }
+  std::error_code ec;
+  fs::rename(temporary, head_path(path), ec);
+}
+
 }  // namespace
 
 AuditLog::AuditLog(AuditOptions options) : options_(std::move(options)), hash_(kZeroHash) {
@@ -239,6 +265,20 @@ AuditLog::AuditLog(AuditOptions options) : options_(std::move(options)), hash_(k
     }
     seq_ = info.seq;
     hash_ = info.hash;
+  }
+  // A chain that went backwards (its tail cut, the file deleted or replaced) is not continued:
+  // new lines would hide what was removed.
+  if (const auto head = read_head(path)) {
+    if (head->first > seq_ || (head->first == seq_ && head->second != hash_)) {
+      throw std::runtime_error(
+          path + ": the audit trail went backwards: line " + std::to_string(head->first) +
+          " was written (" + head_path(path) + "), but the trail " +
+          (head->first > seq_ ? "now ends at line " + std::to_string(seq_)
+                              : "has a different line " + std::to_string(seq_)) +
+          ": it was cut, deleted or replaced. Nothing was changed. Check it with `wallctl audit "
+          "verify`, keep the files as evidence, then move them and the .head file aside to start "
+          "a new trail.");
+    }
   }
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   if (fd_ < 0) {
@@ -343,6 +383,7 @@ bool AuditLog::append_batch(std::span<const AuditEntry> entries) {
       if (write_lines(pending)) {
         seq_ = seq;
         hash_ = hash;
+        write_head(options_.path, seq_, hash_);
       } else {  // dropped (reported): the chain goes on from the last line in the file
         seq = seq_;
         hash = hash_;

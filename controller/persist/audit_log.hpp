@@ -43,8 +43,10 @@ struct AuditOptions {
 class AuditLog final {
  public:
   // Creates the file (and its folder) or continues the chain of an existing one from its last
-  // line. Throws std::runtime_error naming the path when it cannot be opened, or when its last
-  // line is not a valid audit line (the chain cannot be continued; nothing is overwritten).
+  // line. Throws std::runtime_error naming the path when it cannot be opened, when its last
+  // line is not a valid audit line, or when the chain went backwards: "<path>.head" (rewritten
+  // after every append) names a later line, or another line with the same seq (nothing is
+  // overwritten either way).
   explicit AuditLog(AuditOptions options);
   ~AuditLog();
   AuditLog(const AuditLog&) = delete;
