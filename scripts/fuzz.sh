@@ -50,8 +50,9 @@ target_files() {
     api_request)
       sources=(tests/fuzz/fuzz_api_request.cpp controller/api/request.cpp
                controller/api/request_describe.cpp
-               controller/core/commands.cpp)
-      watched=(tests/fuzz/fuzz_api_request.cpp controller/api/request* controller/core/commands.*) ;;
+               controller/core/commands.cpp controller/core/roles.cpp)
+      watched=(tests/fuzz/fuzz_api_request.cpp controller/api/request* controller/core/commands.*
+               controller/core/roles.*) ;;
     config)
       sources=(tests/fuzz/fuzz_config.cpp "${yaml_reader[@]}")
       watched=(tests/fuzz/fuzz_config.cpp "${yaml_watched[@]}")

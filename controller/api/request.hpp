@@ -12,6 +12,7 @@
 #include <variant>
 
 #include "controller/core/commands.hpp"
+#include "controller/core/roles.hpp"
 
 namespace vw::controller::api {
 
@@ -38,9 +39,10 @@ struct ConfigReloadQuery {};  // "config.reload": re-reads the daemon's own conf
 using Request = std::variant<StatusQuery, CamerasList, LayoutsList, StateGet, SnapshotQuery,
                              ConfigReloadQuery, Command>;
 
-enum class Role { Viewer = 0, Operator = 1, Admin = 2 };
-std::string_view to_string(Role role);               // "viewer", "operator", "admin"
-bool parse_role(std::string_view text, Role& role);  // false for anything else
+// Roles are core's (controller/core/roles.hpp), shared with the panel and the keyboard.
+using controller::parse_role;
+using controller::Role;
+using controller::to_string;
 
 struct ParsedRequest {
   std::string id;  // the request's "id" (string, at most 128 bytes), "" when absent

@@ -1,8 +1,9 @@
 // Names, roles, audit arguments and reply bodies of requests (controller/api/request.hpp); the
-// parser itself is request.cpp. Same rule: only nlohmann json and controller/core/commands.*,
-// for the fuzzer. A command's name and arguments are its own (commands.hpp); only the roles are
+// parser itself is request.cpp. Same rule: only nlohmann json and controller/core/commands.* and
+// roles.*, for the fuzzer. A command's name and arguments are its own (commands.hpp); only the roles are
 // the API's.
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "controller/api/request.hpp"
@@ -28,23 +29,12 @@ struct Describer {
     return {"snapshot", q.path.empty() ? Role::Viewer : Role::Operator};
   }
   Describe operator()(const ConfigReloadQuery&) const { return {"config.reload", Role::Admin}; }
-  Describe operator()(const Command& c) const { return std::visit(*this, c); }
-  Describe operator()(const LayoutSet&) const { return {LayoutSet::kName, Role::Operator}; }
-  Describe operator()(const LayoutStep&) const { return {LayoutStep::kName, Role::Operator}; }
-  Describe operator()(const TileAssign&) const { return {TileAssign::kName, Role::Operator}; }
-  Describe operator()(const TileSwap&) const { return {TileSwap::kName, Role::Operator}; }
-  Describe operator()(const TileMaximize&) const { return {TileMaximize::kName, Role::Operator}; }
-  Describe operator()(const TileRestore&) const { return {TileRestore::kName, Role::Operator}; }
-  Describe operator()(const AlarmRaise&) const { return {AlarmRaise::kName, Role::Admin}; }
-  Describe operator()(const AlarmAck&) const { return {AlarmAck::kName, Role::Operator}; }
-  Describe operator()(const AlarmExpire&) const { return {AlarmExpire::kName, Role::Admin}; }
-  Describe operator()(const TourStart&) const { return {TourStart::kName, Role::Operator}; }
-  Describe operator()(const TourStop&) const { return {TourStop::kName, Role::Operator}; }
-  Describe operator()(const TourAdvance&) const { return {TourAdvance::kName, Role::Admin}; }
-  Describe operator()(const PresetSave&) const { return {PresetSave::kName, Role::Admin}; }
-  Describe operator()(const PresetRecall&) const { return {PresetRecall::kName, Role::Operator}; }
-  Describe operator()(const PresetDelete&) const { return {PresetDelete::kName, Role::Admin}; }
-  Describe operator()(const ConfigReload&) const { return {ConfigReload::kName, Role::Admin}; }
+  // A command's role is core's (one table for the API, the panel and the keyboard).
+  Describe operator()(const Command& c) const {
+    return {
+        std::visit([](const auto& command) { return std::decay_t<decltype(command)>::kName; }, c),
+        controller::required_role(c)};
+  }
 };
 
 // Every argument, defaults included, so the audit trail shows what was actually done.
@@ -72,28 +62,6 @@ struct Arguments {
 };
 
 }  // namespace
-
-std::string_view to_string(Role role) {
-  switch (role) {
-    case Role::Viewer:
-      return "viewer";
-    case Role::Operator:
-      return "operator";
-    case Role::Admin:
-      return "admin";
-  }
-  return "unknown";
-}
-
-bool parse_role(std::string_view text, Role& role) {
-  for (const Role candidate : {Role::Viewer, Role::Operator, Role::Admin}) {
-    if (text == to_string(candidate)) {
-      role = candidate;
-      return true;
-    }
-  }
-  return false;
-}
 
 std::string request_name(const Request& request) {
   return std::string(std::visit(Describer{}, request).name);

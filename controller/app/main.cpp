@@ -14,17 +14,34 @@
 #include "controller/app/app.hpp"
 #include "controller/app/keys.hpp"
 #include "controller/core/config.hpp"
+#include "controller/core/roles.hpp"
 #include "renderer/renderer.hpp"
 
 namespace {
 
 using namespace vw;
 
+// The console's keyboard acts with the panel's role (config panel.role), by the same table as
+// the API's clients: a key needing more is refused and logged.
+bool console_may(controller::AppRuntime& app, const controller::Command& command,
+                 controller::Origin& origin) {
+  controller::Role role = controller::Role::Operator;
+  controller::parse_role(app.wall().config()->panel.role, role);
+  origin = controller::Origin{"keyboard:local", "", std::string(controller::to_string(role))};
+  const controller::Role needed = controller::required_role(command);
+  if (role >= needed) return true;
+  spdlog::warn("key: {} needs the {} role; the console (panel.role) is {}",
+               controller::command_name(command), controller::to_string(needed),
+               controller::to_string(role));
+  return false;
+}
+
 void on_key(controller::AppRuntime& app, int key) {
   auto binding = controller::key_binding(key);
   if (!binding) return;
+  controller::Origin origin;
   if (auto* command = std::get_if<controller::Command>(&*binding)) {
-    app.wall().submit(*command, controller::Origin{"keyboard:local", "", "operator"});
+    if (console_may(app, *command, origin)) app.wall().submit(*command, origin);
     return;
   }
   switch (std::get<controller::KeyAction>(*binding)) {
@@ -32,7 +49,7 @@ void on_key(controller::AppRuntime& app, int key) {
       app.snapshot_now();
       break;
     case controller::KeyAction::AcknowledgeAlarms:
-      app.acknowledge_alarms({}, controller::Origin{"keyboard:local", "", "operator"});
+      if (console_may(app, controller::AlarmAck{}, origin)) app.acknowledge_alarms({}, origin);
       break;
     case controller::KeyAction::Quit:
       app.renderer().request_stop();

@@ -260,7 +260,8 @@ void parse_panel(const YAML::Node& node, const std::string& file, PanelConfig& p
   panel.width = s.integer_or("width", 1280, 320, 16384);
   panel.height = s.integer_or("height", 800, 240, 16384);
   panel.font_size = s.integer_or("font_size", 18, 10, 64);
-  s.reject_unknown("placement, visible, toggle_key, monitor, width, height, font_size");
+  panel.role = parse_role_text(s, "role", panel.role);
+  s.reject_unknown("placement, visible, toggle_key, monitor, width, height, font_size, role");
 }
 
 }  // namespace

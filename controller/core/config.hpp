@@ -100,6 +100,8 @@ struct PanelConfig {
   int width = 1280;           // placement window: its size
   int height = 800;
   int font_size = 18;
+  // What the console's panel and keyboard may do: viewer, operator or admin (roles.hpp).
+  std::string role = "operator";
 };
 
 // True for exactly tcp://127.a.b.c:PORT (numeric), tcp://[::1]:PORT, ipc://PATH and inproc://NAME;

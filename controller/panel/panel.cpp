@@ -14,8 +14,8 @@
 
 namespace vw::controller::panel {
 
-Origin panel_origin() {
-  return Origin{"panel:local", "操作面板", "operator"};
+Origin panel_origin(Role role) {
+  return Origin{"panel:local", "操作面板", std::string(to_string(role))};
 }
 
 // ---- RectTable ----------------------------------------------------------------------------
@@ -229,7 +229,12 @@ WallController::Done Panel::State::reply_to_status(std::string ok_text) const {
 }
 
 void Panel::State::submit(Command command, std::string ok_text) {
-  services.wall->submit(std::move(command), panel_origin(), reply_to_status(std::move(ok_text)));
+  if (const Role needed = required_role(command); services.role < needed) {
+    owner.set_message(format_text(t(Text::MsgNeedsRole), t(role_text(needed))));
+    return;
+  }
+  services.wall->submit(std::move(command), panel_origin(services.role),
+                        reply_to_status(std::move(ok_text)));
 }
 
 void Panel::State::draw_banner() {
@@ -256,10 +261,12 @@ void Panel::State::draw_banner() {
   record("alarm:ack");
   if (clicked) {
     auto done = reply_to_status(t(Text::MsgAck));
-    if (services.acknowledge)
-      services.acknowledge("", panel_origin(), std::move(done));
+    if (services.role < required_role(AlarmAck{}))
+      owner.set_message(format_text(t(Text::MsgNeedsRole), t(role_text(Role::Operator))));
+    else if (services.acknowledge)
+      services.acknowledge("", panel_origin(services.role), std::move(done));
     else  // no alarm engine wired in: the controller still ends the alarms
-      services.wall->submit(AlarmAck{}, panel_origin(), std::move(done));
+      services.wall->submit(AlarmAck{}, panel_origin(services.role), std::move(done));
   }
   ImGui::EndChild();
   ImGui::PopStyleColor(2);

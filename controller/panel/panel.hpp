@@ -23,14 +23,15 @@
 #include <vector>
 
 #include "controller/core/commands.hpp"
+#include "controller/core/roles.hpp"
 #include "controller/core/wall_controller.hpp"
 #include "renderer/ui_types.hpp"
 #include "streams/stream_manager.hpp"
 
 namespace vw::controller::panel {
 
-// The origin of every panel command, as the audit trail records it.
-Origin panel_origin();
+// The origin of every panel command, as the audit trail records it, with the panel's role.
+Origin panel_origin(Role role);
 
 struct PanelServices {
   WallController* wall = nullptr;
@@ -39,6 +40,9 @@ struct PanelServices {
   std::function<void(const std::string& rule, Origin origin, WallController::Done done)>
       acknowledge;
   renderer::Language language = renderer::Language::Chinese;
+  // What the console may do (config panel.role): a command needing more is refused on the
+  // panel, with the same table as the API's clients (controller/core/roles.hpp).
+  Role role = Role::Operator;
 };
 
 // A widget's rectangle in UI coordinates, as drawn in the last frame.

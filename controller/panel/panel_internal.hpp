@@ -104,6 +104,9 @@ enum class Text : int {
   MsgPresetRecall,
   MsgPresetDelete,
   MsgRefused,
+  MsgNeedsRole,
+  RoleOperator,
+  RoleAdmin,
   // Why the controller refused, by CommandResult::code (its message is English, for logs).
   WhyUnknownLayout,
   WhyUnknownCamera,
@@ -132,6 +135,8 @@ const char* state_text(streams::StreamState state, renderer::Language language);
 // The operator's line for a refused command: in Chinese the reason by its code; in English the
 // controller's own message, which names what was wrong.
 std::string refusal_text(const CommandResult& result, renderer::Language language);
+// "操作员" / "管理员" (the role a refused panel action needs).
+Text role_text(Role role);
 // snprintf into a std::string (messages: built once per action, not per frame).
 std::string format_text(const char* format, ...) __attribute__((format(printf, 1, 2)));
 

@@ -99,6 +99,9 @@ constexpr Entry kTexts[] = {
     {Text::MsgPresetRecall, "已调用预案 %s", "Preset %s recalled"},
     {Text::MsgPresetDelete, "已删除预案 %s", "Preset %s deleted"},
     {Text::MsgRefused, "未执行：%s", "Refused: %s"},
+    {Text::MsgNeedsRole, "未执行：需要%s权限", "Refused: this needs the %s role"},
+    {Text::RoleOperator, "操作员", "operator"},
+    {Text::RoleAdmin, "管理员", "admin"},
     {Text::WhyUnknownLayout, "布局不存在", "unknown layout"},
     {Text::WhyUnknownCamera, "摄像机不存在", "unknown camera"},
     {Text::WhyTileOutOfRange, "当前布局没有该窗口", "no such tile in this layout"},
@@ -189,6 +192,10 @@ std::string refusal_text(const CommandResult& result, renderer::Language languag
     if (result.code == code) why = reason;
   }
   return format_text(text(Text::MsgRefused, language), text(why, language));
+}
+
+Text role_text(Role role) {
+  return role == Role::Admin ? Text::RoleAdmin : Text::RoleOperator;
 }
 
 std::string format_text(const char* format, ...) {

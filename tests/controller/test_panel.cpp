@@ -81,6 +81,7 @@ class PanelTest : public ::testing::Test {
         load_config_text(yaml, "test.yaml", "/tmp"), layouts_, *streams_,
         [](renderer::WallViewPtr) {}, services);
     PanelServices panel_services;
+    panel_services.role = role_;
     panel_services.wall = wall_.get();
     panel_services.streams = streams_.get();
     panel_services.acknowledge = [this](const std::string& rule, Origin origin,
@@ -239,6 +240,7 @@ class PanelTest : public ::testing::Test {
   bool down_ = false;
   bool logging_ = false;
   std::string drawn_;
+  Role role_ = Role::Admin;  // the widgets' tests may do everything; see ConsoleRole
 };
 
 TEST_F(PanelTest, LaysOutEveryNamedWidget) {
@@ -321,6 +323,37 @@ TEST_F(PanelTest, SavesAPresetAndRecallsItWithItsNumberKey) {
   EXPECT_TRUE(until([&] { return panel_->last_message() == "已调用预案 早班"; }))
       << panel_->last_message();
   expect_all_from_panel();
+}
+
+// The console acts with its configured role (panel.role), by the API's table: an operator's
+// panel recalls presets but cannot save one; a viewer's panel changes nothing. Refused on the
+// panel, with the role it needs; nothing reaches the controller.
+TEST_F(PanelTest, ConsoleRoleLimitsWhatThePanelMayDo) {
+  stop();
+  role_ = Role::Operator;
+  start(kFourCameras);
+  ASSERT_TRUE(click("preset:name"));
+  type("早班");
+  ASSERT_TRUE(click("preset:save"));
+  EXPECT_TRUE(until([&] { return panel_->last_message() == "未执行：需要管理员权限"; }))
+      << panel_->last_message();
+  ASSERT_TRUE(click("layout:2x2"));
+  ASSERT_TRUE(until_state([](const WallState& s) { return s.layout == "2x2"; }));
+  EXPECT_TRUE(wall_->state()->presets.empty());
+
+  stop();
+  role_ = Role::Viewer;
+  start(kFourCameras);
+  {
+    std::lock_guard lock(changes_mutex_);
+    identities_.clear();
+  }
+  const auto version = wall_->state()->version;
+  ASSERT_TRUE(click("layout:1x1"));
+  EXPECT_TRUE(until([&] { return panel_->last_message() == "未执行：需要操作员权限"; }))
+      << panel_->last_message();
+  EXPECT_EQ(wall_->state()->version, version);
+  EXPECT_TRUE(identities().empty()) << "a refused action reached the controller";
 }
 
 TEST_F(PanelTest, MaximizesTheSelectedTileWithFAndRestoresWithEscape) {

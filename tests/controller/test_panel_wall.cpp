@@ -67,7 +67,7 @@ class PanelWall : public ::testing::Test {
         << "  - {id: white, name: 白色, street: 民权街, main: \"" << cameras_->url("/white")
         << "\"}\n"
         << "tiles: [red, green, blue, white]\n"
-        << "panel: {placement: overlay, visible: true}\n";
+        << "panel: {placement: overlay, visible: true, role: admin}\n";  // admin: saves presets
   }
   void TearDown() override {
     if (!dir_.empty()) fs::remove_all(dir_);
