@@ -5,9 +5,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <stdexcept>
+#include <string_view>
 #include <utility>
 #include <zmq.hpp>
 
@@ -32,6 +34,25 @@ namespace {
 
 constexpr int kMaxMessagesPerPoll = 1000;  // then tick and publish before reading on
 
+// The address part of tcp://ADDRESS:PORT, as libzmq reports a peer ("Peer-Address").
+std::string_view endpoint_host(std::string_view endpoint) {
+  endpoint.remove_prefix(std::min(endpoint.size(), std::string_view("tcp://").size()));
+  endpoint = endpoint.substr(0, endpoint.rfind(':'));
+  if (endpoint.size() >= 2 && endpoint.front() == '[' && endpoint.back() == ']')
+    endpoint = endpoint.substr(1, endpoint.size() - 2);
+  return endpoint;
+}
+
+// Whether a message saying it is from `publisher` may come from `peer`: only over the
+// connection of the publisher whose key is pinned for that id.
+bool admitted(const std::vector<CasePublisher>& publishers, const std::string& publisher,
+              const char* peer) {
+  if (peer == nullptr) return false;
+  for (const auto& p : publishers)
+    if (p.id == publisher && endpoint_host(p.endpoint) == peer) return true;
+  return false;
+}
+
 std::string monitor_address() {
   static std::atomic<unsigned> counter{0};
   return "inproc://vw-case-feed-monitor-" + std::to_string(counter.fetch_add(1));
@@ -46,14 +67,24 @@ CaseFeed::CaseFeed(CaseFeedOptions options, Publish publish, OnEvent on_event,
       on_event_(std::move(on_event)),
       board_(options_.board, std::move(wall_clock), std::move(steady_clock)),
       sockets_(std::make_unique<Sockets>()) {
-  if (options_.endpoints.empty()) {
+  if (options_.endpoints.empty() && options_.publishers.empty()) {
     throw std::runtime_error("case feed: no endpoint to connect to");
   }
   open_sockets();
   stats_.stale = board_.stale();
   stats_.stale_reason = board_.stale_reason();
-  spdlog::info("case feed: subscribed to {} endpoint(s), first {}", options_.endpoints.size(),
-               options_.endpoints.front());
+  if (options_.publishers.empty()) {
+    spdlog::info("case feed: subscribed to {} endpoint(s), first {}", options_.endpoints.size(),
+                 options_.endpoints.front());
+    spdlog::warn(
+        "case feed: unauthenticated (no cases.curve): whoever can reach {} can publish "
+        "cases, raise alarms and switch the wall",
+        options_.endpoints.front());
+  } else {
+    spdlog::info("case feed: subscribed with CURVE to {} publisher(s), first {} at {}",
+                 options_.publishers.size(), options_.publishers.front().id,
+                 options_.publishers.front().endpoint);
+  }
   thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
 }
 
@@ -74,11 +105,22 @@ void CaseFeed::open_sockets() {
   }
   sockets_->monitor.set(zmq::sockopt::linger, 0);
   sockets_->monitor.connect(monitor);
-  for (const auto& endpoint : options_.endpoints) {
+  auto connect = [&](const std::string& endpoint) {
     try {
       sub.connect(endpoint);
     } catch (const zmq::error_t& error) {
       throw std::runtime_error("case feed: cannot connect to '" + endpoint + "': " + error.what());
+    }
+  };
+  if (options_.publishers.empty()) {
+    for (const auto& endpoint : options_.endpoints) connect(endpoint);
+  } else {
+    sub.set(zmq::sockopt::curve_publickey, options_.client_public_key);
+    sub.set(zmq::sockopt::curve_secretkey, options_.client_secret_key);
+    // libzmq takes the socket's options at connect(): each connection pins its publisher's key.
+    for (const auto& publisher : options_.publishers) {
+      sub.set(zmq::sockopt::curve_serverkey, publisher.public_key);
+      connect(publisher.endpoint);
     }
   }
   disconnected_since_.reset();
@@ -131,13 +173,20 @@ void CaseFeed::reject(std::string_view kind, const std::string& message) {
   }
 }
 
-void CaseFeed::handle(const std::string& bytes) {
+void CaseFeed::handle(const std::string& bytes, const char* peer) {
   const ParsedMessage parsed = parse_case_message(bytes);
   if (!parsed.ok()) {
     reject(to_string(parsed.error().kind), parsed.error().message);
     return;
   }
   const FeedMessage& message = parsed.message();
+  if (!options_.publishers.empty() &&
+      !admitted(options_.publishers, message.header.publisher, peer)) {
+    reject("unexpected_publisher", "\"" + message.header.publisher + "\" from " +
+                                       (peer ? peer : "?") +
+                                       " is not the publisher whose key that connection has");
+    return;
+  }
   const auto outcome = board_.apply(message);
   {
     std::lock_guard lock(mutex_);
@@ -235,7 +284,7 @@ void CaseFeed::run(std::stop_token stop) {
           ++stats_.received;
         }
         if (!frame.more()) {
-          handle(frame.to_string());
+          handle(frame.to_string(), zmq_msg_gets(frame.handle(), "Peer-Address"));
           continue;
         }
         int parts = 1;

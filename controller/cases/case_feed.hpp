@@ -39,8 +39,21 @@
 
 namespace vw::controller {
 
+// A publisher admitted by CURVE (see CaseFeedOptions::publishers).
+struct CasePublisher {
+  std::string id;          // the "publisher" its messages carry
+  std::string endpoint;    // tcp://ADDRESS:PORT, numeric: messages are matched by that address
+  std::string public_key;  // Z85, pinned: the handshake fails against any other server key
+};
+
 struct CaseFeedOptions {
   std::vector<std::string> endpoints;  // "tcp://10.1.2.3:5570"; connected, all subscribed
+  // CURVE: when set, `endpoints` is ignored; each publisher's endpoint is connected as a CURVE
+  // client of its pinned key, with this key pair, and a message whose "publisher" is not the id
+  // of the publisher at its peer address is refused ("unexpected_publisher"). Unset: the feed
+  // is unauthenticated, and says so at start.
+  std::vector<CasePublisher> publishers;
+  std::string client_public_key, client_secret_key;  // Z85
   CaseBoardOptions board;
   int receive_hwm = 10'000;                      // ZMQ_RCVHWM, messages
   std::int64_t transport_max_bytes = 64 * 1024;  // ZMQ_MAXMSGSIZE
@@ -80,7 +93,7 @@ class CaseFeed {
   struct Sockets;  // the ZeroMQ context, SUB socket and monitor (zmq.hpp stays in the .cpp)
 
   void run(std::stop_token stop);                                  // feed thread
-  void handle(const std::string& bytes);                           // feed thread
+  void handle(const std::string& bytes, const char* peer);         // feed thread
   void reject(std::string_view kind, const std::string& message);  // feed thread
   void open_sockets();             // constructor, then the feed thread
   void drain_monitor();            // feed thread

@@ -19,6 +19,10 @@ CaseMonitor::CaseMonitor(const Config& config, const layouts::LayoutLibrary& lay
 
   CaseFeedOptions options;
   options.endpoints = config.cases.endpoints;
+  for (const auto& publisher : config.cases.publishers)
+    options.publishers.push_back({publisher.id, publisher.endpoint, publisher.public_key});
+  options.client_public_key = config.cases.client_public_key;
+  options.client_secret_key = config.cases.client_secret_key;
   options.board.silence_timeout = config.cases.silence_timeout;
   CaseFeed::OnEvent on_event;
   if (engine_) {

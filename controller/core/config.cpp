@@ -106,6 +106,15 @@ renderer::Overlay parse_overlay(const YamlMap& s, const YAML::Node& node, const 
   return it->second;
 }
 
+// A key file a curve section must name: its absolute path; `line` gets where it was given.
+std::string required_key_file(YamlMap& s, const YAML::Node& node, const char* key,
+                              const std::string& hint, const std::string& base_dir, int& line) {
+  const auto file = s.text_or(key, "");
+  if (file.empty()) s.fail(node, key, "is missing: " + hint);
+  line = yaml_line(node[key]);
+  return resolve_path(file, base_dir);
+}
+
 void parse_cases(const YAML::Node& node, const std::string& file, const std::string& base_dir,
                  CasesConfig& cases) {
   YamlMap s(node, "cases", file);
@@ -139,7 +148,41 @@ void parse_cases(const YAML::Node& node, const std::string& file, const std::str
         list.push_back(parse_overlay(s, kv.second[i], key + "[" + std::to_string(i) + "]"));
     }
   }
-  s.reject_unknown("endpoints, silence_timeout_s, rules, overlays");
+  if (YAML::Node curve_node = s.take("curve"); YamlMap::present(curve_node)) {
+    YamlMap curve(curve_node, "cases.curve", file);
+    if (!cases.endpoints.empty())
+      s.fail(node["endpoints"], "endpoints",
+             "must not be given with cases.curve: each publisher names its endpoint");
+    cases.client_key_file =
+        required_key_file(curve, curve_node, "client_key_file",
+                          "give the wall's .key file (make one with: wallctl keygen wall)",
+                          base_dir, cases.client_key_line);
+    YAML::Node publishers = curve.take("publishers");
+    if (!YamlMap::present(publishers) || !publishers.IsSequence() || publishers.size() == 0)
+      curve.fail(YamlMap::present(publishers) ? publishers : curve_node, "publishers",
+                 "must list the publishers: {id, endpoint, key_file or public_key}");
+    for (std::size_t i = 0; i < publishers.size(); ++i) {
+      YamlMap p(publishers[i], "cases.curve.publishers[" + std::to_string(i) + "]", file);
+      CasePublisherConfig publisher;
+      publisher.line = yaml_line(publishers[i]);
+      publisher.id = p.text_or("id", "");
+      if (publisher.id.empty()) p.fail(publishers[i], "id", "is missing: the publisher's id");
+      publisher.endpoint = p.text_or("endpoint", "");
+      if (publisher.endpoint.rfind("tcp://", 0) != 0)
+        p.fail(publishers[i], "endpoint", "must be tcp://ADDRESS:PORT");
+      publisher.public_key = p.text_or("public_key", "");
+      auto pub_file = p.text_or("key_file", "");
+      if (publisher.public_key.empty() == pub_file.empty())
+        p.fail(publishers[i], "key_file",
+               "give exactly one of key_file (the publisher's .pub) or public_key (Z85 text)");
+      if (!pub_file.empty()) publisher.key_file = resolve_path(pub_file, base_dir);
+      p.reject_unknown("id, endpoint, key_file, public_key");
+      cases.endpoints.push_back(publisher.endpoint);
+      cases.publishers.push_back(std::move(publisher));
+    }
+    curve.reject_unknown("client_key_file, publishers");
+  }
+  s.reject_unknown("endpoints, silence_timeout_s, rules, overlays, curve");
 }
 
 std::string parse_role_text(YamlMap& s, const char* key, const std::string& fallback) {
@@ -167,12 +210,10 @@ void parse_api(const YAML::Node& node, const std::string& file, const std::strin
   api.anonymous_role = parse_role_text(s, "anonymous_role", api.anonymous_role);
   if (YAML::Node curve_node = s.take("curve"); YamlMap::present(curve_node)) {
     YamlMap curve(curve_node, "api.curve", file);
-    auto key_file = curve.text_or("secret_key_file", "");
-    if (key_file.empty())
-      curve.fail(curve_node, "secret_key_file",
-                 "is missing: give the server's .key file (make one with: wallctl keygen server)");
-    api.secret_key_file = resolve_path(key_file, base_dir);
-    api.secret_key_line = yaml_line(curve_node["secret_key_file"]);
+    api.secret_key_file =
+        required_key_file(curve, curve_node, "secret_key_file",
+                          "give the server's .key file (make one with: wallctl keygen server)",
+                          base_dir, api.secret_key_line);
     YAML::Node clients = curve.take("clients");
     if (YamlMap::present(clients) && !clients.IsSequence())
       curve.fail(clients, "clients", "must be a list of {name, public_key, role}");

@@ -45,12 +45,30 @@ struct WallConfig {
 };
 
 // The grid-case feed (网格化 cases over ZeroMQ) and what the wall draws of it.
+// A publisher of the grid-case feed admitted by CURVE: its endpoint, its public key (pinned: the
+// feed connects to that endpoint as a CURVE client of that key only) and the `publisher` id its
+// messages must carry.
+struct CasePublisherConfig {
+  std::string id;          // e.g. "jianghan-grid"
+  std::string endpoint;    // tcp://10.1.2.3:5570 (a numeric address: messages are matched by it)
+  std::string public_key;  // Z85: as written, or read from key_file (api::load_curve_keys)
+  std::string key_file;    // absolute; empty when public_key was written in the config
+  int line = 0;
+};
+
 struct CasesConfig {
   std::vector<std::string> endpoints;               // empty: no case feed
   std::chrono::milliseconds silence_timeout{5000};  // no message this long: 数据中断
   std::string rules_path;                           // alarm rules YAML (absolute), empty: no rules
   // Overlays per layout name; "default" applies to layouts not listed.
   std::map<std::string, std::vector<renderer::Overlay>> overlays;
+  // CURVE (cases.curve): the wall's own key pair and the admitted publishers. With it,
+  // `endpoints` are the publishers' endpoints.
+  std::vector<CasePublisherConfig> publishers;
+  std::string client_key_file;  // absolute
+  int client_key_line = 0;
+  std::string client_public_key, client_secret_key;  // Z85, read by api::load_curve_keys
+  bool curve() const { return !publishers.empty(); }
 
   const std::vector<renderer::Overlay>& overlays_for(const std::string& layout) const;
 };

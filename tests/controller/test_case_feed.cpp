@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <csignal>
 #include <mutex>
@@ -192,9 +194,15 @@ constexpr auto kWait = 5s;  // bound of the waits on the feed
 // A PUB socket on a free loopback port, standing in for the platform.
 class Publisher {
  public:
-  explicit Publisher(zmq::context_t& context, const std::string& endpoint = "tcp://127.0.0.1:*")
+  // With `curve_secret`, a CURVE server with that key (the platform's publisher key).
+  explicit Publisher(zmq::context_t& context, const std::string& endpoint = "tcp://127.0.0.1:*",
+                     const std::string& curve_secret = {})
       : socket_(context, zmq::socket_type::pub) {
     socket_.set(zmq::sockopt::linger, 0);
+    if (!curve_secret.empty()) {
+      socket_.set(zmq::sockopt::curve_server, true);
+      socket_.set(zmq::sockopt::curve_secretkey, curve_secret);
+    }
     socket_.set(zmq::sockopt::sndhwm, 100000);
     const auto until = std::chrono::steady_clock::now() + 3s;
     for (;;) {  // a just-closed listener on the same port may take a moment to go
@@ -260,6 +268,60 @@ struct FeedTest : ::testing::Test {
         [] { return kNow; }, [this] { return std::chrono::steady_clock::now() + skipped.load(); });
   }
 };
+
+// The feed as a CURVE client of pinned publisher keys (cases.curve): the keyed publisher's cases
+// are taken; the same connection claiming another publisher id is refused; a publisher without
+// the pinned key (no CURVE, or another key) gets nothing through, however major its case.
+TEST_F(FeedTest, CurvePinsEachPublishersKeyAndId) {
+  auto key_pair = [] {
+    std::array<char, 41> public_key{}, secret_key{};
+    EXPECT_EQ(zmq_curve_keypair(public_key.data(), secret_key.data()), 0);
+    return std::pair{std::string(public_key.data()), std::string(secret_key.data())};
+  };
+  const auto [grid_public, grid_secret] = key_pair();
+  const auto [wall_public, wall_secret] = key_pair();
+  const auto other_secret = key_pair().second;
+  Publisher grid(context, "tcp://127.0.0.1:*", grid_secret);
+  Publisher forger(context);                                       // no CURVE at all
+  Publisher impostor(context, "tcp://127.0.0.1:*", other_secret);  // CURVE, another key
+  CaseFeedOptions options;
+  options.publishers = {{"jh-grid", grid.endpoint(), grid_public},
+                        {"jh-grid", forger.endpoint(), grid_public},
+                        {"jh-grid", impostor.endpoint(), grid_public}};
+  options.client_public_key = wall_public;
+  options.client_secret_key = wall_secret;
+  auto feed = start(grid.endpoint(), options);
+  grid.sync(*feed);
+
+  auto forged = [](std::uint64_t seq) {
+    json m = case_message(seq, "FORGED", "花楼街", "重大事件", "reported");
+    m["case"]["major"] = true;
+    return m;
+  };
+  json claimed = case_message(0, "CLAIMED", "民族街", "占道经营", "reported");
+  claimed["publisher"] = "other-grid";  // a publisher id that is not this key's
+  grid.send(claimed);
+  auto seen = [&](const std::string& id) {
+    std::lock_guard lock(events_mutex);
+    return std::any_of(events.begin(), events.end(),
+                       [&](const CaseEvent& e) { return e.id == id; });
+  };
+  // The forgers keep sending for the whole wait; the keyed publisher's marker arrives meanwhile.
+  bool marked = false;
+  const bool forged_through = eventually(
+      [&] {
+        forger.send(forged(forger.next_seq()));
+        impostor.send(forged(impostor.next_seq()));
+        if (!marked) grid.send(case_message(0, "MARK", "水塔街", "暴露垃圾", "reported"));
+        marked = marked || seen("MARK");
+        return seen("FORGED");
+      },
+      2s, 50ms);
+  EXPECT_FALSE(forged_through) << "a case from a publisher without the pinned key was taken";
+  EXPECT_TRUE(seen("MARK"));
+  EXPECT_FALSE(seen("CLAIMED"));
+  EXPECT_EQ(feed->stats().rejected_by_kind.count("unexpected_publisher"), 1u);
+}
 
 TEST_F(FeedTest, PublishedMessagesBecomeTheView) {
   Publisher pub(context);

@@ -149,6 +149,38 @@ cases:
   EXPECT_EQ(e.field(), "cases.endpoints[0]");
 }
 
+TEST(Config, CaseFeedCurvePublishers) {
+  const std::string cams = "cameras:\n  - {id: a, main: rtsp://h/a}\n";
+  Config c = load_config_text(cams + R"(cases:
+  curve:
+    client_key_file: keys/wall.key
+    publishers:
+      - {id: jh-grid, endpoint: "tcp://10.1.2.3:5570", key_file: keys/jh-grid.pub}
+)",
+                              "test.yaml", "/etc/vw");
+  ASSERT_TRUE(c.cases.curve());
+  EXPECT_EQ(c.cases.client_key_file, "/etc/vw/keys/wall.key");
+  EXPECT_EQ(c.cases.publishers[0].id, "jh-grid");
+  EXPECT_EQ(c.cases.publishers[0].key_file, "/etc/vw/keys/jh-grid.pub");
+  EXPECT_EQ(c.cases.endpoints, std::vector<std::string>{"tcp://10.1.2.3:5570"});
+  struct Case {
+    const char* yaml;
+    const char* field;
+  };
+  for (const Case& k : {
+           Case{"cases:\n  endpoints: [tcp://h:1]\n  curve: {client_key_file: k}\n",
+                "cases.endpoints"},
+           Case{"cases:\n  curve: {publishers: [{id: a, endpoint: \"tcp://h:1\", key_file: p}]}\n",
+                "cases.curve.client_key_file"},
+           Case{"cases:\n  curve: {client_key_file: k}\n", "cases.curve.publishers"},
+           Case{"cases:\n  curve: {client_key_file: k, publishers: [{id: a, endpoint: "
+                "\"tcp://h:1\"}]}\n",
+                "cases.curve.publishers[0].key_file"},
+       }) {
+    EXPECT_EQ(error_of(cams + k.yaml).field(), k.field) << k.yaml;
+  }
+}
+
 TEST(Config, CredentialsNeverAppearInErrors) {
   auto e = error_of("cameras:\n  - id: a\n    main: http://admin:hunter2@h/s\n");
   EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
