@@ -1,4 +1,5 @@
-// Credential handling for camera URLs (internal to streams/; redact_url is in stream_manager.hpp).
+// Credential handling for camera URLs (streams/ itself, and the app's check that a readable config
+// holds no passwords; redact_url is in stream_manager.hpp).
 // Threads: pure functions, any thread.
 #pragma once
 

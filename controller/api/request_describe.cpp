@@ -1,7 +1,7 @@
 // Names, roles, audit arguments and reply bodies of requests (controller/api/request.hpp); the
 // parser itself is request.cpp. Same rule: only nlohmann json and controller/core/commands.* and
-// roles.*, for the fuzzer. A command's name and arguments are its own (commands.hpp); only the roles are
-// the API's.
+// roles.*, for the fuzzer. A command's name and arguments are its own (commands.hpp); only the
+// roles are the API's.
 #include <string>
 #include <type_traits>
 #include <utility>

@@ -19,6 +19,7 @@
 #include "controller/panel/panel.hpp"
 #include "controller/persist/audit_trail.hpp"
 #include "controller/persist/state_store.hpp"
+#include "streams/rtsp_url.hpp"
 
 namespace vw::controller {
 namespace {
@@ -46,15 +47,10 @@ void check_startup_layout(const Config& config, const layouts::LayoutLibrary& la
                     "unknown layout \"" + config.wall.layout + "\"; use one of: " + known);
 }
 
-// Whether `url` carries a password ("rtsp://user:password@host/...").
+// Whether `url` carries a password ("rtsp://user:password@host/..."), by the streams' own
+// credential parser.
 bool has_password(const std::string& url) {
-  const auto start = url.find("://");
-  if (start == std::string::npos) return false;
-  const auto end = url.find_first_of("/?#", start + 3);
-  const std::string authority =
-      url.substr(start + 3, end == std::string::npos ? std::string::npos : end - start - 3);
-  const auto at = authority.rfind('@');
-  return at != std::string::npos && authority.find(':') < at;
+  return !url.empty() && !streams::split_credentials(url).password.empty();
 }
 
 // A config that everyone on the machine may read must not hold the cameras' passwords.

@@ -14,28 +14,19 @@
 #include <cstring>
 #include <memory>
 #include <stdexcept>
+#include <string_view>
 
 namespace vw::controller {
 namespace {
 
 constexpr std::size_t kKeyBytes = 32;
 
+// Lowercase hex (libsodium, which the trail already uses for SHA-256).
 std::string hex_of(const unsigned char* bytes, std::size_t size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(size * 2);
-  for (std::size_t i = 0; i < size; ++i) {
-    hex += kDigits[bytes[i] >> 4];
-    hex += kDigits[bytes[i] & 15];
-  }
+  std::string hex(size * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), bytes, size);
+  hex.pop_back();
   return hex;
-}
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 struct MacDeleter {
@@ -114,18 +105,21 @@ std::string load_audit_key(const std::string& path, bool create) {
         fmt::format("{}: the audit key is open to group or others (mode {:o}); run 'chmod 600 {}'",
                     path, info.st_mode & 0777, path));
   }
-  std::string key;
-  std::size_t i = 0;
-  for (; i + 1 < std::size_t(n) && key.size() < kKeyBytes; i += 2) {
-    const int hi = hex_digit(text[i]), lo = hex_digit(text[i + 1]);
-    if (hi < 0 || lo < 0) break;
-    key += static_cast<char>(hi * 16 + lo);
-  }
-  const bool rest_blank = i == std::size_t(n) || text[i] == '\n' || text[i] == '\r';
+  std::array<unsigned char, kKeyBytes> key{};
+  std::size_t key_size = 0;
+  const char* end = nullptr;
+  const bool parsed = sodium_hex2bin(key.data(), key.size(), text.data(), std::size_t(n), nullptr,
+                                     &key_size, &end) == 0 &&
+                      key_size == kKeyBytes;
+  const std::string_view rest(end != nullptr ? end : text.data(),
+                              std::size_t(text.data() + n - (end != nullptr ? end : text.data())));
+  const bool rest_blank = rest.find_first_not_of("\r\n") == std::string_view::npos;
+  std::string bytes(reinterpret_cast<const char*>(key.data()), key.size());
   sodium_memzero(text.data(), text.size());
-  if (key.size() != kKeyBytes || !rest_blank)
+  sodium_memzero(key.data(), key.size());
+  if (!parsed || !rest_blank)
     throw std::runtime_error(path + ": not an audit key (expected one line of 64 hex digits)");
-  return key;
+  return bytes;
 }
 
 }  // namespace vw::controller
