@@ -106,6 +106,47 @@ UrlCredentials split_credentials(const std::string& url) {
   return out;
 }
 
+std::optional<RtspAddress> rtsp_address(const std::string& url) {
+  RtspAddress out;
+  out.request_uri = split_credentials(url).location;
+  std::string_view view(out.request_uri);
+  std::size_t scheme_end = view.find("://");
+  if (scheme_end == std::string_view::npos) return std::nullopt;
+  std::string scheme(view.substr(0, scheme_end));
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (scheme != "rtsp" && scheme != "rtspt") return std::nullopt;
+  std::string_view authority = view.substr(scheme_end + 3);
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  std::string_view port_text;
+  if (!authority.empty() && authority.front() == '[') {  // [IPv6]:port
+    std::size_t close = authority.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    out.host = std::string(authority.substr(1, close - 1));
+    std::string_view rest = authority.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') return std::nullopt;
+      port_text = rest.substr(1);
+    }
+  } else {
+    std::size_t colon = authority.rfind(':');
+    out.host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
+  }
+  if (out.host.empty()) return std::nullopt;
+  out.port = 554;
+  if (!port_text.empty()) {
+    if (port_text.size() > 5) return std::nullopt;
+    unsigned value = 0;
+    for (char c : port_text) {
+      if (c < '0' || c > '9') return std::nullopt;
+      value = value * 10 + static_cast<unsigned>(c - '0');
+    }
+    if (value == 0 || value > 65535) return std::nullopt;
+    out.port = static_cast<std::uint16_t>(value);
+  }
+  return out;
+}
+
 std::string redact_text(std::string_view text, const std::string& url_with_secret) {
   std::string out;
   out.reserve(text.size());

@@ -42,7 +42,9 @@ struct StreamStats {
   std::uint64_t frames_dropped = 0;  // replaced in the mailbox before the renderer took them
   std::uint64_t reconnects = 0;
   std::uint64_t pipeline_generation = 0;  // +1 each time a pipeline is built for this stream
-  std::string last_error;                 // credentials already redacted
+  std::uint64_t probes = 0;    // reachability probes of its server while it was down (server_probe)
+  long long recovery_ms = -1;  // last recovery: server answered a probe -> first frame; -1 none
+  std::string last_error;      // credentials already redacted
 };
 
 class StreamChannel {

@@ -7,6 +7,7 @@
 //   to the TeardownQueue. It polls buses without blocking, applies wanted sets, runs the stall,
 //   connect and backoff timers, and publishes statistics once a second.
 // - The teardown thread (TeardownQueue) sets retired pipelines to NULL and frees them.
+// - The probe thread (ServerProbe) asks failed streams' servers whether they answer again.
 // - GStreamer streaming threads publish frames into the channels' mailboxes (stream_pipeline.cpp).
 #include "streams/stream_manager.hpp"
 
@@ -23,6 +24,8 @@
 #include <thread>
 
 #include "streams/gst_init.hpp"
+#include "streams/rtsp_url.hpp"
+#include "streams/server_probe.hpp"
 #include "streams/stream_pipeline.hpp"
 #include "streams/teardown_queue.hpp"
 
@@ -39,6 +42,7 @@ constexpr auto kStatsWindow = 2s;         // rates are averaged over this
 constexpr auto kBackoffResetAfter = 10s;  // playing this long counts as a healthy stream
 constexpr auto kMinConnectTimeout = 5s;   // first frame must come within max(stall, this)
 constexpr auto kMaxStalledDwell = 1s;     // Stalled is shown this long at most, then Reconnecting
+constexpr auto kProbeInterval = 250ms;    // between one probe's end and the next one's start
 
 long long ms(Clock::duration d) {
   return std::chrono::duration_cast<milliseconds>(d).count();
@@ -62,6 +66,14 @@ struct Stream {
   milliseconds backoff{0};
   std::uint64_t generation = 0, reconnects = 0;
   std::string last_error;
+  // Probes between rebuilds (server_probe.hpp). `server_down`: since the last rebuild a probe
+  // found the server not answering; the next probe that gets an answer rebuilds at once, and
+  // while it is down no rebuild happens before backoff_max has passed since the last one.
+  std::optional<RtspAddress> probe_address;  // none: not an RTSP URL, no probes
+  bool probing = false, server_down = false;
+  Clock::time_point next_probe{}, answered_at{}, failed_at{};
+  std::uint64_t probes = 0;
+  long long recovery_ms = -1;  // the last recovery: probe answered -> first frame
   std::deque<RateSample> samples;
 };
 
@@ -88,6 +100,7 @@ struct StreamManager::Impl {
   Clock::time_point next_stats{};
 
   TeardownQueue teardown;
+  ServerProbe probe{wake};
   std::thread supervisor;
 
   void run();
@@ -95,6 +108,7 @@ struct StreamManager::Impl {
   void apply_pending(Clock::time_point now);
   void supervise(Stream& s, Clock::time_point now);
   void build(Stream& s, Clock::time_point now, bool reconnect);
+  void probe_or_rebuild(Stream& s, Clock::time_point now);
   void fail(Stream& s, PipelineEvent::Kind kind, const std::string& why, Clock::time_point now);
   void retire(Stream& s);
   void stop(Stream& s);
@@ -214,6 +228,10 @@ void StreamManager::Impl::supervise(Stream& s, Clock::time_point now) {
       PipelineInfo info = s.pipeline->info();
       if (info.frames > 0) {
         s.playing_since = now;
+        if (s.answered_at != Clock::time_point{}) {
+          s.recovery_ms = ms(now - s.answered_at);
+          s.answered_at = {};
+        }
         set_state(s, StreamState::Playing);
         spdlog::info("stream {}: playing {} {}x{} (decoder {}{})", s.spec.key, info.codec,
                      info.width, info.height, info.decoder, info.hardware ? ", hardware" : "");
@@ -238,9 +256,10 @@ void StreamManager::Impl::supervise(Stream& s, Clock::time_point now) {
     }
     case StreamState::Stalled:
       if (now >= s.stalled_until) set_state(s, StreamState::Reconnecting);
+      probe_or_rebuild(s, now);
       break;
     case StreamState::Reconnecting:
-      if (now >= s.retry_at) build(s, now, true);
+      probe_or_rebuild(s, now);
       break;
     case StreamState::Idle:
     case StreamState::AuthFailed:
@@ -250,8 +269,45 @@ void StreamManager::Impl::supervise(Stream& s, Clock::time_point now) {
   }
 }
 
+// Between rebuilds of a failed stream: takes the probe's outcome, starts the next probe, and
+// rebuilds when the server answers again after it was seen down, or when the backoff has passed
+// (unless the server is known down: then at most every backoff_max, in case the probe is wrong).
+void StreamManager::Impl::probe_or_rebuild(Stream& s, Clock::time_point now) {
+  if (s.probe_address) {
+    if (std::optional<ProbeOutcome> outcome = probe.take(s.spec.key)) {
+      s.probing = false;
+      ++s.probes;
+      s.next_probe = now + kProbeInterval;
+      if (!outcome->answered) {
+        if (!s.server_down) {
+          spdlog::info("stream {}: server not answering ({}); probing every {} ms", s.spec.key,
+                       outcome->detail, ms(kProbeInterval));
+        }
+        s.server_down = true;
+      } else if (s.server_down) {
+        spdlog::info("stream {}: server answers again ({}, {} ms); rebuilding now", s.spec.key,
+                     outcome->detail, outcome->took.count());
+        s.answered_at = now;
+        build(s, now, true);
+        return;
+      }
+    }
+    if (!s.probing && now >= s.next_probe) {
+      probe.start(s.spec.key, *s.probe_address);
+      s.probing = true;
+    }
+  }
+  if (s.state == StreamState::Reconnecting && now >= s.retry_at &&
+      (!s.server_down || now - s.failed_at >= options.backoff_max)) {
+    build(s, now, true);
+  }
+}
+
 void StreamManager::Impl::build(Stream& s, Clock::time_point now, bool reconnect) {
   retire(s);
+  probe.cancel(s.spec.key);
+  s.probing = s.server_down = false;
+  s.probe_address = options.probe_servers ? rtsp_address(s.spec.url) : std::nullopt;
   ++s.generation;
   if (reconnect) ++s.reconnects;
   s.built_at = now;
@@ -273,6 +329,7 @@ void StreamManager::Impl::build(Stream& s, Clock::time_point now, bool reconnect
 void StreamManager::Impl::fail(Stream& s, PipelineEvent::Kind kind, const std::string& why,
                                Clock::time_point now) {
   retire(s);
+  s.failed_at = now;
   s.last_error = why;
   publish_counters(s);  // before the state: whoever sees the new state sees why
   if (kind == PipelineEvent::Kind::NotAuthorized || kind == PipelineEvent::Kind::NotFound ||
@@ -306,6 +363,8 @@ void StreamManager::Impl::retire(Stream& s) {
 
 void StreamManager::Impl::stop(Stream& s) {
   retire(s);
+  probe.cancel(s.spec.key);
+  s.probing = s.server_down = false;
   set_state(s, StreamState::Idle);
   s.backoff = options.backoff_initial;
   spdlog::info("stream {}: stopped", s.spec.key);
@@ -322,6 +381,7 @@ void StreamManager::Impl::publish_counters(Stream& s) {
   s.channel->update_stats([&](StreamStats& st) {
     st.reconnects = s.reconnects;
     st.pipeline_generation = s.generation;
+    st.probes = s.probes;
     st.last_error = s.last_error;
   });
 }
@@ -354,6 +414,8 @@ void StreamManager::Impl::update_stats(Stream& s, Clock::time_point now) {
     }
     st.frames_in = current.frames;
     st.frames_dropped = s.channel->mailbox().dropped();
+    st.probes = s.probes;
+    st.recovery_ms = s.recovery_ms;
     st.reconnects = s.reconnects;
     st.pipeline_generation = s.generation;
     st.last_error = s.last_error;

@@ -1,8 +1,12 @@
 // Owns one GStreamer pipeline per wanted stream and the threads that supervise them.
 // rtspsrc -> decodebin (hardware decoders preferred when present) -> appsink (max-buffers=1,
 // drop, no sync) -> StreamChannel mailbox. A supervisor thread reads the pipelines' buses,
-// detects stalls, rebuilds failed pipelines with backoff (0.5 s doubling to 10 s, with jitter)
-// and hands pipelines to a teardown thread so that going to NULL never blocks any caller.
+// detects stalls, rebuilds failed pipelines with backoff (0.5 s doubling to 10 s, with jitter,
+// back to 0.5 s after 10 s of playing) and hands pipelines to a teardown thread so that going to
+// NULL never blocks any caller. Between rebuilds it probes the server (TCP connect + OPTIONS,
+// every 250 ms, server_probe.hpp): a server that was down and answers again is rebuilt at once,
+// whatever the backoff, and a server that does not answer is not rebuilt against (except every
+// backoff_max, in case the probe is wrong).
 //
 // Threads: every public method may be called from any thread and never blocks on the network,
 // a decoder or a teardown (they post to the supervisor and return). The destructor stops and
@@ -42,6 +46,9 @@ struct StreamManagerOptions {
   // tile changing main <-> sub keeps its old picture until the new stream has a frame.
   std::chrono::milliseconds linger{5000};
   std::chrono::milliseconds teardown_bound{2000};
+  // Probe failed streams' servers between rebuilds (see above). Off: backoff alone decides when
+  // to rebuild (what videowall-bench-faults compares against).
+  bool probe_servers = true;
 };
 
 // "rtsp://user:pass@host/x" -> "rtsp://user:***@host/x"; URLs without a password unchanged.

@@ -71,6 +71,8 @@ json stream_json(const streams::StreamChannel& channel) {
           {"dropped", stats.frames_dropped},
           {"reconnects", stats.reconnects},
           {"generation", stats.pipeline_generation},
+          {"probes", stats.probes},
+          {"recovery_ms", stats.recovery_ms},
           {"last_error", stats.last_error}};
 }
 

@@ -250,6 +250,44 @@ TEST(StreamManager, ServerKilledThenRestartedReconnects) {
   EXPECT_GT(stats.pipeline_generation, generation);
 }
 
+// A dead server is probed, not rebuilt against, and the stream plays again as soon as the
+// server answers, whatever the backoff has grown to (the backoff here would wait 0.5, 1, 2, 4,
+// 8 s between rebuilds: a server back after ~4 s would stay dark until the 7.5 s rebuild).
+TEST(StreamManager, DeadServerIsProbedNotRebuiltAndPlaysOnceItAnswers) {
+  CamsimProcess server({{"/cam", 0xff00ff, 320, 240, "h264", 25}});
+  server.start();
+  Wakeup wakeup;
+  StreamManagerOptions options = test_options();
+  options.backoff_max = 10000ms;
+  StreamManager manager(&wakeup, options);
+  auto channel = manager.set_wanted({spec("cam/main", server.url("/cam"))})[0];
+  ASSERT_TRUE(wait_state(*channel, StreamState::Playing, kStartup));
+
+  server.kill();
+  ASSERT_TRUE(eventually([&] { return channel->state() != StreamState::Playing; }, kStall + 2s));
+  const std::uint64_t generation = channel->stats().pipeline_generation;
+  // ~4 s down: the probes (every 250 ms) keep finding it refused.
+  ASSERT_TRUE(eventually([&] { return channel->stats().probes >= 12; }, 10s))
+      << channel->stats().probes;
+  EXPECT_EQ(channel->stats().pipeline_generation, generation)
+      << "pipelines were rebuilt against a server that refuses connections";
+  EXPECT_NE(channel->state(), StreamState::Playing);
+
+  server.start();  // same port; listening when start() returns
+  const auto reachable = Clock::now();
+  ASSERT_TRUE(wait_state(*channel, StreamState::Playing, 10s)) << to_string(channel->state());
+  const auto recovered = Clock::now() - reachable;
+  // Within ~1 s on an idle machine (videowall-bench reports it); the bound allows a loaded CI.
+  EXPECT_LT(recovered, 2500ms)
+      << std::chrono::duration_cast<std::chrono::milliseconds>(recovered).count();
+  EXPECT_EQ(channel->stats().pipeline_generation, generation + 1) << "one rebuild, not a storm";
+  ASSERT_TRUE(eventually([&] { return channel->stats().recovery_ms >= 0; }, 3s));
+  EXPECT_LT(channel->stats().recovery_ms, 2500);
+  FramePtr frame = wait_frame(*channel);
+  ASSERT_NE(frame, nullptr);
+  expect_colour(*frame, 0xff00ff);
+}
+
 TEST(StreamManager, FrozenServerStallsThenRecovers) {
   CamsimProcess server({{"/cam", 0xffffff, 320, 240, "h264", 25}});
   server.start();
