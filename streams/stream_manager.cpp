@@ -238,8 +238,11 @@ void StreamManager::Impl::supervise(Stream& s, Clock::time_point now) {
       } else {
         auto timeout = std::max<Clock::duration>(s.spec.stall_timeout, kMinConnectTimeout);
         if (now - s.built_at > timeout) {
+          // Where the connection got stuck, for the operator: rtspsrc's last step.
           fail(s, PipelineEvent::Kind::Error,
-               "no frame within " + std::to_string(ms(timeout)) + " ms of connecting", now);
+               "no frame within " + std::to_string(ms(timeout)) + " ms of connecting" +
+                   (info.step.empty() ? std::string() : " (last step: " + info.step + ")"),
+               now);
         }
       }
       break;
@@ -478,6 +481,10 @@ std::vector<std::shared_ptr<StreamChannel>> StreamManager::channels() const {
   std::vector<std::shared_ptr<StreamChannel>> result;
   for (const std::string& key : impl_->live) result.push_back(impl_->channels.at(key));
   return result;
+}
+
+std::size_t StreamManager::pending_teardowns() const {
+  return impl_->teardown.pending();
 }
 
 }  // namespace vw::streams

@@ -73,6 +73,9 @@ class StreamManager {
   // All channels ever created that are still running or lingering.
   std::vector<std::shared_ptr<StreamChannel>> channels() const;
 
+  // Pipelines handed to the teardown thread and not yet freed (a stuck one stays counted).
+  std::size_t pending_teardowns() const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

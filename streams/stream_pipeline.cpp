@@ -3,11 +3,15 @@
 #include <gst/app/gstappsink.h>
 #include <gst/video/video.h>
 #include <spdlog/spdlog.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <mutex>
 #include <stdexcept>
+#include <thread>
 #include <utility>
 
+#include "streams/blocked_socket.hpp"
 #include "streams/gst_init.hpp"
 #include "streams/rtsp_url.hpp"
 
@@ -85,6 +89,13 @@ struct PipelineShared {
   int max_width = 4096, max_height = 2160;
   std::atomic<int> video_streams{0};  // rtspsrc streams selected: only the first video one
   std::string unsupported;            // guarded by info_mutex
+
+  // The thread that last sent an RTSP request (rtspsrc's task: it also reads the replies and the
+  // interleaved data), and the camera's port: for cutting a read that never ends (teardown).
+  std::atomic<pid_t> rtsp_thread{0};
+  std::uint16_t camera_port = 0;
+  std::uintptr_t owner() const { return reinterpret_cast<std::uintptr_t>(this); }
+  ~PipelineShared() { forget_connections(owner()); }
 
   std::atomic<std::uint64_t> frames{0};
   std::atomic<Clock::rep> last_frame{0};
@@ -169,6 +180,14 @@ GstPadProbeReturn check_coded_size(GstPad* pad, GstPadProbeInfo* info, gpointer 
                        fmt::format("{}x{} is larger than this camera may send ({}x{}, max_size)",
                                    width, height, shared.max_width, shared.max_height));
   return GST_PAD_PROBE_DROP;
+}
+
+// rtspsrc: about to send a request, on the thread that will wait for its reply.
+gboolean on_before_send(GstElement*, gpointer /* GstRTSPMessage* */, gpointer data) {
+  auto& shared = *shared_of(data);
+  shared.rtsp_thread.store(static_cast<pid_t>(syscall(SYS_gettid)));
+  if (shared.camera_port != 0) note_connection(shared.owner(), shared.camera_port);
+  return TRUE;
 }
 
 // rtspsrc: a new RTP pad -> decodebin.
@@ -423,6 +442,9 @@ StreamPipeline::StreamPipeline(const StreamSpec& spec, std::shared_ptr<StreamCha
   gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, hold(shared_), release);
   if (!gst_element_link(shared_->convert, sink)) throw std::runtime_error("cannot link appsink");
 
+  if (std::optional<RtspAddress> address = rtsp_address(spec.url))
+    shared_->camera_port = address->port;
+  connect(source_, "before-send", G_CALLBACK(on_before_send), shared_);
   connect(source_, "select-stream", G_CALLBACK(on_select_stream), shared_);
   connect(source_, "pad-added", G_CALLBACK(on_source_pad), shared_);
   connect(shared_->decode, "pad-added", G_CALLBACK(on_decoded_pad), shared_);
@@ -450,6 +472,15 @@ std::optional<std::string> StreamPipeline::start() {
 std::optional<PipelineEvent> StreamPipeline::poll_bus() {
   while (gst::MessagePtr message{gst_bus_pop(bus_.get())}) {
     GstMessage* m = message.get();
+    if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_PROGRESS) {
+      GstProgressType type;
+      gchar* code = nullptr;
+      gchar* text = nullptr;
+      gst_message_parse_progress(m, &type, &code, &text);
+      gst::CharPtr code_holder(code), text_holder(text);
+      if (text != nullptr) step_ = redact_text(text, url_);
+      continue;
+    }
     if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_EOS)
       return PipelineEvent{PipelineEvent::Kind::Eos, "end of stream"};
     if (GST_MESSAGE_TYPE(m) != GST_MESSAGE_ERROR && GST_MESSAGE_TYPE(m) != GST_MESSAGE_WARNING)
@@ -505,6 +536,19 @@ std::optional<PipelineEvent> StreamPipeline::poll_bus() {
   return std::nullopt;
 }
 
+std::function<bool()> StreamPipeline::connection_cutter() const {
+  return [shared = shared_] {
+    if (shared->camera_port == 0) return false;
+    const pid_t thread = shared->rtsp_thread.load();
+    // The thread may be between calls: sample it a few times.
+    for (int i = 0; i < 20; ++i) {
+      if (cut_connection(shared->owner(), thread, shared->camera_port)) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return false;
+  };
+}
+
 void StreamPipeline::deactivate() {
   std::lock_guard lock(shared_->publish_mutex);
   shared_->active = false;
@@ -520,6 +564,7 @@ PipelineInfo StreamPipeline::info() const {
   out.codec = shared_->codec;
   out.decoder = shared_->decoder;
   out.hardware = shared_->hardware;
+  out.step = step_;
   return out;
 }
 

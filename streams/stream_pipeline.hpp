@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,6 +49,7 @@ struct PipelineInfo {
   int height = 0;
   std::string codec;    // "H.264", "H.265", or the RTP encoding name; empty until known
   std::string decoder;  // decoder factory name; empty until plugged
+  std::string step;     // rtspsrc's last progress text ("Retrieving media info", ...)
   bool hardware = false;
 };
 
@@ -72,6 +74,12 @@ class StreamPipeline {
   void deactivate();
 
   PipelineInfo info() const;
+
+  // Cuts (shutdown) the camera connection that rtspsrc's thread is blocked reading, for a
+  // teardown that does not finish (blocked_socket.hpp). The function holds only the shared state,
+  // so it may be called from any thread, before, during or after this object's destruction.
+  // It returns whether a connection was cut.
+  std::function<bool()> connection_cutter() const;
   const std::string& key() const { return key_; }
 
  private:
@@ -82,6 +90,7 @@ class StreamPipeline {
   gst::BusPtr bus_;
   GstElement* source_ = nullptr;  // borrowed from pipeline_
   std::uint64_t warnings_ = 0;    // bus warnings seen (supervisor thread)
+  std::string step_;              // last progress text (supervisor thread)
 };
 
 }  // namespace vw::streams

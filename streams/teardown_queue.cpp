@@ -4,22 +4,31 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 
 namespace vw::streams {
 
 struct TeardownQueue::State {
+  explicit State(std::chrono::milliseconds cut_after_) : cut_after(cut_after_) {}
+  const std::chrono::milliseconds cut_after;
   mutable std::mutex mutex;
   std::condition_variable cv;
   std::deque<std::unique_ptr<StreamPipeline>> queue;
-  std::string current;     // key of the pipeline being torn down, empty when idle
+  std::string current;  // key of the pipeline being torn down, empty when idle
+  std::chrono::steady_clock::time_point current_since{};
+  std::function<bool()> current_cutter;  // its connection_cutter(); reset once it cut
+  int attempts = 0;                      // cutter calls for the current teardown
+  std::uint64_t cuts = 0;
   bool stopping = false;   // no more posts; the worker exits once the queue is empty
   bool abandoned = false;  // shutdown gave up waiting: the worker no longer logs
 };
 
-TeardownQueue::TeardownQueue() : state_(std::make_shared<State>()) {
+TeardownQueue::TeardownQueue(std::chrono::milliseconds cut_after)
+    : state_(std::make_shared<State>(cut_after)) {
   worker_ = std::thread(run, state_);
+  watchdog_ = std::thread(watch, state_);
 }
 
 TeardownQueue::~TeardownQueue() {
@@ -40,6 +49,11 @@ std::size_t TeardownQueue::pending() const {
   return state_->queue.size() + (state_->current.empty() ? 0 : 1);
 }
 
+std::uint64_t TeardownQueue::connections_cut() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->cuts;
+}
+
 bool TeardownQueue::shutdown(std::chrono::milliseconds bound) {
   std::unique_lock lock(state_->mutex);
   if (!worker_.joinable())  // shut down before: say whether all finished, without waiting again
@@ -51,6 +65,7 @@ bool TeardownQueue::shutdown(std::chrono::milliseconds bound) {
   if (done) {
     lock.unlock();
     worker_.join();
+    watchdog_.join();
     return true;
   }
   // A teardown is stuck on a dead peer. Waiting longer would hang our owner (and with it the
@@ -61,8 +76,44 @@ bool TeardownQueue::shutdown(std::chrono::milliseconds bound) {
                 state_->current, bound.count(), state_->queue.size());
   state_->abandoned = true;
   lock.unlock();
+  state_->cv.notify_all();
   worker_.detach();
+  watchdog_.detach();
   return false;
+}
+
+// Cuts the camera connection of a teardown that has run for `cut_after`. A thread that reads an
+// endless reply is often on the CPU rather than blocked, so the cutter is tried every 100 ms until
+// it finds the thread in its read.
+void TeardownQueue::watch(std::shared_ptr<State> state) {
+  std::unique_lock lock(state->mutex);
+  while (!state->abandoned &&
+         !(state->stopping && state->queue.empty() && state->current.empty())) {
+    state->cv.wait_for(lock, std::chrono::milliseconds(100));
+    if (state->current.empty() || !state->current_cutter) continue;
+    if (std::chrono::steady_clock::now() - state->current_since < state->cut_after) continue;
+    std::function<bool()> cutter = state->current_cutter;
+    const std::string key = state->current;
+    const int attempt = ++state->attempts;
+    lock.unlock();
+    const bool cut = cutter();  // touches only the pipeline's shared state
+    lock.lock();
+    if (cut) {
+      ++state->cuts;
+      if (state->current == key) state->current_cutter = nullptr;
+    }
+    if (!state->abandoned && (cut || attempt == 20)) {
+      if (cut) {
+        spdlog::warn(
+            "stream {}: teardown blocked on the camera (a reply that does not end); "
+            "its connection was cut",
+            key);
+      } else {
+        spdlog::warn("stream {}: teardown blocked for {} s, not on a camera connection", key,
+                     (state->cut_after.count() + 100 * attempt) / 1000.0);
+      }
+    }
+  }
 }
 
 void TeardownQueue::run(std::shared_ptr<State> state) {
@@ -74,6 +125,9 @@ void TeardownQueue::run(std::shared_ptr<State> state) {
       std::unique_ptr<StreamPipeline> pipeline = std::move(state->queue.front());
       state->queue.pop_front();
       state->current = pipeline->key();
+      state->current_since = std::chrono::steady_clock::now();
+      state->current_cutter = pipeline->connection_cutter();
+      state->attempts = 0;
       lock.unlock();
       auto started = std::chrono::steady_clock::now();
       try {
@@ -88,6 +142,7 @@ void TeardownQueue::run(std::shared_ptr<State> state) {
         spdlog::warn("stream teardown: '{}' took {} ms", state->current, took.count());
       }
       state->current.clear();
+      state->current_cutter = nullptr;
       state->cv.notify_all();
     }
   } catch (const std::exception& e) {

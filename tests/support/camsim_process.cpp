@@ -15,6 +15,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "tests/support/process.hpp"
+
 namespace vw::testing {
 namespace {
 
@@ -40,59 +42,6 @@ std::string encode_userinfo(const std::string& s) {
     }
   }
   return out;
-}
-
-struct Attempt {
-  pid_t pid = -1;
-  int port = 0;  // > 0 once "LISTENING <port>" was read
-  std::string output;
-};
-
-// Spawns the child once and reads its stdout until "LISTENING <port>", EOF or the deadline.
-Attempt spawn(const std::vector<std::string>& args, Clock::time_point deadline) {
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("camsim: pipe failed");
-  const pid_t parent = getpid();
-  Attempt attempt;
-  attempt.pid = fork();
-  if (attempt.pid < 0) {
-    close(fds[0]);
-    close(fds[1]);
-    throw std::runtime_error("camsim: fork failed");
-  }
-  if (attempt.pid == 0) {
-    // Child: only async-signal-safe calls until exec.
-    prctl(PR_SET_PDEATHSIG, SIGKILL);  // a crashed test leaves no server behind
-    if (getppid() != parent) _exit(127);
-    dup2(fds[1], STDOUT_FILENO);  // dup2 clears O_CLOEXEC; stderr stays the test's stderr
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  close(fds[1]);
-  char buf[256];
-  while (attempt.port == 0) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    if (left <= 0) break;
-    pollfd p{fds[0], POLLIN, 0};
-    const int r = poll(&p, 1, static_cast<int>(left));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) break;
-    const ssize_t n = read(fds[0], buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;  // EOF: the child exited (or closed stdout)
-    attempt.output.append(buf, static_cast<std::size_t>(n));
-    const auto pos = attempt.output.find("LISTENING ");
-    if (pos != std::string::npos && attempt.output.find('\n', pos) != std::string::npos) {
-      attempt.port = std::atoi(attempt.output.c_str() + pos + 10);
-    }
-  }
-  close(fds[0]);  // the server prints nothing else on stdout
-  return attempt;
 }
 
 void reap(pid_t pid) {
@@ -128,7 +77,7 @@ void CamsimProcess::start() {
   // grab it), so retry a failed bind for a few seconds.
   const auto retry_until = Clock::now() + std::chrono::seconds(port_ > 0 ? 5 : 0);
   while (true) {
-    Attempt attempt = spawn(args, deadline);
+    ListeningChild attempt = spawn_listening(args, deadline);
     if (attempt.port > 0) {
       pid_ = attempt.pid;
       port_ = attempt.port;

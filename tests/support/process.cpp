@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -48,6 +50,53 @@ std::string read_file(const std::string& path) {
 }
 
 }  // namespace
+
+ListeningChild spawn_listening(const std::vector<std::string>& args,
+                               std::chrono::steady_clock::time_point deadline) {
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("spawn_listening: pipe failed");
+  const pid_t parent = getpid();
+  ListeningChild attempt;
+  attempt.pid = fork();
+  if (attempt.pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    throw std::runtime_error("spawn_listening: fork failed");
+  }
+  if (attempt.pid == 0) {
+    // Child: only async-signal-safe calls until exec.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // a crashed test leaves no server behind
+    if (getppid() != parent) _exit(127);
+    dup2(fds[1], STDOUT_FILENO);  // dup2 clears O_CLOEXEC; stderr stays the test's stderr
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  char buf[256];
+  while (attempt.port == 0) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) break;
+    pollfd p{fds[0], POLLIN, 0};
+    const int r = poll(&p, 1, static_cast<int>(left));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    const ssize_t n = read(fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // EOF: the child exited (or closed stdout)
+    attempt.output.append(buf, static_cast<std::size_t>(n));
+    const auto pos = attempt.output.find("LISTENING ");
+    if (pos != std::string::npos && attempt.output.find('\n', pos) != std::string::npos) {
+      attempt.port = std::atoi(attempt.output.c_str() + pos + 10);
+    }
+  }
+  close(fds[0]);  // the server prints nothing else on stdout
+  return attempt;
+}
 
 int wait_exit(pid_t pid, std::chrono::milliseconds timeout) {
   const auto until = Clock::now() + timeout;

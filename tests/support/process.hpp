@@ -21,6 +21,18 @@ struct ProcessResult {
 ProcessResult run_process(const std::string& binary, const std::vector<std::string>& args,
                           std::chrono::milliseconds timeout);
 
+// A server child that prints "LISTENING <port>" on stdout once it accepts connections
+// (videowall-camsim, videowall-hostile-camera): spawned with `args` (args[0] is the binary), its
+// stdout read until that line, EOF or `deadline`. port 0: it did not report in time (the caller
+// kills and reaps pid). The child gets SIGKILL when the test process dies.
+struct ListeningChild {
+  pid_t pid = -1;
+  int port = 0;
+  std::string output;  // what it printed on stdout
+};
+ListeningChild spawn_listening(const std::vector<std::string>& args,
+                               std::chrono::steady_clock::time_point deadline);
+
 // Waits at most `timeout` for the child `pid` to exit, then SIGKILLs it; reaps it either way.
 // Returns its exit code, or -1 (killed, by a signal or the timeout, or not a child).
 int wait_exit(pid_t pid, std::chrono::milliseconds timeout);
