@@ -82,17 +82,21 @@ for target in "${targets[@]}"; do
   out="build-fuzz/$target"
   mkdir -p "$out"
   binary="$out/fuzz_$target"
-  # Rebuild only when a source or header changed: each source on a core of its own (up to
-  # `jobs` at once), then one link.
+  # Rebuild only when a source or header changed. Objects are shared between the targets (the
+  # YAML readers are in three of them), each compiled once: each source on a core of its own (up
+  # to `jobs` at once), then one link per target.
   if [ ! -x "$binary" ] || [ -n "$(find "${watched[@]}" -newer "$binary" -print -quit)" ]; then
     echo "fuzz.sh: building $binary"
-    rm -rf "$binary" "$out/obj"
-    mkdir -p "$out/obj"
+    rm -f "$binary"
+    mkdir -p build-fuzz/obj
     objects=()
     pids=()
     for source in "${sources[@]}"; do
-      object="$out/obj/$(echo "${source%.cpp}" | tr / _).o"
+      object="build-fuzz/obj/$(echo "${source%.cpp}" | tr / _).o"
       objects+=("$object")
+      if [ -f "$object" ] && [ -z "$(find "$source" "${watched[@]}" -newer "$object" -print -quit)" ]; then
+        continue  # built for an earlier target, nothing changed since
+      fi
       "$cxx" "${cxxflags[@]}" -c "$source" -o "$object" &
       pids+=($!)
       if [ "${#pids[@]}" -ge "$jobs" ]; then

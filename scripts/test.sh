@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/configure.sh
 cmake --build build -j"$(nproc)"
-timeout 360 bash scripts/fuzz.sh 12
+timeout 360 bash scripts/fuzz.sh 8
 # Tests start real RTSP servers and decoders; one at a time keeps their timing honest on 2 cores.
 xvfb-run -a -s "-screen 0 1920x1080x24" ctest --test-dir build --output-on-failure --timeout 900
 
@@ -23,13 +23,14 @@ sanitized=(
   test_layouts test_controller test_yaml_reader test_alarm_rules test_cases
   test_api_request test_curve test_audit_log test_state_store
   test_panel_logic test_panel test_image_codec
-  test_frame_mailbox test_teardown_queue test_streams test_wall test_renderer
+  test_frame_mailbox test_teardown_queue test_streams test_hostile_cameras test_wall test_renderer
 )
 # -O0: the sanitized build compiles in two thirds of -O1's time; the tests run a little slower.
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O0 -g1" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O0 -g1" \
   -DVIDEOWALL_WERROR=ON -DVIDEOWALL_SANITIZE=ON
-cmake --build build-asan -j"$(nproc)" --target "${sanitized[@]}" videowall-camsim
+cmake --build build-asan -j"$(nproc)" --target "${sanitized[@]}" videowall-camsim \
+  videowall-hostile-camera
 # GStreamer, GLib, fontconfig and Mesa keep caches for the life of the process: their leak
 # reports are suppressed by library (tests/sanitizers/lsan.supp); leaks in our code still fail.
 # test_wall and test_renderer also render through EGL, whose Mesa driver is unloaded at exit:

@@ -8,6 +8,8 @@
 #include <mutex>
 #include <string>
 
+#include "streams/allocator.hpp"
+
 namespace vw::streams {
 
 struct TeardownQueue::State {
@@ -143,7 +145,15 @@ void TeardownQueue::run(std::shared_ptr<State> state) {
       }
       state->current.clear();
       state->current_cutter = nullptr;
+      const bool drained = state->queue.empty();
       state->cv.notify_all();
+      // The pipeline's buffers were freed on its threads' arenas; give their pages back once
+      // the queue is drained (a rebuild storm trims once). Off the lock: it walks the arenas.
+      if (drained) {
+        lock.unlock();
+        trim_freed_memory();
+        lock.lock();
+      }
     }
   } catch (const std::exception& e) {
     spdlog::error("stream teardown thread: {}", e.what());

@@ -16,6 +16,7 @@
 #include "controller/core/config.hpp"
 #include "controller/core/roles.hpp"
 #include "renderer/renderer.hpp"
+#include "streams/allocator.hpp"
 
 namespace {
 
@@ -74,6 +75,7 @@ void harden_process() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  streams::bound_allocator();  // first: before any library starts a thread
   controller::AppOptions options;
   CLI::App cli{"videowall: video wall controller (智慧江汉 command center)"};
   cli.add_option("--config", options.config_path, "YAML config file (cameras, wall, layouts)");

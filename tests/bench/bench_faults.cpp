@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "streams/allocator.hpp"
 #include "streams/stream_manager.hpp"
 #include "tests/bench/bench_support.hpp"
 #include "tests/bench/proc_stats.hpp"
@@ -45,8 +46,7 @@ Resources resources() {
   Resources r;
   r.rss_kib = status_kib(getpid(), "VmRSS");
   r.threads = status_kib(getpid(), "Threads");
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd"))
-    ++r.fds;
+  r.fds = open_fds(getpid());
   return r;
 }
 
@@ -167,7 +167,7 @@ int main(int argc, char** argv) {
   using namespace vw::bench;
   CLI::App cli{"videowall-bench-faults: recovery after camera server restarts, and rebuild cost"};
   Settings settings;
-  std::string mode = "both";
+  std::string mode = "both", allocator = "bounded";
   cli.add_option("--cameras", settings.cameras, "cameras on the one server")
       ->check(CLI::Range(1, 32));
   cli.add_option("--rounds", settings.rounds, "kill/restart rounds")->check(CLI::Range(1, 100000));
@@ -177,7 +177,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 600000));
   cli.add_option("--mode", mode, "both, probe (the supervisor's default) or backoff (alone)")
       ->check(CLI::IsMember({"both", "probe", "backoff"}));
+  cli.add_option("--allocator", allocator,
+                 "bounded (as the daemon: streams/allocator.hpp) or glibc (its defaults)")
+      ->check(CLI::IsMember({"bounded", "glibc"}));
   CLI11_PARSE(cli, argc, argv);
+  if (allocator == "bounded") vw::streams::bound_allocator();  // before the first thread
   std::FILE* table = take_stdout_for_table();
   if (table == nullptr) return 1;
   std::vector<Outcome> outcomes;

@@ -37,6 +37,15 @@ inline long status_kib(pid_t pid, const std::string& key) {  // "VmRSS", "VmHWM"
   return 0;
 }
 
+inline long open_fds(pid_t pid) {  // entries of /proc/<pid>/fd
+  long n = 0;
+  std::error_code error;
+  for (std::filesystem::directory_iterator it("/proc/" + std::to_string(pid) + "/fd", error), end;
+       !error && it != end; it.increment(error))
+    ++n;
+  return n;
+}
+
 inline pid_t first_child() {  // the camsim server: CamsimProcess forks it from this process
   for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
     const auto name = entry.path().filename().string();
