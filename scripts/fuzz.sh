@@ -24,7 +24,7 @@ if [ $# -ge 2 ]; then
   esac
 fi
 cxx="${CXX_FUZZ:-clang++}"
-cxxflags=(-std=c++20 -g -O1 -I. -fno-omit-frame-pointer
+cxxflags=(-std=c++20 -g1 -O1 -I. -fno-omit-frame-pointer
           -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
 jobs="$(nproc)"
 

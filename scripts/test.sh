@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/configure.sh
 cmake --build build -j"$(nproc)"
-timeout 360 bash scripts/fuzz.sh 8
+timeout 360 bash scripts/fuzz.sh 6
 # Tests start real RTSP servers and decoders; one at a time keeps their timing honest on 2 cores.
 xvfb-run -a -s "-screen 0 1920x1080x24" ctest --test-dir build --output-on-failure --timeout 900
 
@@ -25,6 +25,7 @@ sanitized=(
   test_panel_logic test_panel test_image_codec
   test_frame_mailbox test_teardown_queue test_streams test_hostile_cameras test_wall test_renderer
 )
+
 # -O0: the sanitized build compiles in two thirds of -O1's time; the tests run a little slower.
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O0 -g1" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O0 -g1" \
@@ -41,11 +42,14 @@ export LSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppress
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 leak_checked=()
 for t in "${sanitized[@]}"; do
-  [ "$t" = test_wall ] || [ "$t" = test_renderer ] || leak_checked+=("$t")
+  case "$t" in test_wall | test_renderer | test_hostile_cameras) ;; *) leak_checked+=("$t") ;; esac
 done
 run_sanitized() {
   xvfb-run -a -s "-screen 0 1920x1080x24" \
     ctest --test-dir build-asan -R "^($(IFS='|'; echo "$*"))\$" --output-on-failure --timeout 900
 }
 run_sanitized "${leak_checked[@]}"
+# Of the hostile cameras, the roles whose containment is our own code (the connection cut of a
+# stuck teardown, RTP noise); all seven run in the first build.
+GTEST_FILTER='*endless_headers*:*slowloris*:*garbage*' run_sanitized test_hostile_cameras
 ASAN_OPTIONS="detect_leaks=0:strict_string_checks=1" run_sanitized test_wall test_renderer
