@@ -92,7 +92,8 @@ TEST_P(HostileCamera, CostsOnlyItsOwnStream) {
   const double good_fps = double(ok.stats().frames_in - frames_before) / (seconds + 1.0);
   EXPECT_GE(good_fps, 18.0) << role.name << ": the good camera's frame rate suffered";
   EXPECT_FALSE(good_left_playing) << role.name << ": the good camera left Playing";
-#if !defined(__SANITIZE_ADDRESS__)  // ASan holds freed memory in quarantine (256 MB): RSS says little
+  // Not under ASan: it holds freed memory in quarantine (256 MB), so RSS says little there.
+#if !defined(__SANITIZE_ADDRESS__)
   EXPECT_LT(rss_peak - rss_before, 64 * 1024)
       << role.name << ": RSS grew by " << (rss_peak - rss_before) / 1024 << " MB";
 #endif
