@@ -64,12 +64,6 @@ bool none_playing(const std::vector<std::shared_ptr<streams::StreamChannel>>& ch
   return true;
 }
 
-bool every_playing(const std::vector<std::shared_ptr<streams::StreamChannel>>& channels) {
-  for (const auto& c : channels)
-    if (c->state() != streams::StreamState::Playing) return false;
-  return true;
-}
-
 Outcome run_mode(const Settings& settings, bool probes) {
   Outcome out;
   out.mode = probes ? "probe" : "backoff";
@@ -90,7 +84,8 @@ Outcome run_mode(const Settings& settings, bool probes) {
     specs.push_back(spec);
   }
   auto channels = manager.set_wanted(specs);
-  if (!wait_for([&] { return every_playing(channels); }, 30s)) {
+  const auto cameras = static_cast<std::size_t>(settings.cameras);
+  if (!wait_for([&] { return all_playing(manager, cameras); }, 30s)) {
     std::fprintf(stderr, "bench-faults: the streams did not start\n");
     out.failed_rounds = settings.rounds;
     return out;
@@ -109,7 +104,7 @@ Outcome run_mode(const Settings& settings, bool probes) {
     std::this_thread::sleep_for(std::chrono::milliseconds(settings.down_ms));  // the outage
     if (!start_cameras(server)) return out;
     const auto reachable = Clock::now();
-    const bool back = testing::eventually([&] { return every_playing(channels); }, 30s, 5ms);
+    const bool back = testing::eventually([&] { return all_playing(manager, cameras); }, 30s, 5ms);
     const double recovery =
         std::chrono::duration<double, std::milli>(Clock::now() - reachable).count();
     if (round >= 0) {

@@ -25,6 +25,7 @@
 
 #include "tests/bench/bench_support.hpp"
 #include "tests/soak/soak_world.hpp"
+#include "tests/support/eventually.hpp"
 
 namespace vw::soak {
 namespace {
@@ -107,12 +108,9 @@ void Soak::idle(double seconds) {
 std::optional<double> Soak::wait_back(const std::vector<std::string>& cameras) {
   const auto from = Clock::now();
   const auto bound = std::chrono::milliseconds(settings_.recovery_bound_ms) * 4;  // then give up
-  while (Clock::now() - from < bound) {
-    if (world_.not_playing(cameras).empty())
-      return std::chrono::duration<double, std::milli>(Clock::now() - from).count();
-    std::this_thread::sleep_for(50ms);
-  }
-  return std::nullopt;
+  if (!testing::eventually([&] { return world_.not_playing(cameras).empty(); }, bound, 50ms))
+    return std::nullopt;
+  return std::chrono::duration<double, std::milli>(Clock::now() - from).count();
 }
 
 void Soak::fault() {
@@ -148,12 +146,19 @@ void Soak::fault() {
   if (kind == "server-kill" || kind == "server-freeze") {
     // A server with cameras on the wall, if any (a small layout shows only the first server's):
     // their tiles are what must come back. Unshown streams linger, then stop: no figure.
+    const std::vector<std::string> on_wall = world_.shown(world_.all_cameras());  // one status
+    auto shown_of = [&](int s) {
+      std::vector<std::string> out;
+      for (const std::string& id : world_.cameras_of(s))
+        if (std::find(on_wall.begin(), on_wall.end(), id) != on_wall.end()) out.push_back(id);
+      return out;
+    };
     std::vector<int> candidates;
     for (int s = 0; s < world_.servers(); ++s)
-      if (!world_.shown(world_.cameras_of(s)).empty()) candidates.push_back(s);
+      if (!shown_of(s).empty()) candidates.push_back(s);
     const int server = candidates.empty() ? int(rng_() % unsigned(world_.servers()))
                                           : candidates[rng_() % candidates.size()];
-    const std::vector<std::string> shown = world_.shown(world_.cameras_of(server));
+    const std::vector<std::string> shown = shown_of(server);
     const auto down = std::chrono::milliseconds(int(uniform(1000, 5000)));
     auto& camsim = world_.server(server);
     if (kind == "server-kill") {
@@ -240,10 +245,7 @@ int Soak::run(std::FILE* table) {
   // Settle: everything back on the largest layout, every tile playing, then resources compared.
   nonreaders_.clear();
   world_.command({{"cmd", "layout.set"}, {"layout", "4x4"}});
-  std::vector<std::string> all;
-  for (int s = 0; s < world_.servers(); ++s)
-    for (const auto& id : world_.cameras_of(s)) all.push_back(id);
-  if (!wait_back(all)) fail("settle: not every tile playing");
+  if (!wait_back(world_.all_cameras())) fail("settle: not every tile playing");
   Sample settled{};
   const std::size_t settle_from = samples_.size();  // the level counts only settled samples
   const bool flat = bench::wait_for(

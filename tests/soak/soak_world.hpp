@@ -51,6 +51,7 @@ class World {
   testing::CamsimProcess& server(int i) { return *servers_[static_cast<std::size_t>(i)]; }
   // The camera ids a server serves ("s2c3").
   std::vector<std::string> cameras_of(int server) const;
+  std::vector<std::string> all_cameras() const;  // of every server
 
   void restart_publisher(std::chrono::milliseconds down);
   // A burst from a second publisher: `rate` cases/s for `seconds`, then it exits. Always the
