@@ -7,11 +7,17 @@
 # Any finding of a sanitizer fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Each step says when it starts, so a slow CI run shows where its time went.
+step() { printf '== test.sh %02d:%02d %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$1"; }
 
+step "dependencies"
 bash scripts/install-deps.sh
+step "build"
 bash scripts/configure.sh
 cmake --build build -j"$(nproc)"
+step "fuzz"
 timeout 360 bash scripts/fuzz.sh 6
+step "tests"
 # Tests start real RTSP servers and decoders; one at a time keeps their timing honest on 2 cores.
 xvfb-run -a -s "-screen 0 1920x1080x24" ctest --test-dir build --output-on-failure --timeout 900
 
@@ -26,6 +32,7 @@ sanitized=(
   test_frame_mailbox test_teardown_queue test_streams test_hostile_cameras test_wall test_renderer
 )
 
+step "sanitized build"
 # -O0: the sanitized build compiles in two thirds of -O1's time; the tests run a little slower.
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O0 -g1" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O0 -g1" \
@@ -48,8 +55,10 @@ run_sanitized() {
   xvfb-run -a -s "-screen 0 1920x1080x24" \
     ctest --test-dir build-asan -R "^($(IFS='|'; echo "$*"))\$" --output-on-failure --timeout 900
 }
+step "sanitized tests"
 run_sanitized "${leak_checked[@]}"
 # Of the hostile cameras, the roles whose containment is our own code (the connection cut of a
 # stuck teardown, RTP noise); all seven run in the first build.
 GTEST_FILTER='*endless_headers*:*slowloris*:*garbage*' run_sanitized test_hostile_cameras
 ASAN_OPTIONS="detect_leaks=0:strict_string_checks=1" run_sanitized test_wall test_renderer
+step "done"

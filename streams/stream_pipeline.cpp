@@ -478,7 +478,13 @@ std::optional<PipelineEvent> StreamPipeline::poll_bus() {
       gchar* text = nullptr;
       gst_message_parse_progress(m, &type, &code, &text);
       gst::CharPtr code_holder(code), text_holder(text);
-      if (text != nullptr) step_ = redact_text(text, url_);
+      const std::string_view category = code != nullptr ? code : "";
+      if (category == "open" && type == GST_PROGRESS_TYPE_COMPLETE) opened_ = true;
+      // rtspsrc announces "Sending PLAY request" when PLAY is queued, which is while it is still
+      // opening: that request is not on the wire yet, so the open step stays the last one.
+      const bool queued_request =
+          category == "request" && type == GST_PROGRESS_TYPE_START && !opened_;
+      if (text != nullptr && !queued_request) step_ = redact_text(text, url_);
       continue;
     }
     if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_EOS)

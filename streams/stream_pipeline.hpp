@@ -91,6 +91,7 @@ class StreamPipeline {
   GstElement* source_ = nullptr;  // borrowed from pipeline_
   std::uint64_t warnings_ = 0;    // bus warnings seen (supervisor thread)
   std::string step_;              // last progress text (supervisor thread)
+  bool opened_ = false;           // rtspsrc finished opening (its "open" progress completed)
 };
 
 }  // namespace vw::streams
