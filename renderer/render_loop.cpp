@@ -80,6 +80,8 @@ class RenderLoop {
         }
       }
       first = false;
+      impl_.turns.fetch_add(1);
+      if (const auto stall = impl_.stall_ms.exchange(0); stall > 0) debug_stall(stall);
       if (impl_.stop.load()) break;
       if (context_.should_close()) {
         spdlog::info("renderer: window closed");
@@ -177,6 +179,14 @@ class RenderLoop {
   }
 
  private:
+  // Renderer::debug_stall: the thread held as a hung driver would hold it (stop still ends it).
+  void debug_stall(std::int64_t ms) {
+    spdlog::warn("renderer: debug stall of {} ms (test hook)", ms);
+    const auto until = Clock::now() + std::chrono::milliseconds(ms);
+    while (!impl_.stop.load() && Clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+
   static int max_texture_size() {
     GLint size = 4096;
     glGetIntegerv(GL_MAX_TEXTURE_SIZE, &size);

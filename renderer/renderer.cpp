@@ -116,4 +116,13 @@ RenderStats Renderer::stats() const {
   return impl_->stats;
 }
 
+std::uint64_t Renderer::loop_turns() const {
+  return impl_->turns.load();
+}
+
+void Renderer::debug_stall(std::chrono::milliseconds duration) {
+  impl_->stall_ms.store(duration.count());
+  impl_->wakeup->notify();
+}
+
 }  // namespace vw::renderer

@@ -127,6 +127,12 @@ class Renderer {
   int run();
 
   RenderStats stats() const;
+  // Turns of the render loop so far: at least ~10 a second while it runs, whether it drew or
+  // not (the service watchdog's sign of life). Never locks.
+  std::uint64_t loop_turns() const;
+  // Test hook of the watchdog's tests: the render thread stops at its next turn for `duration`
+  // (or until request_stop), as a hung driver would hold it.
+  void debug_stall(std::chrono::milliseconds duration);
 
  private:
   struct Impl;

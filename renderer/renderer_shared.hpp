@@ -84,6 +84,8 @@ struct RendererShared {
   streams::Wakeup own_wakeup;
   streams::Wakeup* const wakeup;
   std::atomic<bool> stop{false};
+  std::atomic<std::uint64_t> turns{0};    // render loop turns (Renderer::loop_turns)
+  std::atomic<std::int64_t> stall_ms{0};  // debug_stall() pending for the next turn
 
   mutable std::mutex mutex;  // guards the members below
   WallViewPtr published;

@@ -38,6 +38,11 @@ struct TileView {
   // live frame and keeps showing the other one (if it is live) until then: a seamless switch.
   StreamChoice preferred = StreamChoice::Main;
   FitMode fit = FitMode::Letterbox;
+
+  // The stream the tile is meant to show (the preferred one); may be null.
+  const std::shared_ptr<streams::StreamChannel>& shown() const {
+    return preferred == StreamChoice::Sub ? sub : main;
+  }
 };
 
 struct WallView {

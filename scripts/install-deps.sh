@@ -22,7 +22,9 @@ packages=(
   libjpeg-dev  # JPEG snapshots in API replies
   libssl-dev openssl  # OpenSSL 3: HMAC-SM3 over the audit trail; its CLI checks our MAC in tests
   libopencv-imgproc-dev libswscale-dev  # software render path: tiles scaled on streaming threads
+  libsystemd-dev libcpp-httplib-dev  # systemd notify + watchdog; the HTTP metrics endpoint
   libgtest-dev libgmock-dev libbenchmark-dev
+  python3-prometheus-client  # tests parse /metrics with Prometheus' own text parser
 )
 
 if [ "$(id -u)" -ne 0 ]; then

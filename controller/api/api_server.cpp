@@ -305,6 +305,10 @@ void ApiServer::handle(std::vector<zmq::message_t>& frames) {
   std::vector<std::string> envelope;
   for (std::size_t i = 0; i + 1 < frames.size(); ++i) envelope.push_back(frames[i].to_string());
   auto& body = frames.back();
+  {
+    std::lock_guard lock(counters_mutex_);
+    ++counters_.requests;
+  }
 
   Client client;
   if (config_.curve()) {
@@ -386,9 +390,18 @@ void ApiServer::dispatch(const std::vector<std::string>& envelope, ParsedRequest
       request.request);
 }
 
+ApiCounters ApiServer::counters() const {
+  std::lock_guard lock(counters_mutex_);
+  return counters_;
+}
+
 void ApiServer::refuse(const std::vector<std::string>& envelope, const Client& client,
                        const std::string& id, const std::string& cmd, const std::string& code,
                        const std::string& message, json args) {
+  {
+    std::lock_guard lock(counters_mutex_);
+    ++counters_.refused[code];
+  }
   auto& count = refusals_[code];
   if (++count <= 5 || count % 1000 == 0)
     spdlog::warn("API: refused {} from {} ({}): {}{}", renderer::printable(cmd, 64),
@@ -521,34 +534,33 @@ void ApiServer::rebind_pub() {
 
 void ApiServer::reload(const std::vector<std::string>& envelope, const std::string& id,
                        const Client& client) {
-  ConfigReloadPlan plan;
+  auto done = [shared = shared_, follow = config_follower(), envelope, id](
+                  const CommandResult& result, const ConfigReloadPlan& plan) {
+    json body = result.ok ? ok_reply(id, {{"changed", result.changed},
+                                          {"state_version", result.state_version},
+                                          {"restart_required", plan.restart_required},
+                                          {"reloaded", plan.reloaded}})
+                          : error_reply(id, result.code, result.message);
+    if (!result.message.empty()) body["message"] = result.message;
+    if (result.ok) follow(plan.config);  // who may connect changes once the wall took it
+    shared->reply(envelope, body);
+  };
   try {
-    plan = deps_.load_config();
+    deps_.reload(client.origin(), std::move(done));
   } catch (const std::exception& e) {
     refuse(envelope, client, id, "config.reload", "config_invalid",
            std::string(e.what()) + " (nothing was changed)");
-    return;
   }
-  const auto& restart = plan.restart_required;
-  // Who may connect, and as what, changes only once the wall took the new config.
-  deps_.wall.submit(ConfigReload{plan.config}, client.origin(),
-                    [shared = shared_, envelope, id, restart, plan](const CommandResult& result) {
-                      json body = result.ok ? ok_reply(id, {{"changed", result.changed},
-                                                            {"state_version", result.state_version},
-                                                            {"restart_required", restart},
-                                                            {"reloaded", plan.reloaded}})
-                                            : error_reply(id, result.code, result.message);
-                      if (!result.message.empty()) body["message"] = result.message;
-                      if (result.ok) {
-                        if (plan.commit) plan.commit();
-                        std::lock_guard lock(shared->mutex);
-                        shared->reloaded = plan.config;
-                      }
-                      shared->reply(envelope, body);
-                    });
-  if (!restart.empty())
-    spdlog::warn("config.reload: these changes take effect after a restart: {}",
-                 fmt::join(restart, ", "));
+}
+
+std::function<void(std::shared_ptr<const Config>)> ApiServer::config_follower() const {
+  return [shared = shared_](std::shared_ptr<const Config> config) {
+    {
+      std::lock_guard lock(shared->mutex);
+      shared->reloaded = std::move(config);
+    }
+    shared->wake();
+  };
 }
 
 }  // namespace vw::controller::api

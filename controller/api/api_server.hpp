@@ -54,11 +54,19 @@ struct ApiServerDeps {
   AuditTrail* audit = nullptr;  // refused requests and connections (summarised by the trail)
   // alarm.ack: acknowledges through the alarm engine when there is one (cooldowns start).
   std::function<void(const std::string& rule, Origin, WallController::Done)> acknowledge;
-  // config.reload: reads and validates the daemon's config file (and what it names); throws
-  // ConfigError, and then nothing changes.
-  std::function<ConfigReloadPlan()> load_config;
+  // config.reload (AppRuntime::reload_config): reads and validates the daemon's config file
+  // (and what it names) and hands it to the wall; throws ConfigError at once, and then nothing
+  // changes. `done` gets the outcome and the plan, on the controller's thread.
+  using ReloadDone = std::function<void(const CommandResult&, const ConfigReloadPlan&)>;
+  std::function<void(Origin, ReloadDone)> reload;
   std::string snapshot_dir;                // where snapshot requests with a "path" are written
   std::uint64_t snapshot_quota_bytes = 0;  // what snapshot_dir may hold (0: no quota)
+};
+
+// What the API has been asked since it started (the metrics endpoint).
+struct ApiCounters {
+  std::uint64_t requests = 0;                    // requests read from clients
+  std::map<std::string, std::uint64_t> refused;  // requests refused, per error code
 };
 
 class ApiServer {
@@ -75,6 +83,11 @@ class ApiServer {
   // (WallController's on_health; never blocks).
   void notify_records(const RecordsHealth& health);
 
+  ApiCounters counters() const;  // any thread
+  // What to call with a config the wall has taken (config.reload, from the API or SIGHUP): who
+  // may connect, and as what, follows it. Callable from any thread, also after the server is
+  // gone (then it does nothing); never blocks.
+  std::function<void(std::shared_ptr<const Config>)> config_follower() const;
   std::string endpoint() const { return endpoint_; }  // as bound (a "*" port resolved)
   std::string pub_endpoint() const { return pub_endpoint_; }
 
@@ -126,7 +139,9 @@ class ApiServer {
   std::uint64_t seq_ = 0;
   nlohmann::json last_state_;                      // the wall state as of seq_
   std::map<std::string, std::uint64_t> refusals_;  // per code, for log throttling
-  std::jthread thread_;                            // last
+  mutable std::mutex counters_mutex_;
+  ApiCounters counters_;  // under counters_mutex_
+  std::jthread thread_;   // last
 };
 
 }  // namespace vw::controller::api

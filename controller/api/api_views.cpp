@@ -104,8 +104,8 @@ json status_json(const WallState& state, const renderer::WallView* view,
   if (view) {
     for (const auto& tile : view->tiles) {
       if (tile.camera_id.empty()) continue;
-      bool sub = tile.preferred == renderer::StreamChoice::Sub;
-      const auto& channel = sub ? tile.sub : tile.main;
+      const bool sub = tile.preferred == renderer::StreamChoice::Sub;
+      const auto& channel = tile.shown();
       shown[tile.camera_id] = {sub ? "sub" : "main",
                                channel ? std::string(streams::to_string(channel->state())) : ""};
     }

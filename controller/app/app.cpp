@@ -19,6 +19,10 @@
 #include "controller/panel/panel.hpp"
 #include "controller/persist/audit_trail.hpp"
 #include "controller/persist/state_store.hpp"
+#include "controller/service/health_monitor.hpp"
+#include "controller/service/metrics_server.hpp"
+#include "controller/service/metrics_text.hpp"
+#include "controller/service/systemd_notifier.hpp"
 #include "streams/rtsp_url.hpp"
 
 namespace vw::controller {
@@ -87,6 +91,9 @@ Config load_checked_config(const std::string& path, const AppOptions& options,
   };
   override_endpoint(options.api_endpoint, config.api.endpoint);
   override_endpoint(options.pub_endpoint, config.api.pub_endpoint);
+  if (!options.metrics.empty())
+    if (const std::string why = set_metrics_address(options.metrics, config.service); !why.empty())
+      throw ConfigError(path, 0, "--metrics", why);
   for (const auto* endpoint : {&config.api.endpoint, &config.api.pub_endpoint})
     if (!endpoint->empty() && !config.api.curve() && !is_loopback_endpoint(*endpoint))
       throw ConfigError(path, 0, "api",
@@ -193,7 +200,9 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
     deps.acknowledge = [this](const std::string& rule, Origin origin, WallController::Done done) {
       acknowledge_alarms(rule, std::move(origin), std::move(done));
     };
-    deps.load_config = [this] { return plan_reload(); };
+    deps.reload = [this](Origin origin, api::ApiServerDeps::ReloadDone done) {
+      reload_config(std::move(origin), std::move(done));
+    };
     deps.snapshot_dir = fs::absolute(options_.snapshot_dir).string();
     deps.snapshot_quota_bytes = config_.storage.snapshot_quota_bytes;
     auto server = std::make_unique<api::ApiServer>(config_.api, std::move(deps));
@@ -209,6 +218,52 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
     };
     panel_ = std::make_unique<panel::Panel>(std::move(services));
   }
+  start_service();
+}
+
+void AppRuntime::start_service() {
+  notifier_ = std::make_unique<service::SystemdNotifier>();
+  service::HealthOptions health;
+  health.heartbeats = {{"render", [r = renderer_.get()] { return r->loop_turns(); }},
+                       {"controller", [w = wall_.get()] { return w->loop_turns(); }}};
+  health.stuck_after = config_.service.stuck_after;
+  // Config loaded and API bound: done by now (the constructor throws otherwise).
+  health.not_ready = [r = renderer_.get()]() -> std::string {
+    return r->stats().frames_presented > 0 ? "" : "the renderer has not drawn its first composite";
+  };
+  const bool english = config_.wall.language == renderer::Language::English;
+  health.status_line = [w = wall_.get(), english] {
+    const auto view = w->view();
+    const auto tiles = service::tile_counts(*view);
+    return english ? fmt::format("{}/{} playing, layout {}", tiles.playing, tiles.assigned,
+                                 view->layout_name)
+                   : fmt::format("{}/{} 路播放中，布局 {}", tiles.playing, tiles.assigned,
+                                 view->layout_name);
+  };
+  health_ = std::make_unique<service::HealthMonitor>(std::move(health), *notifier_);
+  if (config_.service.metrics_host.empty()) return;
+  try {
+    metrics_ = std::make_unique<service::MetricsServer>(
+        service::MetricsServerOptions{config_.service.metrics_host, config_.service.metrics_port},
+        [this] { return metrics_text(); }, [h = health_.get()] { return h->report(); });
+  } catch (const std::exception& e) {
+    spdlog::warn("{}; the wall runs without metrics and health checks", e.what());
+  }
+}
+
+std::string AppRuntime::metrics_text() const {
+  service::MetricsInput in;
+  in.channels = streams_->channels();
+  in.view = wall_->view();
+  in.render = renderer_->stats();
+  in.render_turns = renderer_->loop_turns();
+  in.records = wall_->records_health();
+  in.audit_command_lines = audit_->commands().last_seq();
+  in.audit_refusal_lines = audit_->refusals().last_seq();
+  if (api_) in.api = api_->counters();
+  if (cases_) in.cases = cases_->feed_stats();
+  in.health = health_->report();
+  return service::prometheus_text(in);
 }
 
 renderer::UiOptions AppRuntime::panel_ui_options() {
@@ -242,6 +297,8 @@ renderer::UiOptions AppRuntime::panel_ui_options() {
 }
 
 AppRuntime::~AppRuntime() {
+  metrics_.reset();         // first: its workers read everything below
+  health_.reset();          // STOPPING=1
   timer_ = {};              // joins
   snapshot_reporter_ = {};  // joins: nothing logs after the runtime is gone
   {
@@ -334,6 +391,52 @@ api::ConfigReloadPlan AppRuntime::plan_reload() {
     }
   }
   return plan;
+}
+
+void AppRuntime::reload_config(
+    Origin origin, std::function<void(const CommandResult&, const api::ConfigReloadPlan&)> done) {
+  if (health_) health_->reloading();
+  api::ConfigReloadPlan plan;
+  try {
+    plan = plan_reload();
+  } catch (...) {
+    if (health_) health_->reloaded();
+    throw;
+  }
+  if (!plan.restart_required.empty())
+    spdlog::warn("config.reload: these changes take effect after a restart: {}",
+                 fmt::join(plan.restart_required, ", "));
+  auto config = plan.config;
+  wall_->submit(
+      ConfigReload{std::move(config)}, std::move(origin),
+      [this, plan = std::move(plan), done = std::move(done)](const CommandResult& result) {
+        if (result.ok && plan.commit) plan.commit();
+        if (health_) health_->reloaded();
+        if (done) done(result, plan);
+      });
+}
+
+void AppRuntime::reload_from_signal() {
+  std::function<void(std::shared_ptr<const Config>)> follow;
+  {
+    std::lock_guard lock(api_mutex_);
+    if (api_) follow = api_->config_follower();
+  }
+  spdlog::info("SIGHUP: reloading {}", options_.config_path);
+  try {
+    reload_config(
+        Origin{"signal:SIGHUP", "", "system"},
+        [follow](const CommandResult& result, const api::ConfigReloadPlan& plan) {
+          if (!result.ok) {
+            spdlog::error("SIGHUP: config reload refused ({}): {}", result.code, result.message);
+            return;
+          }
+          if (follow) follow(plan.config);
+          spdlog::info("SIGHUP: config reloaded{}", result.changed ? "" : " (nothing had changed)");
+        });
+  } catch (const std::exception& e) {
+    spdlog::error("SIGHUP: config not reloaded: {} (nothing was changed)", e.what());
+  }
 }
 
 std::string AppRuntime::write_requested_snapshot() {

@@ -37,6 +37,7 @@ struct AppOptions {
   std::string pub_endpoint;  // overrides api.pub_endpoint when set ("off": none)
   std::string panel;  // "overlay", "window" or "off": overrides panel.placement, shown at start
   bool snapshot_panel = false;  // --snapshot writes the window with the panel over the wall
+  std::string metrics;          // overrides service.metrics when set (HOST:PORT, or "off": none)
 };
 
 // The folder with the demo config, the example layouts and the fonts fallback.
@@ -46,6 +47,11 @@ namespace api {
 class ApiServer;
 struct ConfigReloadPlan;
 }  // namespace api
+namespace service {
+class SystemdNotifier;
+class HealthMonitor;
+class MetricsServer;
+}  // namespace service
 class DemoCameras;  // the simulated camera server of --demo (controller/app/demo_cameras.hpp)
 class CaseMonitor;  // the grid-case feed and alarm rules (controller/cases/case_monitor.hpp)
 namespace panel {
@@ -70,7 +76,10 @@ class AppRuntime {
   WallController& wall() { return *wall_; }
   // Acknowledges alarms (empty rule: all) through the alarm engine when there is one.
   void acknowledge_alarms(const std::string& rule, Origin origin, WallController::Done done = {});
-  api::ApiServer* api() { return api_.get(); }    // null when the API is off
+  api::ApiServer* api() { return api_.get(); }  // null when the API is off
+  // SIGHUP (systemctl reload): config.reload as the API does it, by origin "signal:SIGHUP";
+  // the outcome is logged and audited. From the signal thread; never waits for the wall.
+  void reload_from_signal();
   panel::Panel* panel() { return panel_.get(); }  // null when there is no operator panel
   const std::string& state_dir() const { return state_dir_; }
 
@@ -89,14 +98,25 @@ class AppRuntime {
   std::unique_ptr<StateStore> store_;
   std::mutex api_mutex_;  // guards api_ and (at teardown) cases_ against the controller's thread
   std::unique_ptr<api::ApiServer> api_;
-  std::unique_ptr<panel::Panel> panel_;    // built by the renderer's UI host; null: no panel
-  renderer::UiOptions panel_ui_options();  // from config.panel and --panel
+  std::unique_ptr<panel::Panel> panel_;  // built by the renderer's UI host; null: no panel
+  // Running as a service: systemd's notify protocol, liveness/readiness, /metrics.
+  std::unique_ptr<service::SystemdNotifier> notifier_;
+  std::unique_ptr<service::HealthMonitor> health_;
+  std::unique_ptr<service::MetricsServer> metrics_;  // null: off, or it could not listen
+  void start_service();                              // end of the constructor
+  std::string metrics_text() const;                  // GET /metrics (its workers)
+  renderer::UiOptions panel_ui_options();            // from config.panel and --panel
   // --snapshot: the composite, or with --snapshot-panel the window with the panel; "" or why
   // it was not written. Waits at most 30 s; never on the render thread.
   std::string write_requested_snapshot();
 
-  // config.reload: the new config and a changed alarm-rules file (API thread).
+  // config.reload: the new config and a changed alarm-rules file (API or signal thread).
   api::ConfigReloadPlan plan_reload();
+  // Plans the reload (throws ConfigError at once), hands the config to the wall and, once it
+  // took it, commits the plan; systemd hears RELOADING=1 and READY=1 around it. `done` runs on
+  // the controller's thread.
+  void reload_config(Origin origin,
+                     std::function<void(const CommandResult&, const api::ConfigReloadPlan&)> done);
 
   struct PendingSnapshot {
     std::future<std::string> written;

@@ -9,12 +9,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <string_view>
 #include <thread>
 
 #include "controller/app/app.hpp"
 #include "controller/app/keys.hpp"
 #include "controller/core/config.hpp"
 #include "controller/core/roles.hpp"
+#include "controller/service/journal_log.hpp"
 #include "renderer/renderer.hpp"
 #include "streams/allocator.hpp"
 
@@ -106,6 +108,9 @@ int main(int argc, char** argv) {
                  "control API request endpoint (overrides api.endpoint; off: no API)");
   cli.add_option("--pub-endpoint", options.pub_endpoint,
                  "control API update endpoint (overrides api.pub_endpoint; off: none)");
+  cli.add_option("--metrics", options.metrics,
+                 "HOST:PORT of /metrics, /healthz and /readyz (overrides service.metrics; "
+                 "off: none)");
   CLI11_PARSE(cli, argc, argv);
 
   if (options.config_path.empty() && !options.demo) {
@@ -115,12 +120,17 @@ int main(int argc, char** argv) {
     return 2;
   }
   spdlog::set_level(spdlog::level::from_str(options.log_level));
+  controller::service::use_journal_when_attached();  // started by systemd: entries with fields
   harden_process();
 
   // Signals are taken by one thread with sigwait, never by async handlers in library code.
   sigset_t signals;
   sigemptyset(&signals);
-  for (int s : {SIGINT, SIGTERM, SIGUSR1}) sigaddset(&signals, s);
+  // SIGUSR2 is a test hook, taken only with VIDEOWALL_TEST_HOOKS=1 (else it keeps its default).
+  const char* hooks = std::getenv("VIDEOWALL_TEST_HOOKS");
+  const bool test_hooks = hooks != nullptr && std::string_view(hooks) == "1";
+  for (int s : {SIGINT, SIGTERM, SIGUSR1, SIGHUP}) sigaddset(&signals, s);
+  if (test_hooks) sigaddset(&signals, SIGUSR2);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   std::unique_ptr<controller::AppRuntime> app;
@@ -140,6 +150,8 @@ int main(int argc, char** argv) {
     while (!stop.stop_requested()) {
       int s = sigtimedwait(&signals, nullptr, &tick);
       if (s == SIGUSR1) app->snapshot_now();
+      if (s == SIGHUP) app->reload_from_signal();                               // systemctl reload
+      if (s == SIGUSR2) app->renderer().debug_stall(std::chrono::seconds(30));  // test_hooks
       if (s == SIGINT || s == SIGTERM) {
         spdlog::info("signal {}: stopping", s);
         app->renderer().request_stop();

@@ -1,5 +1,7 @@
 #include "controller/core/config.hpp"
 
+#include <arpa/inet.h>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -305,6 +307,17 @@ void parse_panel(const YAML::Node& node, const std::string& file, PanelConfig& p
   s.reject_unknown("placement, visible, toggle_key, monitor, width, height, font_size, role");
 }
 
+// service.metrics: "HOST:PORT" (numeric IPv4, or [IPv6]), or "off".
+void parse_service(const YAML::Node& node, const std::string& file, ServiceConfig& service) {
+  YamlMap s(node, "service", file);
+  const std::string metrics = s.text_or("metrics", "127.0.0.1:9560");
+  service.metrics_remote = s.boolean_or("metrics_remote", false);
+  service.stuck_after = std::chrono::milliseconds(
+      static_cast<long long>(s.number_or("watchdog_stuck_s", 5, 1, 600, "seconds") * 1000));
+  s.reject_unknown("metrics, metrics_remote, watchdog_stuck_s");
+  if (const std::string why = set_metrics_address(metrics, service); !why.empty())
+    s.fail(node["metrics"], "metrics", why);
+}
 }  // namespace
 
 namespace {
@@ -358,6 +371,35 @@ bool is_loopback_endpoint(const std::string& endpoint) {
     start = dot + 1;
   }
   return parts == 4;
+}
+
+std::string set_metrics_address(const std::string& text, ServiceConfig& service) {
+  if (text.empty() || text == "off") {
+    service.metrics_host.clear();
+    return "";
+  }
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || !is_port(std::string_view(text).substr(colon + 1)))
+    return "must be HOST:PORT with a numeric host and a port 1-65535 or * (got \"" + text + "\")";
+  std::string host = text.substr(0, colon);
+  const bool v6 = host.size() > 2 && host.front() == '[' && host.back() == ']';
+  if (v6) {
+    in6_addr parsed{};
+    if (::inet_pton(AF_INET6, host.substr(1, host.size() - 2).c_str(), &parsed) != 1)
+      return "\"" + host + "\" is not a numeric IPv6 address";
+  } else {
+    in_addr parsed{};
+    if (::inet_pton(AF_INET, host.c_str(), &parsed) != 1)
+      return "\"" + host + "\" is not a numeric IPv4 address (host names are not resolved)";
+  }
+  if (!service.metrics_remote && !is_loopback_endpoint("tcp://" + text))
+    return text +
+           " is not a loopback address: the metrics name every camera, so a remote address "
+           "needs service.metrics_remote: true";
+  const std::string port = text.substr(colon + 1);
+  service.metrics_host = v6 ? host.substr(1, host.size() - 2) : host;
+  service.metrics_port = port == "*" ? 0 : std::stoi(port);
+  return "";
 }
 
 const std::vector<renderer::Overlay>& CasesConfig::overlays_for(const std::string& layout) const {
@@ -465,7 +507,9 @@ Config load_config_text(const std::string& yaml, const std::string& file_label,
     parse_storage(storage, file_label, base_dir, config.storage);
   if (YAML::Node panel = top.take("panel"); YamlMap::present(panel))
     parse_panel(panel, file_label, config.panel);
-  top.reject_unknown("wall, streams, cameras, tiles, cases, api, storage, panel");
+  if (YAML::Node service = top.take("service"); YamlMap::present(service))
+    parse_service(service, file_label, config.service);
+  top.reject_unknown("wall, streams, cameras, tiles, cases, api, storage, panel, service");
   return config;
 }
 

@@ -122,9 +122,23 @@ struct PanelConfig {
   std::string role = "operator";
 };
 
+// Running as a service (docs/service.md): the HTTP endpoint of the metrics and health checks,
+// and how long a thread may make no progress before the daemon counts as hung.
+struct ServiceConfig {
+  std::string metrics_host = "127.0.0.1";  // numeric; empty: no metrics endpoint
+  int metrics_port = 9560;                 // 0: any free port (tests)
+  bool metrics_remote = false;  // a non-loopback metrics address is allowed only with this
+  std::chrono::milliseconds stuck_after{5000};  // watchdog_stuck_s
+};
+
 // True for exactly tcp://127.a.b.c:PORT (numeric), tcp://[::1]:PORT, ipc://PATH and inproc://NAME;
 // false for anything else, host names, interface names and libzmq's "source;address" form.
 bool is_loopback_endpoint(const std::string& endpoint);
+
+// Sets service.metrics_host/_port from "HOST:PORT" (numeric IPv4 or [IPv6]; port "*": any free
+// one) or "off"/"" (none); returns "" or what is wrong with the text. A non-loopback address is
+// refused unless service.metrics_remote is set: metrics name every camera.
+std::string set_metrics_address(const std::string& text, ServiceConfig& service);
 
 struct Config {
   std::string path;  // the file it came from
@@ -136,6 +150,7 @@ struct Config {
   ApiConfig api;
   StorageConfig storage;
   PanelConfig panel;
+  ServiceConfig service;
 
   const CameraConfig* find_camera(const std::string& id_or_name) const;
 };

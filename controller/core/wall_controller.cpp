@@ -164,6 +164,7 @@ void WallController::run(std::stop_token stop) {
     execute(batch);
     advance_tours();
     if (batch.empty()) refresh(false);
+    turns_.fetch_add(1);
   }
 }
 

@@ -87,6 +87,9 @@ class WallController {
   std::shared_ptr<const Config> config() const;
   RecordsHealth records_health() const;
   const layouts::LayoutLibrary& layouts() const { return layouts_; }
+  // Turns of the controller's loop so far: at least one a second while it runs (the service
+  // watchdog's sign of life). Never locks.
+  std::uint64_t loop_turns() const { return turns_.load(); }
 
  private:
   struct Pending {
@@ -129,6 +132,7 @@ class WallController {
   renderer::WallViewPtr view_;
   std::uint64_t view_version_ = 0;  // controller thread only
   std::atomic<std::uint64_t> busy_refusals_{0};
+  std::atomic<std::uint64_t> turns_{0};
   std::jthread thread_;  // last: starts after everything above exists
 };
 

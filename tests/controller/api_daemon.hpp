@@ -39,6 +39,7 @@ class ApiDaemon {
     fs::create_directories(dir_);
     endpoint_ = "tcp://127.0.0.1:" + std::to_string(free_tcp_port());
     pub_endpoint_ = "tcp://127.0.0.1:" + std::to_string(free_tcp_port());
+    metrics_port_ = free_tcp_port();
   }
   ~ApiDaemon() {
     daemon_.reset();
@@ -66,7 +67,9 @@ class ApiDaemon {
                                   "--pub-endpoint",
                                   pub_endpoint_,
                                   "--snapshot-dir",
-                                  (dir_ / "snapshots").string()};
+                                  (dir_ / "snapshots").string(),
+                                  "--metrics",
+                                  "127.0.0.1:" + std::to_string(metrics_port_)};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     daemon_ = std::make_unique<DaemonProcess>(VIDEOWALL_BIN, args, (dir_ / "daemon.log").string());
     daemon_->start();
@@ -114,11 +117,13 @@ class ApiDaemon {
   std::string refusals_path() const { return (dir_ / "state" / "audit-refusals.log").string(); }
   std::string audit_key_path() const { return (dir_ / "state" / "audit.key").string(); }
   CamsimProcess& cameras() { return *cameras_; }
+  std::string metrics_url() const { return "http://127.0.0.1:" + std::to_string(metrics_port_); }
 
  private:
   fs::path dir_;
   std::string extra_yaml_;
   std::string endpoint_, pub_endpoint_;
+  int metrics_port_ = 0;
   std::unique_ptr<CamsimProcess> cameras_;
   std::unique_ptr<DaemonProcess> daemon_;
 };

@@ -253,6 +253,45 @@ TEST(Config, LoopbackEndpointsAreParsedStrictly) {
   EXPECT_NE(std::string(e.what()).find("not a loopback address"), std::string::npos) << e.what();
 }
 
+// The metrics endpoint: loopback by default; elsewhere only when asked for, numeric, or off.
+TEST(Config, ServiceSection) {
+  const std::string cams = "cameras:\n  - {id: a, main: rtsp://h/s}\n";
+  const Config defaults = load_config_text(cams, "test.yaml", "/");
+  EXPECT_EQ(defaults.service.metrics_host, "127.0.0.1");
+  EXPECT_EQ(defaults.service.metrics_port, 9560);
+  EXPECT_EQ(defaults.service.stuck_after, std::chrono::milliseconds(5000));
+  const Config c = load_config_text(
+      cams + "service: {metrics: \"[::1]:9000\", watchdog_stuck_s: 2.5}\n", "test.yaml", "/");
+  EXPECT_EQ(c.service.metrics_host, "::1");
+  EXPECT_EQ(c.service.metrics_port, 9000);
+  EXPECT_EQ(c.service.stuck_after, std::chrono::milliseconds(2500));
+  EXPECT_TRUE(load_config_text(cams + "service: {metrics: \"off\"}\n", "t", "/")
+                  .service.metrics_host.empty());
+  const Config remote = load_config_text(
+      cams + "service: {metrics: \"10.1.2.3:9560\", metrics_remote: true}\n", "t", "/");
+  EXPECT_EQ(remote.service.metrics_host, "10.1.2.3");
+  const auto any = load_config_text(cams + "service: {metrics: \"127.0.0.1:*\"}\n", "t", "/");
+  EXPECT_EQ(any.service.metrics_port, 0);
+  struct Case {
+    std::string yaml;
+    const char* field;
+    const char* says;
+  };
+  const Case cases[] = {
+      {"service: {metrics: \"0.0.0.0:9560\"}\n", "service.metrics", "metrics_remote"},
+      {"service: {metrics: \"localhost:9560\"}\n", "service.metrics", "not a numeric"},
+      {"service: {metrics: \"127.0.0.1\"}\n", "service.metrics", "HOST:PORT"},
+      {"service: {metrics: \"127.0.0.1:70000\"}\n", "service.metrics", "HOST:PORT"},
+      {"service: {watchdog_stuck_s: 0}\n", "service.watchdog_stuck_s", ""},
+      {"service: {metric: \"127.0.0.1:1\"}\n", "service.metric", ""},
+  };
+  for (const auto& k : cases) {
+    auto e = error_of(cams + k.yaml);
+    EXPECT_EQ(e.field(), k.field) << k.yaml << " -> " << e.what();
+    EXPECT_NE(std::string(e.what()).find(k.says), std::string::npos) << e.what();
+  }
+}
+
 TEST(Config, DemoConfigLoads) {
   const char* src = std::getenv("VIDEOWALL_SOURCE_DIR");
   ASSERT_NE(src, nullptr);
