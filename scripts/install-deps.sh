@@ -23,6 +23,7 @@ packages=(
   libssl-dev openssl  # OpenSSL 3: HMAC-SM3 over the audit trail; its CLI checks our MAC in tests
   libopencv-imgproc-dev libswscale-dev  # software render path: tiles scaled on streaming threads
   libsystemd-dev libcpp-httplib-dev  # systemd notify + watchdog; the HTTP metrics endpoint
+  systemd dpkg-dev  # systemd-analyze verify of the units; dpkg-shlibdeps for the .deb (cpack)
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-prometheus-client  # tests parse /metrics with Prometheus' own text parser
 )

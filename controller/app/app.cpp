@@ -106,6 +106,13 @@ Config load_checked_config(const std::string& path, const AppOptions& options,
 
 std::string assets_dir() {
   if (const char* env = std::getenv("VIDEOWALL_ASSETS"); env && *env) return env;
+  // Installed (/usr/bin/videowall): /usr/share/videowall beside it; in a build tree, the sources.
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path installed = exe.parent_path().parent_path() / "share" / "videowall";
+    if (fs::is_directory(installed / "demo", ec)) return installed.string();
+  }
   return VIDEOWALL_ASSETS_DIR;
 }
 

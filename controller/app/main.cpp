@@ -80,6 +80,7 @@ int main(int argc, char** argv) {
   streams::bound_allocator();  // first: before any library starts a thread
   controller::AppOptions options;
   CLI::App cli{"videowall: video wall controller (智慧江汉 command center)"};
+  cli.set_version_flag("--version", "videowall " VIDEOWALL_VERSION);
   cli.add_option("--config", options.config_path, "YAML config file (cameras, wall, layouts)");
   cli.add_flag("--demo", options.demo,
                "serve 16 simulated district cameras on loopback and show them (no config needed)");
