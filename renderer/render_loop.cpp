@@ -151,6 +151,8 @@ class RenderLoop {
       const ComposeResult composed = composite(cases_changed);
       if (ui_due) build_ui();  // after the composite: a miniature shows this turn's wall
       if (context_.windowed()) present(ui_due);
+      const double composite_ms =
+          std::chrono::duration<double, std::milli>(Clock::now() - turn_start).count();
       view_changed_ = false;
       if (impl_.options.on_composite) {
         glFinish();
@@ -173,6 +175,10 @@ class RenderLoop {
         impl_.stats.full_redraws += composed.full ? 1 : 0;
         impl_.stats.tile_draws += static_cast<std::uint64_t>(composed.tile_draws);
         impl_.stats.overlays_not_placed = composed.overlays_not_placed;
+        const auto& bounds = RenderStats::kCompositeBucketsMs;
+        const auto bucket = std::lower_bound(bounds.begin(), bounds.end(), composite_ms);
+        ++impl_.stats.composite_ms_buckets[static_cast<std::size_t>(bucket - bounds.begin())];
+        impl_.stats.composite_ms_sum += composite_ms;
       }
       serve_captures(ticket_limit);
     }

@@ -11,6 +11,7 @@
 // (see wall_composer.hpp). When nothing changed it draws nothing and sleeps until woken.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -79,6 +80,12 @@ struct RenderStats {
   std::uint64_t tile_draws = 0;        // tiles redrawn, all composites together
   std::uint64_t case_version = 0;      // CaseView::version last drawn (0: none yet)
   int overlays_not_placed = 0;         // overlay panels of the current view that found no room
+  // How long composites take: from the turn's start to drawn and presented (no glFinish: on a GPU
+  // its share may land in a later turn). Per bucket of kCompositeBucketsMs (upper bounds; the last
+  // slot counts the slower ones), and the sum.
+  static constexpr std::array<double, 8> kCompositeBucketsMs{5, 10, 20, 40, 80, 160, 320, 640};
+  std::array<std::uint64_t, 9> composite_ms_buckets{};
+  double composite_ms_sum = 0;
 };
 
 // Writes `image` as a PNG; returns an empty string or the error.

@@ -26,5 +26,14 @@ if [ "${1:-}" = --chroot ]; then
   mount -t proc proc "$root/proc"
   chroot "$root" sh -c "apt-get update -q && apt-get install -y -q /tmp/$(basename "$deb")"
   chroot "$root" videowall --version
+  # What postinst set up: the user, and the modes docs/security.md asks for.
+  chroot "$root" getent passwd videowall
+  modes="$(chroot "$root" stat -c '%n %U:%G %a' /etc/videowall /etc/videowall/config.yaml \
+    /var/lib/videowall)"
+  echo "$modes"
+  expected="/etc/videowall root:videowall 750
+/etc/videowall/config.yaml root:videowall 640
+/var/lib/videowall videowall:videowall 750"
+  [ "$modes" = "$expected" ] || { echo "package.sh: unexpected owners or modes" >&2; exit 1; }
   echo "package.sh: installed and ran in a fresh Debian 12 root"
 fi

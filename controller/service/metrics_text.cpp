@@ -143,6 +143,20 @@ void write_render(Writer& w, const MetricsInput& in) {
   w.single("videowall_render_tile_draws_total", "counter", "Tiles redrawn.", double(r.tile_draws));
   w.single("videowall_render_frames_refused_total", "counter", "Malformed frames not drawn.",
            double(r.frames_refused));
+  w.family("videowall_render_composite_seconds", "histogram",
+           "Composite time: turn start to drawn and presented (no glFinish).");
+  std::uint64_t cumulative = 0;
+  const auto& bounds = renderer::RenderStats::kCompositeBucketsMs;
+  for (std::size_t i = 0; i < bounds.size(); ++i) {
+    cumulative += r.composite_ms_buckets[i];
+    std::ostringstream le;
+    le << bounds[i] / 1000.0;
+    w.sample(double(cumulative), {{"le", le.str()}}, "_bucket");
+  }
+  cumulative += r.composite_ms_buckets.back();
+  w.sample(double(cumulative), {{"le", "+Inf"}}, "_bucket");
+  w.sample(r.composite_ms_sum / 1000.0, {}, "_sum");
+  w.sample(double(cumulative), {}, "_count");
   w.single("videowall_render_info", "gauge", "The render path and the GL renderer.", 1,
            {{"path", r.render_path}, {"gl_renderer", r.gl_renderer}});
   if (!in.view) return;

@@ -133,6 +133,12 @@ TEST(Service, MetricsParseWithPrometheusAndAgreeWithStatus) {
             1);
   EXPECT_GE(sample(page, "videowall_render_composites_total"),
             status["render"].value("frames_presented", 0.0));
+  EXPECT_EQ(page["types"].value("videowall_render_composite_seconds", ""), "histogram");
+  EXPECT_EQ(sample(page, "videowall_render_composite_seconds_count"),
+            sample(page, "videowall_render_composites_total"));
+  EXPECT_EQ(sample(page, "videowall_render_composite_seconds_bucket", {{"le", "+Inf"}}),
+            sample(page, "videowall_render_composite_seconds_count"));
+  EXPECT_GT(sample(page, "videowall_render_composite_seconds_sum"), 0);
   EXPECT_GE(sample(page, "videowall_api_requests_total"), 3);
   EXPECT_EQ(sample(page, "videowall_api_refusals_total", {{"code", "unknown_command"}}), 1);
   EXPECT_EQ(sample(page, "videowall_audit_ok"), 1);
