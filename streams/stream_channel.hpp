@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "streams/frame_mailbox.hpp"
 #include "streams/frame_scaler.hpp"
@@ -45,6 +46,20 @@ struct StreamStats {
   std::uint64_t probes = 0;    // reachability probes of its server while it was down (server_probe)
   long long recovery_ms = -1;  // last recovery: server answered a probe -> first frame; -1 none
   std::string last_error;      // credentials already redacted
+};
+
+// The picture-quality diagnosis of a stream (视频质量诊断, controller/quality): the faults it is
+// in (check names, each entered and left with hysteresis) and the figures of the last sample.
+struct PictureQuality {
+  std::vector<std::string> faults;  // "black", "frozen", "blur", "covered", "colour_cast", ...
+  double luma = 0;                  // mean luminance, 0..255
+  double contrast = 0;              // standard deviation of the luminance
+  double sharpness = 0;             // variance of the Laplacian (at the analysis size)
+  double motion = -1;      // mean absolute difference from the previous sample; -1: none yet
+  double colour_cast = 0;  // distance of the mean chroma from neutral (0..~181)
+  double noise = 0;        // mean absolute difference from a 3x3 median
+  double flat = 0;         // share of blocks without texture, 0..1
+  std::uint64_t samples = 0;
 };
 
 class StreamChannel {
@@ -100,6 +115,16 @@ class StreamChannel {
     f(stats_);
   }
 
+  // The last diagnosis (none while nobody diagnoses the stream). Set by the quality monitor.
+  std::optional<PictureQuality> quality() const {
+    std::lock_guard lock(stats_mutex_);
+    return quality_;
+  }
+  void set_quality(std::optional<PictureQuality> quality) {
+    std::lock_guard lock(stats_mutex_);
+    quality_ = std::move(quality);
+  }
+
  private:
   const std::string key_;
   std::string redacted_url_;  // under stats_mutex_
@@ -109,6 +134,7 @@ class StreamChannel {
   std::atomic<StreamState> state_{StreamState::Idle};
   mutable std::mutex stats_mutex_;
   StreamStats stats_;
+  std::optional<PictureQuality> quality_;  // under stats_mutex_
 };
 
 }  // namespace vw::streams

@@ -73,7 +73,16 @@ json stream_json(const streams::StreamChannel& channel) {
           {"generation", stats.pipeline_generation},
           {"probes", stats.probes},
           {"recovery_ms", stats.recovery_ms},
-          {"last_error", stats.last_error}};
+          {"last_error", stats.last_error},
+          {"quality", quality_json(channel)}};
+}
+
+json quality_json(const streams::StreamChannel& channel) {
+  const auto q = channel.quality();
+  if (!q) return nullptr;
+  return {{"faults", q->faults},       {"luma", q->luma},     {"contrast", q->contrast},
+          {"sharpness", q->sharpness}, {"motion", q->motion}, {"colour_cast", q->colour_cast},
+          {"noise", q->noise},         {"flat", q->flat},     {"samples", q->samples}};
 }
 
 json stream_brief_json(const streams::StreamChannel& channel) {

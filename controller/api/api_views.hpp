@@ -24,6 +24,9 @@ nlohmann::json wall_state_json(const WallState& state, const Config& config,
 
 // One stream's state and statistics ("key","camera","url" (redacted),"state","fps_in",...).
 nlohmann::json stream_json(const streams::StreamChannel& channel);
+// The stream's picture-quality diagnosis ({"faults":[...], "luma", "sharpness", ...}), or null
+// while it is not diagnosed.
+nlohmann::json quality_json(const streams::StreamChannel& channel);
 // The short form periodic "streams" updates carry ("key","state","fps_in","width","height",
 // "reconnects").
 nlohmann::json stream_brief_json(const streams::StreamChannel& channel);

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
@@ -19,6 +20,7 @@
 #include "controller/panel/panel.hpp"
 #include "controller/persist/audit_trail.hpp"
 #include "controller/persist/state_store.hpp"
+#include "controller/quality/quality_monitor.hpp"
 #include "controller/service/health_monitor.hpp"
 #include "controller/service/metrics_server.hpp"
 #include "controller/service/metrics_text.hpp"
@@ -225,6 +227,23 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
     };
     panel_ = std::make_unique<panel::Panel>(std::move(services));
   }
+  if (config_.quality.enabled) {
+    quality::QualityOptions q;
+    q.interval = config_.quality.interval;
+    q.thresholds.enter_after = config_.quality.enter_after;
+    q.thresholds.leave_after = config_.quality.leave_after;
+    // What the wall shows, one stream per camera: the one its tile shows (the sub stream on a
+    // small tile), so the diagnosis costs no extra decode.
+    quality_ = std::make_unique<quality::QualityMonitor>(q, [w = wall_.get()] {
+      std::vector<std::shared_ptr<streams::StreamChannel>> shown;
+      for (const auto& tile : w->view()->tiles) {
+        const auto& channel = tile.shown() ? tile.shown() : (tile.main ? tile.main : tile.sub);
+        if (channel && std::find(shown.begin(), shown.end(), channel) == shown.end())
+          shown.push_back(channel);
+      }
+      return shown;
+    });
+  }
   start_service();
 }
 
@@ -306,6 +325,7 @@ renderer::UiOptions AppRuntime::panel_ui_options() {
 AppRuntime::~AppRuntime() {
   metrics_.reset();         // first: its workers read everything below
   health_.reset();          // STOPPING=1
+  quality_.reset();         // reads the wall's view
   timer_ = {};              // joins
   snapshot_reporter_ = {};  // joins: nothing logs after the runtime is gone
   {

@@ -47,6 +47,9 @@ namespace api {
 class ApiServer;
 struct ConfigReloadPlan;
 }  // namespace api
+namespace quality {
+class QualityMonitor;
+}
 namespace service {
 class SystemdNotifier;
 class HealthMonitor;
@@ -99,6 +102,7 @@ class AppRuntime {
   std::mutex api_mutex_;  // guards api_ and (at teardown) cases_ against the controller's thread
   std::unique_ptr<api::ApiServer> api_;
   std::unique_ptr<panel::Panel> panel_;  // built by the renderer's UI host; null: no panel
+  std::unique_ptr<quality::QualityMonitor> quality_;  // null: quality.enabled is false
   // Running as a service: systemd's notify protocol, liveness/readiness, /metrics.
   std::unique_ptr<service::SystemdNotifier> notifier_;
   std::unique_ptr<service::HealthMonitor> health_;

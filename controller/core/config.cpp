@@ -307,6 +307,16 @@ void parse_panel(const YAML::Node& node, const std::string& file, PanelConfig& p
   s.reject_unknown("placement, visible, toggle_key, monitor, width, height, font_size, role");
 }
 
+void parse_quality(const YAML::Node& node, const std::string& file, QualityConfig& quality) {
+  YamlMap s(node, "quality", file);
+  quality.enabled = s.boolean_or("enabled", true);
+  quality.interval = std::chrono::milliseconds(
+      static_cast<long long>(s.number_or("interval_s", 5, 0.1, 3600, "seconds") * 1000));
+  quality.enter_after = s.integer_or("enter_after", 3, 1, 100);
+  quality.leave_after = s.integer_or("leave_after", 3, 1, 100);
+  s.reject_unknown("enabled, interval_s, enter_after, leave_after");
+}
+
 // service.metrics: "HOST:PORT" (numeric IPv4, or [IPv6]), or "off".
 void parse_service(const YAML::Node& node, const std::string& file, ServiceConfig& service) {
   YamlMap s(node, "service", file);
@@ -509,7 +519,9 @@ Config load_config_text(const std::string& yaml, const std::string& file_label,
     parse_panel(panel, file_label, config.panel);
   if (YAML::Node service = top.take("service"); YamlMap::present(service))
     parse_service(service, file_label, config.service);
-  top.reject_unknown("wall, streams, cameras, tiles, cases, api, storage, panel, service");
+  if (YAML::Node quality = top.take("quality"); YamlMap::present(quality))
+    parse_quality(quality, file_label, config.quality);
+  top.reject_unknown("wall, streams, cameras, tiles, cases, api, storage, panel, service, quality");
   return config;
 }
 

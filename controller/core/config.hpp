@@ -131,6 +131,14 @@ struct ServiceConfig {
   std::chrono::milliseconds stuck_after{5000};  // watchdog_stuck_s
 };
 
+// The picture-quality diagnosis of the streams the wall shows (docs/quality.md).
+struct QualityConfig {
+  bool enabled = true;
+  std::chrono::milliseconds interval{5000};  // one sample per stream per interval
+  int enter_after = 3;                       // bad samples in a row before a fault shows
+  int leave_after = 3;                       // good samples in a row before it goes
+};
+
 // True for exactly tcp://127.a.b.c:PORT (numeric), tcp://[::1]:PORT, ipc://PATH and inproc://NAME;
 // false for anything else, host names, interface names and libzmq's "source;address" form.
 bool is_loopback_endpoint(const std::string& endpoint);
@@ -151,6 +159,7 @@ struct Config {
   StorageConfig storage;
   PanelConfig panel;
   ServiceConfig service;
+  QualityConfig quality;
 
   const CameraConfig* find_camera(const std::string& id_or_name) const;
 };

@@ -1,5 +1,6 @@
 #include "controller/service/metrics_text.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <sstream>
@@ -81,10 +82,12 @@ void write_streams(Writer& w, const MetricsInput& in) {
     Labels labels;
     streams::StreamState state;
     streams::StreamStats stats;
+    std::optional<streams::PictureQuality> quality;
   };
   std::vector<Row> rows;
   for (const auto& channel : in.channels)
-    rows.push_back({stream_labels(channel->key()), channel->state(), channel->stats()});
+    rows.push_back(
+        {stream_labels(channel->key()), channel->state(), channel->stats(), channel->quality()});
   auto each = [&](std::string_view name, std::string_view type, std::string_view help, auto value) {
     w.family(name, type, help);
     for (const auto& row : rows) w.sample(value(row), row.labels);
@@ -121,6 +124,29 @@ void write_streams(Writer& w, const MetricsInput& in) {
       labels.emplace_back("state", std::string(streams::to_string(state)));
       w.sample(row.state == state ? 1 : 0, labels);
     }
+  // The picture-quality diagnosis, for the streams it samples (controller/quality).
+  w.family("videowall_stream_quality_fault", "gauge",
+           "1 while the diagnosis holds the check failed (视频质量诊断).");
+  for (const auto& row : rows) {
+    if (!row.quality) continue;
+    for (const auto check : quality::kChecks) {
+      Labels labels = row.labels;
+      labels.emplace_back("check", std::string(check));
+      const auto& faults = row.quality->faults;
+      w.sample(std::find(faults.begin(), faults.end(), check) != faults.end() ? 1 : 0, labels);
+    }
+  }
+  auto figure = [&](std::string_view name, std::string_view help, auto value) {
+    w.family(name, "gauge", help);
+    for (const auto& row : rows)
+      if (row.quality) w.sample(value(*row.quality), row.labels);
+  };
+  figure("videowall_stream_quality_luma", "Mean luminance of the last sample, 0..255.",
+         [](const streams::PictureQuality& q) { return q.luma; });
+  figure("videowall_stream_quality_sharpness", "Variance of the Laplacian of the last sample.",
+         [](const streams::PictureQuality& q) { return q.sharpness; });
+  figure("videowall_stream_quality_motion", "Mean difference from the sample before (-1: none).",
+         [](const streams::PictureQuality& q) { return q.motion; });
   w.family("videowall_stream_info", "gauge", "The stream's codec and decoder.");
   for (const auto& row : rows) {
     Labels labels = row.labels;

@@ -14,6 +14,7 @@
 #include "controller/api/api_server.hpp"
 #include "controller/cases/case_feed.hpp"
 #include "controller/core/records.hpp"
+#include "controller/quality/quality_checks.hpp"
 #include "controller/service/health_monitor.hpp"
 #include "renderer/renderer.hpp"
 #include "renderer/wall_view.hpp"

@@ -292,6 +292,23 @@ TEST(Config, ServiceSection) {
   }
 }
 
+TEST(Config, QualitySection) {
+  const std::string cams = "cameras:\n  - {id: a, main: rtsp://h/s}\n";
+  const Config defaults = load_config_text(cams, "test.yaml", "/");
+  EXPECT_TRUE(defaults.quality.enabled);
+  EXPECT_EQ(defaults.quality.interval, std::chrono::milliseconds(5000));
+  const Config c = load_config_text(
+      cams + "quality: {enabled: false, interval_s: 0.5, enter_after: 2, leave_after: 4}\n", "t",
+      "/");
+  EXPECT_FALSE(c.quality.enabled);
+  EXPECT_EQ(c.quality.interval, std::chrono::milliseconds(500));
+  EXPECT_EQ(c.quality.enter_after, 2);
+  EXPECT_EQ(c.quality.leave_after, 4);
+  EXPECT_EQ(error_of(cams + "quality: {enter_after: 0}\n").field(), "quality.enter_after");
+  EXPECT_EQ(error_of(cams + "quality: {interval_s: 0}\n").field(), "quality.interval_s");
+  EXPECT_EQ(error_of(cams + "quality: {rate: 1}\n").field(), "quality.rate");
+}
+
 TEST(Config, DemoConfigLoads) {
   const char* src = std::getenv("VIDEOWALL_SOURCE_DIR");
   ASSERT_NE(src, nullptr);

@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -96,7 +97,8 @@ TEST(PrometheusText, LabelValuesAreEscaped) {
 }
 
 TEST(Service, MetricsParseWithPrometheusAndAgreeWithStatus) {
-  ApiDaemon d("metrics");
+  // Samples every 0.2 s, so the solid-colour cameras are diagnosed within a second or two.
+  ApiDaemon d("metrics", "api: {anonymous_role: operator}\nquality: {interval_s: 0.2}\n");
   d.start();
   ASSERT_TRUE(eventually([&] { return get(d.metrics_url(), "/readyz").status == 200; }, 60s))
       << get(d.metrics_url(), "/readyz").body << d.process().log();
@@ -108,9 +110,10 @@ TEST(Service, MetricsParseWithPrometheusAndAgreeWithStatus) {
   ASSERT_TRUE(eventually(
       [&] {
         const json status = client.request({{"cmd", "status"}});
-        int counted = 0;  // playing, and counted in the statistics (once a second)
+        int counted = 0;  // playing, counted in the statistics (once a second), diagnosed
         for (const auto& s : status["streams"])
-          counted += s["state"] == "playing" && s.value("frames_in", 0) > 0;
+          counted += s["state"] == "playing" && s.value("frames_in", 0) > 0 &&
+                     s["quality"].is_object() && !s["quality"]["faults"].empty();
         return counted == 4;
       },
       30s, 100ms));
@@ -163,6 +166,16 @@ TEST(Service, MetricsParseWithPrometheusAndAgreeWithStatus) {
     auto info = labels;
     info["decoder"] = s.value("decoder", "");
     EXPECT_EQ(sample(page, "videowall_stream_info", info), 1) << key;
+    // A solid colour that never changes: covered and frozen, in status and in the metrics.
+    const auto faults = s["quality"]["faults"];
+    for (const char* check : {"covered", "frozen", "blur", "black"}) {
+      auto with_check = labels;
+      with_check["check"] = check;
+      const bool held = std::find(faults.begin(), faults.end(), check) != faults.end();
+      EXPECT_EQ(sample(page, "videowall_stream_quality_fault", with_check), held ? 1 : 0)
+          << key << " " << check << " " << faults.dump();
+    }
+    EXPECT_NE(std::find(faults.begin(), faults.end(), "covered"), faults.end()) << faults.dump();
   }
 }
 

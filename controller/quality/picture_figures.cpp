@@ -1,0 +1,81 @@
+#include "controller/quality/picture_figures.hpp"
+
+#include <cmath>
+#include <opencv2/imgproc.hpp>
+
+namespace vw::controller::quality {
+namespace {
+
+using streams::PixelFormat;
+
+// A plane of `frame` as a Mat header over its memory (no copy).
+cv::Mat plane(const streams::VideoFrame& frame, int index, int width, int height, int type) {
+  return cv::Mat(height, width, type, const_cast<std::uint8_t*>(frame.planes[index]),
+                 static_cast<std::size_t>(frame.strides[index]));
+}
+
+// Distance of the mean (U, V) from neutral grey.
+double cast_of(double u, double v) {
+  return std::hypot(u - 128.0, v - 128.0);
+}
+
+}  // namespace
+
+bool measure(const streams::VideoFrame& frame, const cv::Mat& previous, cv::Mat& grey,
+             streams::PictureQuality& figures) {
+  const int w = frame.width, h = frame.height;
+  if (w < 16 || h < 16 || frame.planes[0] == nullptr) return false;
+  cv::Mat luma;
+  if (frame.format == PixelFormat::RGBA) {
+    const cv::Mat rgba = plane(frame, 0, w, h, CV_8UC4);
+    cv::cvtColor(rgba, luma, cv::COLOR_RGBA2GRAY);
+    // Chroma is linear in RGB, so the mean chroma is the chroma of the mean colour (BT.601).
+    const cv::Scalar m = cv::mean(rgba);
+    const double u = 128 - 0.168736 * m[0] - 0.331264 * m[1] + 0.5 * m[2];
+    const double v = 128 + 0.5 * m[0] - 0.418688 * m[1] - 0.081312 * m[2];
+    figures.colour_cast = cast_of(u, v);
+  } else if (frame.format == PixelFormat::I420) {
+    luma = plane(frame, 0, w, h, CV_8UC1);
+    const double u = cv::mean(plane(frame, 1, (w + 1) / 2, (h + 1) / 2, CV_8UC1))[0];
+    const double v = cv::mean(plane(frame, 2, (w + 1) / 2, (h + 1) / 2, CV_8UC1))[0];
+    figures.colour_cast = cast_of(u, v);
+  } else {  // NV12: interleaved UV
+    luma = plane(frame, 0, w, h, CV_8UC1);
+    const cv::Scalar uv = cv::mean(plane(frame, 1, (w + 1) / 2, (h + 1) / 2, CV_8UC2));
+    figures.colour_cast = cast_of(uv[0], uv[1]);
+  }
+  const int aw = kAnalysisWidth;
+  const int ah = std::max(16, static_cast<int>(std::lround(double(h) * aw / w)));
+  cv::resize(luma, grey, cv::Size(aw, ah), 0, 0, cv::INTER_AREA);
+
+  cv::Scalar mean, stddev;
+  cv::meanStdDev(grey, mean, stddev);
+  figures.luma = mean[0];
+  figures.contrast = stddev[0];
+  cv::Mat laplacian;
+  cv::Laplacian(grey, laplacian, CV_32F);
+  cv::meanStdDev(laplacian, mean, stddev);
+  figures.sharpness = stddev[0] * stddev[0];
+  cv::Mat median, deviation;
+  cv::medianBlur(grey, median, 3);
+  cv::absdiff(grey, median, deviation);
+  figures.noise = cv::mean(deviation)[0];
+  figures.motion = -1;
+  if (!previous.empty() && previous.size() == grey.size()) {
+    cv::Mat diff;
+    cv::absdiff(grey, previous, diff);
+    figures.motion = cv::mean(diff)[0];
+  }
+  // Blocks of 16x16 without texture (a lens cap, a board, a wall right in front of the lens).
+  int blocks = 0, flat = 0;
+  for (int y = 0; y + 16 <= grey.rows; y += 16)
+    for (int x = 0; x + 16 <= grey.cols; x += 16) {
+      cv::meanStdDev(grey(cv::Rect(x, y, 16, 16)), mean, stddev);
+      ++blocks;
+      flat += stddev[0] < 2.0;
+    }
+  figures.flat = blocks > 0 ? double(flat) / blocks : 0;
+  return true;
+}
+
+}  // namespace vw::controller::quality

@@ -1,0 +1,74 @@
+#include "controller/quality/quality_checks.hpp"
+
+#include <algorithm>
+
+namespace vw::controller::quality {
+
+std::vector<std::string> failed_checks(const streams::PictureQuality& f, const QualityThresholds& t,
+                                       const Baseline& baseline) {
+  std::vector<std::string> failed;
+  const bool black = f.luma < t.black_luma && f.contrast < t.black_contrast;
+  if (black) return {"black"};  // a black picture is also flat, still and blurred: say black
+  const bool covered =
+      f.flat >= t.covered_absolute ||
+      (baseline.flat >= 0 && f.flat >= t.covered_min && f.flat >= baseline.flat + t.covered_rise);
+  if (covered) failed.emplace_back("covered");
+  if (f.motion >= 0 && f.motion < t.frozen_motion) failed.emplace_back("frozen");
+  const bool blurred_absolute = f.sharpness < t.blur_sharpness;
+  const bool blurred_relative =
+      baseline.sharpness > 0 && f.sharpness < t.blur_of_baseline * baseline.sharpness;
+  if ((blurred_absolute || blurred_relative) && !covered) failed.emplace_back("blur");
+  if (f.noise > t.noise) failed.emplace_back("noise");
+  if (f.colour_cast > t.cast) failed.emplace_back("colour_cast");
+  if (f.luma < t.dark_luma) failed.emplace_back("too_dark");
+  if (f.luma > t.bright_luma) failed.emplace_back("too_bright");
+  return failed;
+}
+
+std::string_view check_label(std::string_view check, bool english) {
+  struct Label {
+    std::string_view check, zh, en;
+  };
+  static constexpr Label labels[] = {
+      {"black", "黑屏", "black"},       {"covered", "遮挡", "covered"},
+      {"frozen", "画面冻结", "frozen"}, {"blur", "模糊", "blurred"},
+      {"noise", "噪声", "noisy"},       {"colour_cast", "偏色", "colour cast"},
+      {"too_dark", "过暗", "too dark"}, {"too_bright", "过亮", "too bright"}};
+  for (const auto& l : labels)
+    if (l.check == check) return english ? l.en : l.zh;
+  return check;
+}
+
+Baseline QualityTracker::baseline() const {
+  Baseline b;
+  if (sharpness_samples_ >= 3) b.sharpness = sharpness_;
+  if (flat_samples_ >= 3) b.flat = flat_;
+  return b;
+}
+
+const std::vector<std::string>& QualityTracker::update(const streams::PictureQuality& figures) {
+  const auto failed = failed_checks(figures, thresholds_, baseline());
+  faults_.clear();
+  for (std::size_t i = 0; i < kChecks.size(); ++i) {
+    Count& c = counts_[i];
+    const bool bad = std::find(failed.begin(), failed.end(), kChecks[i]) != failed.end();
+    c.bad = bad ? c.bad + 1 : 0;
+    c.good = bad ? 0 : c.good + 1;
+    if (!c.held && c.bad >= thresholds_.enter_after) c.held = true;
+    if (c.held && c.good >= thresholds_.leave_after) c.held = false;
+    if (c.held) faults_.emplace_back(kChecks[i]);
+  }
+  // The camera's own look, learnt while it is fine.
+  auto learn = [](double& average, int& samples, double value) {
+    average = samples == 0 ? value : 0.9 * average + 0.1 * value;
+    ++samples;
+  };
+  if (failed.empty()) learn(sharpness_, sharpness_samples_, figures.sharpness);
+  const auto failed_check = [&](std::string_view c) {
+    return std::find(failed.begin(), failed.end(), c) != failed.end();
+  };
+  if (!failed_check("black") && !failed_check("covered")) learn(flat_, flat_samples_, figures.flat);
+  return faults_;
+}
+
+}  // namespace vw::controller::quality

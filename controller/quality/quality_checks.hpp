@@ -1,0 +1,74 @@
+// The checks of the picture-quality diagnosis and their hysteresis: which faults the figures of a
+// sample show (absolute thresholds catch a camera bad from its first sample; the camera's own
+// sharpness baseline catches one that went out of focus), and a fault entered only after
+// `enter_after` bad samples in a row and left after `leave_after` good ones, so it does not flap.
+// Threads: a QualityTracker belongs to one thread (the quality monitor's).
+#pragma once
+
+#include <array>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "streams/stream_channel.hpp"
+
+namespace vw::controller::quality {
+
+struct QualityThresholds {
+  double black_luma = 25, black_contrast = 10;  // 黑屏: dark and without detail
+  double dark_luma = 35, bright_luma = 215;     // 过暗 / 过亮
+  double frozen_motion = 0.2;     // 画面冻结: the same picture while frames arrive
+  double blur_sharpness = 12;     // 模糊: absolute floor of the Laplacian variance
+  double blur_of_baseline = 0.3;  // ... or below this share of its own baseline
+  // 遮挡: a large region without texture that appeared (this much above the camera's own share
+  // of flat blocks), or one that covers nearly everything from the first sample (a lens cap).
+  double covered_rise = 0.35, covered_min = 0.5, covered_absolute = 0.95;
+  double cast = 45;  // 偏色: mean chroma this far from neutral
+  double noise = 9;  // 噪声/雪花
+  int enter_after = 3;
+  int leave_after = 3;
+};
+
+// The check names, in the order a tile names them first.
+inline constexpr std::array<std::string_view, 8> kChecks{
+    "black", "covered", "frozen", "blur", "noise", "colour_cast", "too_dark", "too_bright"};
+
+// What the camera looks like when nothing is wrong, learnt by its QualityTracker.
+struct Baseline {
+  double sharpness = 0;  // <= 0: not learnt yet
+  double flat = -1;      // < 0: not learnt yet
+};
+
+// The checks one sample fails (no hysteresis).
+std::vector<std::string> failed_checks(const streams::PictureQuality& figures,
+                                       const QualityThresholds& thresholds,
+                                       const Baseline& baseline);
+
+// The Chinese (default) or English name of a check, as the operators read it.
+std::string_view check_label(std::string_view check, bool english);
+
+class QualityTracker {
+ public:
+  explicit QualityTracker(QualityThresholds thresholds) : thresholds_(thresholds) {}
+  // Takes one sample's figures; returns the faults now held.
+  const std::vector<std::string>& update(const streams::PictureQuality& figures);
+  const std::vector<std::string>& faults() const { return faults_; }
+  // Learnt from three samples on: before that, only the absolute thresholds apply.
+  Baseline baseline() const;
+
+ private:
+  struct Count {
+    int bad = 0;
+    int good = 0;
+    bool held = false;
+  };
+  QualityThresholds thresholds_;
+  std::array<Count, kChecks.size()> counts_{};
+  std::vector<std::string> faults_;
+  // Moving averages: sharpness over samples that fail nothing, the flat share over those that
+  // are neither black nor covered.
+  double sharpness_ = 0, flat_ = 0;
+  int sharpness_samples_ = 0, flat_samples_ = 0;
+};
+
+}  // namespace vw::controller::quality

@@ -1,0 +1,231 @@
+// The picture-quality diagnosis (视频质量诊断): each check on pictures with a known defect, made
+// from a textured scene the way a real camera would show it, and no fault on the clean scene;
+// hysteresis; the camera's own sharpness baseline; the monitor on real streams from a real RTSP
+// server (a black camera is diagnosed black within its k samples, no extra decode).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <opencv2/imgproc.hpp>
+#include <random>
+
+#include "controller/quality/picture_figures.hpp"
+#include "controller/quality/quality_checks.hpp"
+#include "controller/quality/quality_monitor.hpp"
+#include "streams/stream_manager.hpp"
+#include "tests/support/camsim_process.hpp"
+#include "tests/support/eventually.hpp"
+
+namespace vw::controller::quality {
+namespace {
+
+using namespace std::chrono_literals;
+using Faults = std::vector<std::string>;
+
+// A street-like scene: texture of every scale plus hard edges, 640x360, shifted by `step` pixels
+// (the traffic moving).
+cv::Mat scene(int step) {
+  static const cv::Mat base = [] {
+    cv::Mat noise(400, 700, CV_8UC1);
+    cv::RNG rng(7);
+    rng.fill(noise, cv::RNG::UNIFORM, 0, 255);
+    cv::Mat texture;
+    cv::GaussianBlur(noise, texture, cv::Size(0, 0), 1.2);
+    cv::normalize(texture, texture, 40, 200, cv::NORM_MINMAX);
+    for (int i = 0; i < 12; ++i)
+      cv::rectangle(texture, cv::Rect(40 + i * 50, 60 + (i % 3) * 80, 35, 60),
+                    cv::Scalar(i % 2 ? 230 : 30), 3);
+    return texture;
+  }();
+  return base(cv::Rect(step % 50, (step * 3) % 30, 640, 360)).clone();
+}
+
+// A planar YUV frame of `y` with flat chroma (u, v).
+streams::FramePtr frame_of(const cv::Mat& y, std::uint8_t u = 128, std::uint8_t v = 128) {
+  struct Planes {
+    cv::Mat y, u, v;
+  };
+  auto planes = std::make_shared<Planes>();
+  planes->y = y.clone();
+  planes->u = cv::Mat(y.rows / 2, y.cols / 2, CV_8UC1, cv::Scalar(u));
+  planes->v = cv::Mat(y.rows / 2, y.cols / 2, CV_8UC1, cv::Scalar(v));
+  auto f = std::make_shared<streams::VideoFrame>();
+  f->format = streams::PixelFormat::I420;
+  f->width = y.cols;
+  f->height = y.rows;
+  f->plane_count = 3;
+  f->planes = {planes->y.data, planes->u.data, planes->v.data};
+  f->strides = {static_cast<int>(planes->y.step), static_cast<int>(planes->u.step),
+                static_cast<int>(planes->v.step)};
+  f->storage = planes;
+  return f;
+}
+
+// The faults held after `n` samples of `make(i)`.
+Faults diagnose(int n, const std::function<streams::FramePtr(int)>& make,
+                QualityThresholds t = {}) {
+  QualityTracker tracker(t);
+  cv::Mat previous, grey;
+  for (int i = 0; i < n; ++i) {
+    streams::PictureQuality figures;
+    EXPECT_TRUE(measure(*make(i), previous, grey, figures));
+    previous = grey.clone();
+    tracker.update(figures);
+  }
+  return tracker.faults();
+}
+
+TEST(QualityChecks, TheCleanSceneHasNoFault) {
+  EXPECT_EQ(diagnose(20, [](int i) { return frame_of(scene(i)); }), Faults{});
+}
+
+TEST(QualityChecks, EachDefectIsNamedByItsCheck) {
+  auto with = [](auto f) { return [f](int i) { return frame_of(f(scene(i))); }; };
+  EXPECT_EQ(diagnose(3, [](int) { return frame_of(cv::Mat(360, 640, CV_8UC1, cv::Scalar(16))); }),
+            Faults{"black"});
+  EXPECT_EQ(diagnose(4, [](int) { return frame_of(scene(0)); }), Faults{"frozen"});
+  EXPECT_EQ(diagnose(3, with([](cv::Mat m) {
+                       cv::GaussianBlur(m, m, cv::Size(0, 0), 4);
+                       return m;
+                     })),
+            Faults{"blur"});
+  // A board over three quarters of a camera seen clean before; a lens cap from the start.
+  EXPECT_EQ(diagnose(8,
+                     [](int i) {
+                       cv::Mat m = scene(i);
+                       if (i >= 5) m(cv::Rect(0, 0, 640, 270)).setTo(cv::Scalar(90));
+                       return frame_of(m);
+                     }),
+            Faults{"covered"});
+  EXPECT_EQ(diagnose(3,
+                     [](int i) {
+                       cv::Mat m(360, 640, CV_8UC1, cv::Scalar(70));
+                       m.at<std::uint8_t>(i, i) = 200;  // a pixel of change: not frozen
+                       return frame_of(m);
+                     }),
+            Faults{"covered"});
+  EXPECT_EQ(diagnose(3, [](int i) { return frame_of(scene(i), 60, 200); }), Faults{"colour_cast"});
+  EXPECT_EQ(diagnose(3, with([](cv::Mat m) {
+                       cv::Mat snow(m.size(), CV_8UC1);
+                       cv::randu(snow, 0, 255);
+                       cv::addWeighted(m, 0.4, snow, 0.6, 0, m);
+                       return m;
+                     })),
+            Faults{"noise"});
+  EXPECT_EQ(diagnose(3, with([](cv::Mat m) {
+                       m.convertTo(m, -1, 0.22, 0);  // night without lights: luma ~26, detail kept
+                       return m;
+                     })),
+            Faults{"too_dark"});
+  EXPECT_EQ(diagnose(3, with([](cv::Mat m) {
+                       m.convertTo(m, -1, 0.3, 185);  // against the sun
+                       return m;
+                     })),
+            Faults{"too_bright"});
+}
+
+// A picture that is bad every other sample never reaches enter_after (3) in a row: no fault;
+// once bad for good, the fault shows at the third sample and leaves after three good ones.
+TEST(QualityChecks, HysteresisKeepsVerdictsFromFlapping) {
+  const cv::Mat black(360, 640, CV_8UC1, cv::Scalar(16));
+  EXPECT_EQ(diagnose(12, [&](int i) { return frame_of(i % 2 ? black : scene(i)); }), Faults{});
+  QualityTracker tracker({});
+  cv::Mat previous, grey;
+  auto step = [&](const cv::Mat& y) {
+    streams::PictureQuality f;
+    measure(*frame_of(y), previous, grey, f);
+    previous = grey.clone();
+    return tracker.update(f);
+  };
+  EXPECT_EQ(step(black), Faults{});
+  EXPECT_EQ(step(black), Faults{});
+  EXPECT_EQ(step(black), Faults{"black"});
+  EXPECT_EQ(step(scene(1)), Faults{"black"});
+  EXPECT_EQ(step(scene(2)), Faults{"black"});
+  EXPECT_EQ(step(scene(3)), Faults{});
+}
+
+// Out of focus by a little: still above the absolute floor, but a third of its own sharpness.
+TEST(QualityChecks, TheCamerasOwnBaselineCatchesALensGoingSoft) {
+  QualityTracker tracker({});
+  cv::Mat previous, grey;
+  streams::PictureQuality f;
+  for (int i = 0; i < 8; ++i) {
+    measure(*frame_of(scene(i)), previous, grey, f);
+    previous = grey.clone();
+    tracker.update(f);
+  }
+  const double sharp = f.sharpness;
+  ASSERT_GT(tracker.baseline().sharpness, 0);
+  Faults faults;
+  double soft = 0;
+  for (int i = 8; i < 11; ++i) {
+    cv::Mat m = scene(i);
+    cv::GaussianBlur(m, m, cv::Size(0, 0), 1.6);
+    measure(*frame_of(m), previous, grey, f);
+    previous = grey.clone();
+    faults = tracker.update(f);
+    soft = f.sharpness;
+  }
+  EXPECT_GT(soft, QualityThresholds{}.blur_sharpness) << "the absolute floor alone would miss it";
+  EXPECT_LT(soft, 0.3 * sharp);
+  EXPECT_EQ(faults, Faults{"blur"});
+}
+
+// Tile-sized RGBA frames (the software render path) are read too.
+TEST(QualityChecks, RgbaFramesAreMeasured) {
+  cv::Mat rgba;
+  cv::cvtColor(scene(0), rgba, cv::COLOR_GRAY2RGBA);
+  auto f = std::make_shared<streams::VideoFrame>();
+  f->format = streams::PixelFormat::RGBA;
+  f->width = rgba.cols;
+  f->height = rgba.rows;
+  f->plane_count = 1;
+  f->planes = {rgba.data, nullptr, nullptr};
+  f->strides = {static_cast<int>(rgba.step), 0, 0};
+  streams::PictureQuality figures;
+  cv::Mat grey;
+  ASSERT_TRUE(measure(*f, {}, grey, figures));
+  EXPECT_NEAR(figures.colour_cast, 0, 1.0);
+  EXPECT_GT(figures.sharpness, 100);
+  EXPECT_EQ(grey.cols, kAnalysisWidth);
+}
+
+// On real streams: a black camera and a grey one from a real RTSP server, sampled by the monitor
+// from the frames the streams decode anyway.
+TEST(QualityMonitor, DiagnosesRealStreamsFromTheirMailboxes) {
+  testing::CamsimProcess cameras({{"/black", 0x000000, 320, 240}, {"/grey", 0x808080, 320, 240}});
+  cameras.start();
+  streams::Wakeup wakeup;
+  streams::StreamManager manager(&wakeup, {});
+  streams::StreamSpec black, grey;
+  black.key = "black/main";
+  black.url = cameras.url("/black");
+  grey.key = "grey/main";
+  grey.url = cameras.url("/grey");
+  auto channels = manager.set_wanted({black, grey});
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        return std::all_of(channels.begin(), channels.end(), [](const auto& c) {
+          return c->state() == streams::StreamState::Playing && c->mailbox().peek();
+        });
+      },
+      20s));
+  QualityOptions options;
+  options.interval = 100ms;
+  QualityMonitor monitor(options, [&] { return channels; });
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        auto b = channels[0]->quality(), g = channels[1]->quality();
+        return b && g && !b->faults.empty() && g->faults.size() >= 2;
+      },
+      20s))
+      << (channels[0]->quality() ? channels[0]->quality()->samples : 0);
+  EXPECT_EQ(channels[0]->quality()->faults, Faults{"black"});
+  // A flat grey picture that never changes: covered and frozen (as a lens cap would be).
+  EXPECT_EQ(channels[1]->quality()->faults, (Faults{"covered", "frozen"}));
+  EXPECT_GE(channels[0]->quality()->samples, 3u);
+}
+
+}  // namespace
+}  // namespace vw::controller::quality
