@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "renderer/quality_labels.hpp"
+
 namespace vw::renderer {
 
 using streams::StreamState;
@@ -32,6 +34,8 @@ constexpr Rgb kEmptyBackground{0.05f, 0.05f, 0.06f};
 constexpr Rgb kEmptyText{0.36f, 0.38f, 0.42f};
 constexpr Rgb kBorder{0.22f, 0.24f, 0.28f};
 constexpr Rgb kLabelText{0.96f, 0.96f, 0.96f};
+constexpr Rgb kQualityAmber{1.0f, 0.69f, 0.0f};  // a picture the quality diagnosis faults
+constexpr Rgb kQualityText{0.08f, 0.06f, 0.0f};
 constexpr float kLabelBandAlpha = 0.55f;
 
 Rgb state_color(StreamState state) {
@@ -333,8 +337,21 @@ void TileCompositor::draw(const TileDraw& tile, Language language, const PixelRe
     }
   }
 
-  const int b = std::max(1, static_cast<int>(std::lround(std::min(width_, height_) / 1080.0)));
-  const Rgba border = rgba(kBorder);
+  int b = std::max(1, static_cast<int>(std::lround(std::min(width_, height_) / 1080.0)));
+  Rgba border = rgba(kBorder);
+  if (tile.kind == TileDraw::Kind::Video && !tile.quality.empty()) {
+    // The diagnosis faults the picture: an amber badge top-right and an amber border, twice as
+    // thick, so a bad picture is seen as bad where the operator looks.
+    const LabelMetrics m = label_metrics(r);
+    if (const auto* t = fitted_text(quality_text(tile.quality, language), m.size, r.w / 2)) {
+      const PixelRect badge{r.x + r.w - t->width - 3 * m.pad, r.y, t->width + 2 * m.pad,
+                            t->height + 2 * m.pad};
+      fill(badge, rgba(kQualityAmber));
+      draw_text(*t, badge.x + m.pad, badge.y + m.pad, rgba(kQualityText));
+    }
+    border = rgba(kQualityAmber);
+    b *= 2;
+  }
   fill({r.x, r.y, r.w, b}, border);
   fill({r.x, r.y + r.h - b, r.w, b}, border);
   fill({r.x, r.y, b, r.h}, border);

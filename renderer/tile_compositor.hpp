@@ -62,6 +62,9 @@ struct TileDraw {
   streams::StreamState state = streams::StreamState::Idle;  // Kind::State
   std::string_view label;                                   // points into the WallView being drawn
   FitMode fit = FitMode::Letterbox;
+  // Kind::Video: the first fault the quality diagnosis holds for the shown stream ("" none):
+  // drawn as a badge top-right and an amber border.
+  std::string quality;
 };
 
 struct Rgba {

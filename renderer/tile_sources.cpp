@@ -53,6 +53,7 @@ TileSources::Turn TileSources::prepare(const WallView& view, int out_w, int out_
     d.image = nullptr;
     d.content = 0;
     d.state = StreamState::Idle;
+    d.quality.clear();
     if (tile.camera_id.empty()) {
       d.kind = TileDraw::Kind::Empty;
       continue;
@@ -96,6 +97,8 @@ bool TileSources::covered(const WallView& view, std::size_t index, const PixelRe
 void TileSources::show(Slot& slot, const PixelRect& tile, FitMode fit, TileDraw* d) {
   d->kind = TileDraw::Kind::Video;
   d->content = slot.uploads;
+  if (const auto quality = slot.channel->quality(); quality && !quality->faults.empty())
+    d->quality = quality->faults.front();
   if (!slot.image) {
     d->video = &slot.planes;
     return;

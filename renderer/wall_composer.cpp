@@ -79,7 +79,7 @@ ComposeResult WallComposer::compose(const WallView& view, const std::vector<Tile
   drawn_.resize(draws.size());
   for (std::size_t i = 0; i < draws.size(); ++i) {
     const TileDraw& d = draws[i];
-    const TileSignature now{d.kind, d.video, d.image, d.content, d.state};
+    const TileSignature now{d.kind, d.video, d.image, d.content, d.state, d.quality};
     if (now == drawn_[i]) continue;
     drawn_[i] = now;
     if (!full) add_disjoint(&regions, tiles[i]);

@@ -64,6 +64,7 @@ class WallComposer {
     const streams::VideoFrame* image = nullptr;
     std::uint64_t content = 0;
     streams::StreamState state = streams::StreamState::Idle;
+    std::string quality;
     bool operator==(const TileSignature&) const = default;
   };
 

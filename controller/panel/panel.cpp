@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "controller/panel/panel_internal.hpp"
+#include "renderer/quality_labels.hpp"
 
 namespace vw::controller::panel {
 
@@ -79,6 +80,7 @@ std::string Panel::last_message() const {
 
 std::vector<std::string> Panel::glyph_texts() const {
   std::vector<std::string> out = all_texts();
+  for (auto& word : renderer::quality_words()) out.push_back(std::move(word));  // 画质 column
   const auto* wall = state_->services.wall;
   if (!wall) return out;
   if (auto config = wall->config()) {

@@ -63,6 +63,8 @@ enum class Text : int {
   ColDecoder,
   ColDrops,
   ColReconnects,
+  ColQuality,
+  QualityOk,
   ColLastError,
   Hardware,
   Software,

@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "controller/panel/panel_internal.hpp"
+#include "renderer/quality_labels.hpp"
 
 namespace vw::controller::panel {
 namespace {
@@ -32,9 +33,9 @@ int live_rank(streams::StreamState state) {
 }
 
 constexpr StreamColumn kColumns[] = {
-    StreamColumn::Camera,     StreamColumn::State,     StreamColumn::Fps,     StreamColumn::Bitrate,
-    StreamColumn::Resolution, StreamColumn::Codec,     StreamColumn::Decoder, StreamColumn::Drops,
-    StreamColumn::Reconnects, StreamColumn::LastError,
+    StreamColumn::Camera,     StreamColumn::State,   StreamColumn::Fps,       StreamColumn::Bitrate,
+    StreamColumn::Resolution, StreamColumn::Codec,   StreamColumn::Decoder,   StreamColumn::Drops,
+    StreamColumn::Reconnects, StreamColumn::Quality, StreamColumn::LastError,
 };
 
 Text column_title(StreamColumn column) {
@@ -57,6 +58,8 @@ Text column_title(StreamColumn column) {
       return Text::ColDrops;
     case StreamColumn::Reconnects:
       return Text::ColReconnects;
+    case StreamColumn::Quality:
+      return Text::ColQuality;
     case StreamColumn::LastError:
       break;
   }
@@ -196,6 +199,21 @@ void Panel::State::draw_streams_tab() {
       ImGui::TableSetColumnIndex(8);
       ImGui::Text("%llu", static_cast<unsigned long long>(stats.reconnects));
       ImGui::TableSetColumnIndex(9);
+      if (row.quality) {
+        std::string faults;
+        for (const auto& f : row.quality->faults)
+          faults +=
+              (faults.empty() ? "" : ", ") + std::string(renderer::quality_check_name(f, language));
+        if (faults.empty())
+          ImGui::TextUnformatted(t(Text::QualityOk));
+        else
+          ImGui::TextColored(ImVec4(1.0f, 0.69f, 0.0f, 1.0f), "%s", faults.c_str());
+        if (ImGui::IsItemHovered())
+          ImGui::SetTooltip("luma %.0f  sharpness %.0f  motion %.2f  noise %.1f  flat %.2f",
+                            row.quality->luma, row.quality->sharpness, row.quality->motion,
+                            row.quality->noise, row.quality->flat);
+      }
+      ImGui::TableSetColumnIndex(10);
       ImGui::TextUnformatted(stats.last_error.c_str());
       if (!stats.last_error.empty() && ImGui::IsItemHovered())
         ImGui::SetTooltip("%s", stats.last_error.c_str());

@@ -56,6 +56,8 @@ constexpr Entry kTexts[] = {
     {Text::ColDecoder, "解码器", "Decoder"},
     {Text::ColDrops, "丢帧", "Dropped"},
     {Text::ColReconnects, "重连", "Reconnects"},
+    {Text::ColQuality, "画质", "Picture"},
+    {Text::QualityOk, "正常", "good"},
     {Text::ColLastError, "最近错误", "Last error"},
     {Text::Hardware, "硬件", "Hardware"},
     {Text::Software, "软件", "Software"},

@@ -72,6 +72,12 @@ int compare_column(const StreamRow& a, const StreamRow& b, StreamColumn column) 
       return compare3(sa.frames_dropped, sb.frames_dropped);
     case StreamColumn::Reconnects:
       return compare3(sa.reconnects, sb.reconnects);
+    case StreamColumn::Quality: {
+      auto faults = [](const StreamRow& r) {
+        return r.quality ? static_cast<int>(r.quality->faults.size()) : -1;
+      };
+      return compare3(faults(a), faults(b));
+    }
     case StreamColumn::LastError:
       return compare_text(sa.last_error, sb.last_error);
   }
@@ -131,6 +137,7 @@ std::vector<StreamRow> collect_stream_rows(
       row.running = true;
       row.state = it->second->state();
       row.stats = it->second->stats();
+      row.quality = it->second->quality();
     }
     rows.push_back(std::move(row));
   };

@@ -21,6 +21,7 @@ struct StreamRow {
   bool running = false;  // a channel exists (the stream is wanted or lingering)
   streams::StreamState state = streams::StreamState::Idle;
   streams::StreamStats stats;
+  std::optional<streams::PictureQuality> quality;  // none: not diagnosed (not on the wall)
 };
 
 enum class StreamColumn {
@@ -33,6 +34,7 @@ enum class StreamColumn {
   Decoder,  // hardware first when descending
   Drops,    // stats.frames_dropped
   Reconnects,
+  Quality,  // faults held by the quality diagnosis; diagnosed before not diagnosed
   LastError,
 };
 

@@ -25,20 +25,6 @@ std::vector<std::string> failed_checks(const streams::PictureQuality& f, const Q
   return failed;
 }
 
-std::string_view check_label(std::string_view check, bool english) {
-  struct Label {
-    std::string_view check, zh, en;
-  };
-  static constexpr Label labels[] = {
-      {"black", "黑屏", "black"},       {"covered", "遮挡", "covered"},
-      {"frozen", "画面冻结", "frozen"}, {"blur", "模糊", "blurred"},
-      {"noise", "噪声", "noisy"},       {"colour_cast", "偏色", "colour cast"},
-      {"too_dark", "过暗", "too dark"}, {"too_bright", "过亮", "too bright"}};
-  for (const auto& l : labels)
-    if (l.check == check) return english ? l.en : l.zh;
-  return check;
-}
-
 Baseline QualityTracker::baseline() const {
   Baseline b;
   if (sharpness_samples_ >= 3) b.sharpness = sharpness_;

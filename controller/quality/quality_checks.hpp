@@ -44,9 +44,6 @@ std::vector<std::string> failed_checks(const streams::PictureQuality& figures,
                                        const QualityThresholds& thresholds,
                                        const Baseline& baseline);
 
-// The Chinese (default) or English name of a check, as the operators read it.
-std::string_view check_label(std::string_view check, bool english);
-
 class QualityTracker {
  public:
   explicit QualityTracker(QualityThresholds thresholds) : thresholds_(thresholds) {}

@@ -166,7 +166,11 @@ TEST_F(CaseWallTest, CountsReachTheWallAndMajorCaseRaisesTheAlarmUntilAcknowledg
 
   // A major case in 花楼街: the rule's layout and camera come up with a banner.
   platform_.major_case("JH-MAJOR-1", "花楼街");
-  ASSERT_TRUE(feed_until([&] { return wall.wall().state()->layout == "1x1"; }, 10s));
+  ASSERT_TRUE(feed_until(
+      [&] {
+        return wall.wall().state()->layout == "1x1" && !wall.wall().view()->alarm_banner.empty();
+      },
+      10s));
   const auto state = *wall.wall().state();
   EXPECT_EQ(state.slots[0], "minzu");
   ASSERT_EQ(state.alarms.size(), 1u);
@@ -174,9 +178,14 @@ TEST_F(CaseWallTest, CountsReachTheWallAndMajorCaseRaisesTheAlarmUntilAcknowledg
   EXPECT_TRUE(near(wall.tile_centre(wall.capture(), 0, 0.5, 0.6), rgb_hex(0x0000ff), 40));
 
   monitor.acknowledge({}, controller::Origin{"keyboard:local", "", "operator"});
-  ASSERT_TRUE(eventually([&] { return wall.wall().state()->layout == "2x2"; }, 5s));
+  // The state snapshot is published a moment before the view made from it: wait for both.
+  ASSERT_TRUE(eventually(
+      [&] {
+        return wall.wall().state()->layout == "2x2" && wall.wall().view()->alarm_banner.empty();
+      },
+      5s))
+      << wall.wall().state()->layout << " / " << wall.wall().view()->alarm_banner;
   EXPECT_EQ(wall.wall().state()->slots[0], "hualou");
-  EXPECT_TRUE(wall.wall().view()->alarm_banner.empty());
 }
 
 TEST_F(CaseWallTest, SilentPublisherMakesTheDataStaleAndItRecovers) {

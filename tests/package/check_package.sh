@@ -50,3 +50,4 @@ echo "$version"
   || { cat "$tmp/run.log"; fail "the packaged config did not run"; }
 [ -s "$tmp/wall.png" ] || { cat "$tmp/run.log"; fail "no composite written"; }
 echo "the packaged config runs: one composite written"
+echo "not run here: installing into a fresh Debian 12 root (scripts/package.sh --chroot; minutes, network)"

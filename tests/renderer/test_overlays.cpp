@@ -214,6 +214,37 @@ TEST_P(Overlays, BadgesOnlyOnTilesOfStreetsWithOpenCases) {
   EXPECT_EQ(red_pixels(rig.capture(), 0, 0, 1280, 720), 0);
 }
 
+int amber_pixels(const Image& image, int x0, int y0, int x1, int y1) {
+  int count = 0;
+  for (int y = y0; y < y1; ++y)
+    for (int x = x0; x < x1; ++x) {
+      const Rgb c = at(image, x, y);
+      if (c.r > 220 && c.g > 140 && c.g < 210 && c.b < 60) ++count;
+    }
+  return count;
+}
+
+// A tile whose picture the quality diagnosis faults gets an amber badge (画质: 模糊) top-right
+// and an amber border, drawn as soon as the verdict is set (no new frame needed) and gone with
+// it; the other tiles stay as they were.
+TEST_P(Overlays, QualityFaultsShowAsABadgeAndAnAmberBorder) {
+  Rig rig(GetParam());
+  const Image clean = rig.show();
+  EXPECT_EQ(amber_pixels(clean, 0, 0, 1280, 720), 0);
+  streams::PictureQuality blurred;
+  blurred.faults = {"blur", "noise"};
+  rig.stream(4).channel->set_quality(blurred);  // the middle tile: x 427..853, y 240..480
+  const Image faulted = rig.capture();
+  const int badge = amber_pixels(faulted, 640, 240, 853, 290);
+  EXPECT_GT(badge, 300) << "the badge, top-right of the tile";
+  EXPECT_GT(amber_pixels(faulted, 427, 470, 853, 480), 400) << "the bottom border";
+  EXPECT_LT(differing(clean, faulted, 0, 0, 1280, 230), 40) << "tiles above it unchanged";
+  EXPECT_TRUE(near(at(faulted, 640, 400), kGrey)) << "the picture itself is left alone";
+
+  rig.stream(4).channel->set_quality(std::nullopt);
+  EXPECT_EQ(amber_pixels(rig.capture(), 0, 0, 1280, 720), 0);
+}
+
 TEST_P(Overlays, NoOverlaysLeaveTheVideoAlone) {
   Rig rig(GetParam());
   const Image before = rig.show();
