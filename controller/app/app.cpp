@@ -201,6 +201,7 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
   wall_ = std::make_unique<WallController>(
       config_, layouts_, *streams_, [r = renderer_.get()](auto view) { r->publish(view); },
       std::move(services));
+  start_health();
   if (!config_.cases.endpoints.empty() || !config_.cases.rules_path.empty())
     cases_ = std::make_unique<CaseMonitor>(
         config_, layouts_, *wall_, [r = renderer_.get()](auto cases) { r->publish_cases(cases); });
@@ -244,10 +245,10 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
       return shown;
     });
   }
-  start_service();
+  start_metrics();
 }
 
-void AppRuntime::start_service() {
+void AppRuntime::start_health() {
   notifier_ = std::make_unique<service::SystemdNotifier>();
   service::HealthOptions health;
   health.heartbeats = {{"render", [r = renderer_.get()] { return r->loop_turns(); }},
@@ -267,6 +268,9 @@ void AppRuntime::start_service() {
                                  view->layout_name);
   };
   health_ = std::make_unique<service::HealthMonitor>(std::move(health), *notifier_);
+}
+
+void AppRuntime::start_metrics() {
   if (config_.service.metrics_host.empty()) return;
   try {
     metrics_ = std::make_unique<service::MetricsServer>(
@@ -324,8 +328,8 @@ renderer::UiOptions AppRuntime::panel_ui_options() {
 
 AppRuntime::~AppRuntime() {
   metrics_.reset();         // first: its workers read everything below
-  health_.reset();          // STOPPING=1
   quality_.reset();         // reads the wall's view
+  health_->stop();          // STOPPING=1; its thread (reading the renderer and the wall) joined
   timer_ = {};              // joins
   snapshot_reporter_ = {};  // joins: nothing logs after the runtime is gone
   {
@@ -341,6 +345,7 @@ AppRuntime::~AppRuntime() {
   panel_.reset();    // after the wall: command replies call back into it
   streams_.reset();  // bounded teardown of every pipeline
   demo_.reset();
+  health_.reset();  // last of the service: reloads ending in the wall's shutdown still told it
   if (audit_)
     for (const AuditLog* log : {&audit_->commands(), &audit_->refusals()})
       spdlog::info("audit trail {}: head {}:{}", log->path(), log->last_seq(), log->last_hash());

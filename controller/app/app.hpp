@@ -107,9 +107,10 @@ class AppRuntime {
   std::unique_ptr<service::SystemdNotifier> notifier_;
   std::unique_ptr<service::HealthMonitor> health_;
   std::unique_ptr<service::MetricsServer> metrics_;  // null: off, or it could not listen
-  void start_service();                              // end of the constructor
-  std::string metrics_text() const;                  // GET /metrics (its workers)
-  renderer::UiOptions panel_ui_options();            // from config.panel and --panel
+  void start_health();               // before the API: a reload from it tells systemd (RELOADING=1)
+  void start_metrics();              // end of the constructor
+  std::string metrics_text() const;  // GET /metrics (its workers)
+  renderer::UiOptions panel_ui_options();  // from config.panel and --panel
   // --snapshot: the composite, or with --snapshot-panel the window with the panel; "" or why
   // it was not written. Waits at most 30 s; never on the render thread.
   std::string write_requested_snapshot();

@@ -26,9 +26,14 @@ HealthMonitor::HealthMonitor(HealthOptions options, const SystemdNotifier& notif
 }
 
 HealthMonitor::~HealthMonitor() {
+  stop();
+}
+
+void HealthMonitor::stop() {
+  if (!thread_.joinable()) return;
+  notifier_.stopping();
   thread_.request_stop();
   thread_ = {};
-  notifier_.stopping();
 }
 
 HealthReport HealthMonitor::report() const {

@@ -45,7 +45,10 @@ struct HealthReport {
 class HealthMonitor {
  public:
   HealthMonitor(HealthOptions options, const SystemdNotifier& notifier);
-  ~HealthMonitor();  // STOPPING=1, then joins
+  ~HealthMonitor();  // stop()
+  // STOPPING=1, and the monitor's thread joined: no callback runs after it returns. report(),
+  // reloading() and reloaded() still work (reloads finishing during the shutdown call them).
+  void stop();
   HealthMonitor(const HealthMonitor&) = delete;
   HealthMonitor& operator=(const HealthMonitor&) = delete;
 
