@@ -17,7 +17,10 @@ std::vector<std::string> failed_checks(const streams::PictureQuality& f, const Q
   const bool blurred_absolute = f.sharpness < t.blur_sharpness;
   const bool blurred_relative =
       baseline.sharpness > 0 && f.sharpness < t.blur_of_baseline * baseline.sharpness;
-  if ((blurred_absolute || blurred_relative) && !covered) failed.emplace_back("blur");
+  // A picture too dark or too bright has lost contrast, and with it sharpness: the exposure is
+  // the fault to name, not the focus (as a board is, not the blur it seems to add).
+  const bool exposure = f.luma < t.dark_luma || f.luma > t.bright_luma;
+  if ((blurred_absolute || blurred_relative) && !covered && !exposure) failed.emplace_back("blur");
   if (f.noise > t.noise) failed.emplace_back("noise");
   if (f.colour_cast > t.cast) failed.emplace_back("colour_cast");
   if (f.luma < t.dark_luma) failed.emplace_back("too_dark");

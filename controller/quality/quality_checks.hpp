@@ -22,7 +22,7 @@ struct QualityThresholds {
   double blur_of_baseline = 0.3;  // ... or below this share of its own baseline
   // 遮挡: a large region without texture that appeared (this much above the camera's own share
   // of flat blocks), or one that covers nearly everything from the first sample (a lens cap).
-  double covered_rise = 0.35, covered_min = 0.5, covered_absolute = 0.95;
+  double covered_rise = 0.35, covered_min = 0.4, covered_absolute = 0.95;
   double cast = 45;  // 偏色: mean chroma this far from neutral
   double noise = 9;  // 噪声/雪花
   int enter_after = 3;

@@ -1,7 +1,7 @@
 // videowall-camsim: the simulated camera server as a process (tests kill, freeze and restart it).
 //   videowall-camsim [--address A] [--port P] [--auth user:password]
 //                    [--camera /mount=CODEC:WxH@FPS:RRGGBB]... [--clip /mount=PATH[@FPS]]...
-//                    [--verbose]
+//                    [--scene /mount=WxH@FPS[:DEFECT[@ONSET_S]]]... [--verbose]
 // Prints exactly "LISTENING <port>" on stdout once it accepts connections (logs go to stderr),
 // serves until SIGINT or SIGTERM, then stops cleanly. Bad arguments: a message naming the
 // argument on stderr and exit status 2; failure to start: exit status 1.
@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "streams/sim/sim_camera_server.hpp"
+#include "streams/sim/sim_scene.hpp"
 
 namespace {
 
@@ -69,6 +70,46 @@ std::optional<vw::streams::SimSolidMount> parse_camera(const std::string& arg, s
   return m;
 }
 
+// "/blur=320x180@25:blur@2" (a street scene at 320x180, blurred from 2 s in), "/clean=320x180@25"
+std::optional<vw::streams::SimSceneMount> parse_scene(const std::string& arg, std::string& why) {
+  vw::streams::SimSceneMount m;
+  const auto eq = arg.find('=');
+  if (eq == std::string::npos || eq < 2 || arg[0] != '/') {
+    why = "expected /mount=WxH@FPS[:DEFECT[@ONSET_S]]";
+    return std::nullopt;
+  }
+  m.path = arg.substr(0, eq);
+  std::string_view rest = std::string_view(arg).substr(eq + 1);
+  const auto colon = rest.find(':');
+  const std::string_view size = rest.substr(0, colon);
+  const auto x = size.find('x'), at = size.find('@');
+  if (x == std::string::npos || at == std::string::npos || at < x ||
+      !parse_int(size.substr(0, x), m.width) ||
+      !parse_int(size.substr(x + 1, at - x - 1), m.height) ||
+      !parse_int(size.substr(at + 1), m.fps)) {
+    why = "expected /mount=WxH@FPS[:DEFECT[@ONSET_S]] with decimal sizes";
+    return std::nullopt;
+  }
+  if (colon != std::string::npos) {
+    std::string_view defect = rest.substr(colon + 1);
+    if (const auto onset_at = defect.find('@'); onset_at != std::string::npos) {
+      int onset = 0;
+      if (!parse_int(defect.substr(onset_at + 1), onset) || onset < 0) {
+        why = "ONSET_S after '@' must be whole seconds, 0 or more";
+        return std::nullopt;
+      }
+      m.onset_s = onset;
+      defect = defect.substr(0, onset_at);
+    }
+    m.defect = std::string(defect);
+  }
+  if (!vw::streams::sim_defect_from_name(m.defect)) {
+    why = "unknown defect '" + m.defect + "' (one of " + vw::streams::sim_defect_names() + ")";
+    return std::nullopt;
+  }
+  return m;
+}
+
 // "/cam01=/cache/cam01.mp4@25" or "/cam01=/cache/cam01.mp4"
 std::optional<vw::streams::SimClipMount> parse_clip(const std::string& arg, std::string& why) {
   vw::streams::SimClipMount m;
@@ -106,10 +147,11 @@ int bad_argument(const std::string& option, const std::string& value, const std:
 int main(int argc, char** argv) {
   spdlog::set_default_logger(spdlog::stderr_color_mt("camsim"));
 
-  CLI::App app{"videowall-camsim: simulated RTSP cameras (solid colours and looped clips)"};
+  CLI::App app{
+      "videowall-camsim: simulated RTSP cameras (solid colours, street scenes, looped clips)"};
   vw::streams::SimCameraServerOptions options;
   std::string auth;
-  std::vector<std::string> cameras, clips;
+  std::vector<std::string> cameras, clips, scenes;
   app.add_option("--address", options.address, "address to bind")->capture_default_str();
   app.add_option("--port", options.port, "port to bind, 0 = any free port")
       ->capture_default_str()
@@ -119,6 +161,9 @@ int main(int argc, char** argv) {
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "debug logging (clients, pipelines)");
   app.add_option("--clip", clips, "looped clip mount /mount=PATH[@FPS] (H.264 .mp4 or .h264)");
+  app.add_option("--scene", scenes,
+                 "street-scene mount /mount=WxH@FPS[:DEFECT[@ONSET_S]], DEFECT one of " +
+                     vw::streams::sim_defect_names());
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -142,6 +187,12 @@ int main(int argc, char** argv) {
     auto m = parse_camera(c, why);
     if (!m) return bad_argument("--camera", c, why);
     options.solid.push_back(*m);
+  }
+  for (const auto& c : scenes) {
+    auto m = parse_scene(c, why);
+    if (!m) return bad_argument("--scene", c, why);
+    m->variant = static_cast<int>(options.scenes.size());
+    options.scenes.push_back(*m);
   }
   for (const auto& c : clips) {
     auto m = parse_clip(c, why);

@@ -3,9 +3,11 @@
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
 #include <gst/rtsp-server/rtsp-server.h>
+#include <gst/video/video.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <future>
@@ -16,6 +18,7 @@
 
 #include "streams/sim/demo_cache.hpp"
 #include "streams/sim/sim_gst.hpp"
+#include "streams/sim/sim_scene.hpp"
 
 namespace vw::streams {
 namespace {
@@ -183,16 +186,71 @@ struct ServerRun {
   SourcePtr listener;
 };
 
+// ---------------------------------------------------------------------------------------------
+// Scene mounts: a ScenePainter per pipeline draws every frame videotestsrc produces.
+
+std::string live_encoder(int fps, const std::string& codec) {
+  const bool h265 = codec == "h265";
+  return std::string(h265 ? "x265enc" : "x264enc") +
+         " tune=zerolatency speed-preset=ultrafast key-int-max=" + std::to_string(fps) + " ! " +
+         (h265 ? "rtph265pay" : "rtph264pay") + " name=pay0 pt=96 config-interval=1";
+}
+
+std::string scene_launch(const SimSceneMount& m) {
+  return "( videotestsrc name=scene is-live=true pattern=black ! video/x-raw,format=I420,width=" +
+         std::to_string(m.width) + ",height=" + std::to_string(m.height) +
+         ",framerate=" + std::to_string(m.fps) + "/1 ! " + live_encoder(m.fps, "h264") + " )";
+}
+
+struct ScenePaint {  // the probe's state, one per pipeline
+  ScenePainter painter;
+  GstVideoInfo info;
+  std::int64_t index = 0;
+};
+
+GstPadProbeReturn paint_scene(GstPad*, GstPadProbeInfo* info, gpointer data) {
+  auto* paint = static_cast<ScenePaint*>(data);
+  GstBuffer* buffer = gst_buffer_make_writable(GST_PAD_PROBE_INFO_BUFFER(info));
+  GST_PAD_PROBE_INFO_DATA(info) = buffer;
+  GstVideoFrame frame;
+  if (!gst_video_frame_map(&frame, &paint->info, buffer, GST_MAP_WRITE)) return GST_PAD_PROBE_OK;
+  ScenePlanes planes;
+  planes.width = GST_VIDEO_FRAME_WIDTH(&frame);
+  planes.height = GST_VIDEO_FRAME_HEIGHT(&frame);
+  for (int i = 0; i < 3; ++i) {
+    planes.data[i] = static_cast<std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, i));
+    planes.stride[i] = GST_VIDEO_FRAME_PLANE_STRIDE(&frame, i);
+  }
+  paint->painter.paint(planes, paint->index++);
+  gst_video_frame_unmap(&frame);
+  return GST_PAD_PROBE_OK;
+}
+
+void on_scene_configure(GstRTSPMediaFactory*, GstRTSPMedia* media, gpointer data) {
+  const auto& m = *static_cast<const SimSceneMount*>(data);
+  GstPtr<GstElement> bin(gst_rtsp_media_get_element(media));
+  GstPtr<GstElement> src(gst_bin_get_by_name_recurse_up(GST_BIN(bin.get()), "scene"));
+  GstPtr<GstPad> pad(src ? gst_element_get_static_pad(src.get(), "src") : nullptr);
+  if (!pad) {
+    spdlog::error("sim camera: scene mount {} has no source pad", m.path);
+    return;
+  }
+  const auto defect = sim_defect_from_name(m.defect).value_or(SimDefect::None);
+  auto* paint = new ScenePaint{
+      ScenePainter(m.width, m.height, m.variant, defect, std::llround(m.onset_s * m.fps)), {}};
+  gst_video_info_set_format(&paint->info, GST_VIDEO_FORMAT_I420, static_cast<guint>(m.width),
+                            static_cast<guint>(m.height));
+  gst_pad_add_probe(pad.get(), GST_PAD_PROBE_TYPE_BUFFER, paint_scene, paint,
+                    [](gpointer p) { delete static_cast<ScenePaint*>(p); });
+}
+
 std::string solid_launch(const SimSolidMount& m) {
   char colour[16];
   std::snprintf(colour, sizeof colour, "0xff%06x", static_cast<unsigned>(m.rgb & 0xffffffu));
-  const bool h265 = m.codec == "h265";
   return "( videotestsrc is-live=true pattern=solid-color foreground-color=" + std::string(colour) +
          " ! video/x-raw,format=I420,width=" + std::to_string(m.width) +
          ",height=" + std::to_string(m.height) + ",framerate=" + std::to_string(m.fps) + "/1 ! " +
-         (h265 ? "x265enc" : "x264enc") +
-         " tune=zerolatency speed-preset=ultrafast key-int-max=" + std::to_string(m.fps) + " ! " +
-         (h265 ? "rtph265pay" : "rtph264pay") + " name=pay0 pt=96 config-interval=1 )";
+         live_encoder(m.fps, m.codec) + " )";
 }
 
 void allow_viewer(GstRTSPMediaFactory* factory, bool auth) {
@@ -217,6 +275,16 @@ std::string set_up(ServerRun& run) {
     gst_rtsp_media_factory_set_shared(factory, TRUE);
     allow_viewer(factory, auth);
     gst_rtsp_mount_points_add_factory(mounts.get(), m.path.c_str(), factory);  // takes it
+  }
+  for (const auto& m : o.scenes) {
+    GstRTSPMediaFactory* factory = gst_rtsp_media_factory_new();
+    gst_rtsp_media_factory_set_launch(factory, scene_launch(m).c_str());
+    gst_rtsp_media_factory_set_shared(factory, TRUE);
+    allow_viewer(factory, auth);
+    // `m` lives in run.options, which outlives the server and its factories.
+    g_signal_connect(factory, "media-configure", G_CALLBACK(on_scene_configure),
+                     const_cast<SimSceneMount*>(&m));
+    gst_rtsp_mount_points_add_factory(mounts.get(), m.path.c_str(), factory);
   }
   for (const auto& feed : run.feeder->feeds()) {
     GstRTSPMediaFactory* factory = gst_rtsp_media_factory_new();
@@ -314,6 +382,16 @@ std::string check_options(const SimCameraServerOptions& o) {
     if (m.width < 16 || m.height < 16 || m.width % 2 || m.height % 2 || m.fps < 1 || m.fps > 120)
       return "mount '" + m.path + "': bad size or frame rate";
   }
+  for (const auto& m : o.scenes) {
+    if (auto e = check_path(m.path); !e.empty()) return e;
+    if (m.width < 16 || m.height < 16 || m.width % 2 || m.height % 2 || m.fps < 1 || m.fps > 120)
+      return "mount '" + m.path + "': bad size or frame rate";
+    if (!sim_defect_from_name(m.defect))
+      return "mount '" + m.path + "': unknown defect '" + m.defect + "' (one of " +
+             sim_defect_names() + ")";
+    if (!(m.onset_s >= 0 && m.onset_s <= 86400))
+      return "mount '" + m.path + "': onset must be 0..86400 s";
+  }
   for (const auto& m : o.clips) {
     if (auto e = check_path(m.path); !e.empty()) return e;
     if (m.fps < 0 || m.fps > 120) return "mount '" + m.path + "': bad frame rate";
@@ -399,9 +477,10 @@ bool SimCameraServer::start(std::string* error) {
   run->feeder->start();
   impl_->port = run->port;
   impl_->run = std::move(run);
-  spdlog::info("sim camera server listening on {}:{} ({} solid, {} clip mounts{})",
+  spdlog::info("sim camera server listening on {}:{} ({} solid, {} scene, {} clip mounts{})",
                impl_->options.address, impl_->port.load(), impl_->options.solid.size(),
-               impl_->options.clips.size(), impl_->options.user.empty() ? "" : ", Basic auth");
+               impl_->options.scenes.size(), impl_->options.clips.size(),
+               impl_->options.user.empty() ? "" : ", Basic auth");
   return true;
 }
 

@@ -1,8 +1,11 @@
 // A simulated camera server: an in-process RTSP server (gst-rtsp-server) for demo mode and tests.
 //
-// Two kinds of mount, both with a shared media factory (N clients share one pipeline):
+// Three kinds of mount, all with a shared media factory (N clients share one pipeline):
 //  - solid colour: videotestsrc -> x264enc/x265enc (zerolatency, ultrafast, a key frame every
 //    second) -> rtph264pay/rtph265pay, encoded live;
+//  - scene: a street scene drawn by a ScenePainter (sim_scene.hpp) into each frame, optionally
+//    with a defect from `onset_s` seconds into the stream, encoded live like a solid colour (one
+//    painter per pipeline: the onset counts from the pipeline's first frame);
 //  - clip: a pre-encoded H.264 file (see demo_cache.hpp), read ONCE into memory at start() and
 //    looped forever by a feeder thread into appsrc -> h264parse -> rtph264pay at the clip's
 //    frame rate, timestamps taken from the running clock (monotonic across loops). Each new
@@ -39,6 +42,16 @@ struct SimSolidMount {
   std::string codec = "h264";  // "h264" or "h265"
 };
 
+struct SimSceneMount {
+  std::string path;  // "/blur"
+  int width = 320;
+  int height = 180;
+  int fps = 25;
+  int variant = 0;              // another background and traffic
+  std::string defect = "none";  // a sim_defect_from_name() name
+  double onset_s = 0;           // seconds of clean picture before the defect starts
+};
+
 struct SimClipMount {
   std::string path;            // "/cam01/main"
   std::filesystem::path file;  // .mp4 (H.264) or Annex-B .h264; several mounts may share one
@@ -51,6 +64,7 @@ struct SimCameraServerOptions {
   std::string user;  // Basic auth is on when user is non-empty
   std::string password;
   std::vector<SimSolidMount> solid;
+  std::vector<SimSceneMount> scenes;
   std::vector<SimClipMount> clips;
   std::chrono::milliseconds stop_bound{3000};
 };

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <opencv2/imgproc.hpp>
 #include <random>
 
@@ -225,6 +226,89 @@ TEST(QualityMonitor, DiagnosesRealStreamsFromTheirMailboxes) {
   // A flat grey picture that never changes: covered and frozen (as a lens cap would be).
   EXPECT_EQ(channels[1]->quality()->faults, (Faults{"covered", "frozen"}));
   EXPECT_GE(channels[0]->quality()->samples, 3u);
+}
+
+// Real streams with known defects (videowall-camsim's street scenes): each camera is seen clean
+// first, so its baseline is learnt, then goes wrong; each defect is diagnosed by its own check,
+// and only by it, within a few samples of its start; the clean camera never raises a verdict.
+TEST(QualityMonitor, DiagnosesEachDefectOfARealStreamByItsCheck) {
+  constexpr int kOnsetS = 4;
+  const std::vector<std::string> defects{"black", "frozen",      "blur",     "covered",
+                                         "noise", "colour_cast", "too_dark", "too_bright"};
+  std::vector<testing::SimSceneSpec> scenes{{"/clean", "none", 0}};
+  for (const auto& d : defects) scenes.push_back({"/" + d, d, kOnsetS});
+  testing::CamsimProcess cameras(scenes);
+  cameras.start();
+  streams::Wakeup wakeup;
+  streams::StreamManager manager(&wakeup, {});
+  std::vector<streams::StreamSpec> specs;
+  for (const auto& s : scenes) {
+    streams::StreamSpec spec;
+    spec.key = s.mount.substr(1) + "/sub";
+    spec.url = cameras.url(s.mount);
+    specs.push_back(spec);
+  }
+  const auto started = std::chrono::steady_clock::now();  // the camera's pipelines start now
+  auto channels = manager.set_wanted(specs);
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        return std::all_of(channels.begin(), channels.end(), [](const auto& c) {
+          return c->state() == streams::StreamState::Playing && c->mailbox().peek();
+        });
+      },
+      20s));
+  const auto onset = started + std::chrono::seconds(kOnsetS);
+  ASSERT_LT(std::chrono::steady_clock::now(), onset - 1s) << "the streams took too long to start";
+  QualityOptions options;
+  options.interval = 250ms;
+  QualityMonitor monitor(options, [&] { return channels; });
+
+  // Per defective camera: its sample count when the defect began and when a verdict first showed.
+  struct Seen {
+    std::uint64_t at_onset = 0, at_verdict = 0;
+    Faults faults;
+  };
+  std::vector<Seen> seen(defects.size());
+  Faults clean_faults;
+  const bool all = testing::eventually(
+      [&] {
+        const bool begun = std::chrono::steady_clock::now() >= onset;
+        if (auto q = channels[0]->quality(); q && !q->faults.empty()) clean_faults = q->faults;
+        bool done = true;
+        for (std::size_t i = 0; i < defects.size(); ++i) {
+          const auto q = channels[i + 1]->quality();
+          const std::uint64_t samples = q ? q->samples : 0;
+          if (!begun) seen[i].at_onset = samples;
+          if (q && !q->faults.empty() && seen[i].at_verdict == 0) {
+            seen[i].at_verdict = samples;
+            seen[i].faults = q->faults;
+          }
+          done = done && seen[i].at_verdict > 0;
+        }
+        return done && begun;
+      },
+      30s, 20ms);
+  for (std::size_t i = 0; i < defects.size(); ++i) {
+    const auto q = channels[i + 1]->quality();
+    std::printf("%-12s verdict %-24s %llu samples after the defect began\n", defects[i].c_str(),
+                seen[i].faults.empty() ? "(none)" : seen[i].faults.front().c_str(),
+                static_cast<unsigned long long>(seen[i].at_verdict - seen[i].at_onset));
+    EXPECT_EQ(seen[i].faults, Faults{defects[i]}) << defects[i];
+    EXPECT_GT(seen[i].at_verdict, seen[i].at_onset)
+        << defects[i] << ": a verdict before the defect";
+    // enter_after (3) bad samples, plus the samples the defect needs to reach the sampled frame
+    // (the decoder's latency and the pass that was under way).
+    EXPECT_LE(seen[i].at_verdict - seen[i].at_onset, 3u + 3u) << defects[i];
+    if (q) {
+      EXPECT_EQ(q->faults, Faults{defects[i]}) << defects[i] << " now";
+    }
+  }
+  EXPECT_TRUE(all);
+  EXPECT_EQ(clean_faults, Faults{});
+  const auto clean = channels[0]->quality();
+  ASSERT_TRUE(clean);
+  EXPECT_GE(clean->samples, 10u);
+  EXPECT_EQ(clean->faults, Faults{});
 }
 
 }  // namespace

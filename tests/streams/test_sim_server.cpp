@@ -282,6 +282,11 @@ TEST(SimServer, InProcessServerReportsPortInUseAndClosesOnStop) {
   vw::streams::SimCameraServer third(bad);
   EXPECT_FALSE(third.start(&error));
   EXPECT_NE(error.find("'/'"), std::string::npos) << error;
+  vw::streams::SimCameraServerOptions smudged;
+  smudged.scenes.push_back({"/lens", 320, 180, 25, 0, "smudge", 0});
+  vw::streams::SimCameraServer fourth(smudged);
+  EXPECT_FALSE(fourth.start(&error));
+  EXPECT_NE(error.find("unknown defect 'smudge'"), std::string::npos) << error;
 }
 
 TEST(SimServer, ClipLoopsWithMonotonicTimestamps) {

@@ -20,10 +20,21 @@ struct SimCameraSpec {
   int fps = 25;
 };
 
+// A street scene, clean or with a defect from `onset_s` on (streams/sim/sim_scene.hpp).
+struct SimSceneSpec {
+  std::string mount;  // "/blur"
+  std::string defect = "none";
+  int onset_s = 0;
+  int width = 320;
+  int height = 180;
+  int fps = 25;
+};
+
 class CamsimProcess {
  public:
   CamsimProcess(std::vector<SimCameraSpec> cameras, std::string user = {},
                 std::string password = {});
+  explicit CamsimProcess(std::vector<SimSceneSpec> scenes) : scenes_(std::move(scenes)) {}
   ~CamsimProcess();
   CamsimProcess(const CamsimProcess&) = delete;
   CamsimProcess& operator=(const CamsimProcess&) = delete;
@@ -42,6 +53,7 @@ class CamsimProcess {
 
  private:
   std::vector<SimCameraSpec> cameras_;
+  std::vector<SimSceneSpec> scenes_;
   std::string user_, password_;
   int port_ = 0;
   pid_t pid_ = -1;
