@@ -2,6 +2,7 @@
 // renderer, read only by the render thread. A new view replaces the old one whole.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -54,6 +55,18 @@ struct WallView {
   std::vector<Overlay> overlays;  // case overlays of this layout; empty: none
   std::string alarm_banner;       // non-empty: a red one-line banner at the top centre
   std::uint64_t version = 0;      // increases with each published view
+
+  // The stream each tile shows (its main when it has no sub), each once: what the wall decodes
+  // for display, and what the picture-quality diagnosis samples.
+  std::vector<std::shared_ptr<streams::StreamChannel>> shown_streams() const {
+    std::vector<std::shared_ptr<streams::StreamChannel>> shown;
+    for (const auto& tile : tiles) {
+      const auto& channel = tile.shown() ? tile.shown() : (tile.main ? tile.main : tile.sub);
+      if (channel && std::find(shown.begin(), shown.end(), channel) == shown.end())
+        shown.push_back(channel);
+    }
+    return shown;
+  }
 };
 
 using WallViewPtr = std::shared_ptr<const WallView>;

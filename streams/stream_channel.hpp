@@ -30,6 +30,13 @@ enum class StreamState {
 
 std::string_view to_string(StreamState state);  // "playing", "auth_failed", ...
 
+// The camera a stream key belongs to: "minzu-01/main" -> "minzu-01" (a key without '/' is
+// returned whole).
+inline std::string_view camera_of_key(std::string_view key) {
+  const auto slash = key.rfind('/');
+  return slash == std::string_view::npos ? key : key.substr(0, slash);
+}
+
 struct StreamStats {
   double fps_in = 0;        // frames decoded per second (last ~2 s)
   double fps_out = 0;       // frames taken by the renderer per second (last ~2 s)
@@ -59,6 +66,7 @@ struct PictureQuality {
   double colour_cast = 0;  // distance of the mean chroma from neutral (0..~181)
   double noise = 0;        // mean absolute difference from a 3x3 median
   double flat = 0;         // share of blocks without texture, 0..1
+  double shake = 0;  // change of global motion within a burst, analysis pixels per frame
   std::uint64_t samples = 0;
 };
 

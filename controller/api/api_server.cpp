@@ -373,6 +373,17 @@ void ApiServer::dispatch(const std::vector<std::string>& envelope, ParsedRequest
           snapshot(envelope, id, r);
         } else if constexpr (std::is_same_v<T, ConfigReloadQuery>) {
           reload(envelope, id, client);
+        } else if constexpr (std::is_same_v<T, QualityReportQuery>) {
+          if (!deps_.quality_history) {
+            send(envelope, dump(error_reply(id, "unavailable",
+                                            "the picture-quality diagnosis is off "
+                                            "(quality.enabled: false)")));
+            return;
+          }
+          const auto now = std::chrono::system_clock::now();
+          const auto report =
+              deps_.quality_history->report(now - std::chrono::seconds(r.since_s), now);
+          send(envelope, dump(ok_reply(id, quality_report_json(report, deps_.streams.channels()))));
         } else {
           auto done = [shared = shared_, envelope, id](const CommandResult& result) {
             json body = result.ok ? ok_reply(id, {{"changed", result.changed},

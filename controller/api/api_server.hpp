@@ -31,6 +31,7 @@
 #include "controller/api/zap_handler.hpp"
 #include "controller/core/wall_controller.hpp"
 #include "controller/persist/audit_trail.hpp"
+#include "controller/quality/quality_history.hpp"
 #include "renderer/renderer.hpp"
 #include "streams/stream_manager.hpp"
 
@@ -61,6 +62,8 @@ struct ApiServerDeps {
   std::function<void(Origin, ReloadDone)> reload;
   std::string snapshot_dir;                // where snapshot requests with a "path" are written
   std::uint64_t snapshot_quota_bytes = 0;  // what snapshot_dir may hold (0: no quota)
+  // quality.report: the diagnosis' history (null when quality.enabled is false).
+  const quality::QualityHistory* quality_history = nullptr;
 };
 
 // What the API has been asked since it started (the metrics endpoint).

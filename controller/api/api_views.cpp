@@ -1,6 +1,7 @@
 #include "controller/api/api_views.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <map>
 
 #include "controller/cases/case_feed_parser.hpp"
@@ -56,7 +57,7 @@ json stream_json(const streams::StreamChannel& channel) {
   auto stats = channel.stats();
   auto key = channel.key();
   return {{"key", key},
-          {"camera", key.substr(0, key.rfind('/'))},
+          {"camera", std::string(streams::camera_of_key(key))},
           {"url", channel.redacted_url()},
           {"state", std::string(streams::to_string(channel.state()))},
           {"fps_in", stats.fps_in},
@@ -82,7 +83,33 @@ json quality_json(const streams::StreamChannel& channel) {
   if (!q) return nullptr;
   return {{"faults", q->faults},       {"luma", q->luma},     {"contrast", q->contrast},
           {"sharpness", q->sharpness}, {"motion", q->motion}, {"colour_cast", q->colour_cast},
-          {"noise", q->noise},         {"flat", q->flat},     {"samples", q->samples}};
+          {"noise", q->noise},         {"flat", q->flat},     {"shake", q->shake},
+          {"samples", q->samples}};
+}
+
+json quality_report_json(const quality::QualityReport& report,
+                         const std::vector<std::shared_ptr<streams::StreamChannel>>& channels) {
+  const auto iso = [](quality::SystemTime t) { return format_iso8601(t, std::chrono::hours(8)); };
+  std::map<std::string, json> by_stream;
+  for (const auto& channel : channels)
+    if (channel->quality()) by_stream[channel->key()] = json::array();
+  for (const auto& s : report.streams) {
+    json faults = json::array();
+    for (const auto& f : s.faults)
+      faults.push_back({{"check", f.check},
+                        {"seconds", std::round(f.seconds * 10) / 10},
+                        {"periods", f.periods},
+                        {"longest_s", std::round(f.longest_s * 10) / 10},
+                        {"longest_from", iso(f.longest_from)},
+                        {"ongoing", f.ongoing}});
+    by_stream[s.stream] = std::move(faults);
+  }
+  json list = json::array();
+  for (auto& [key, faults] : by_stream)
+    list.push_back({{"stream", key},
+                    {"camera", std::string(streams::camera_of_key(key))},
+                    {"faults", std::move(faults)}});
+  return {{"since", iso(report.since)}, {"until", iso(report.until)}, {"streams", std::move(list)}};
 }
 
 json stream_brief_json(const streams::StreamChannel& channel) {
@@ -193,6 +220,7 @@ std::vector<std::string> restart_required(const Config& current, const Config& n
   check(current.api.pub_endpoint != next.api.pub_endpoint, "api.pub_endpoint");
   check(current.api.server_secret_key != next.api.server_secret_key, "api.curve.secret_key_file");
   check(current.storage.dir != next.storage.dir, "storage.dir");
+  check(current.quality.enabled != next.quality.enabled, "quality.enabled");
   return fields;
 }
 

@@ -10,6 +10,7 @@
 #include "controller/core/config.hpp"
 #include "controller/core/records.hpp"
 #include "controller/core/wall_state.hpp"
+#include "controller/quality/quality_history.hpp"
 #include "layouts/layout.hpp"
 #include "renderer/renderer.hpp"
 #include "renderer/wall_view.hpp"
@@ -27,6 +28,12 @@ nlohmann::json stream_json(const streams::StreamChannel& channel);
 // The stream's picture-quality diagnosis ({"faults":[...], "luma", "sharpness", ...}), or null
 // while it is not diagnosed.
 nlohmann::json quality_json(const streams::StreamChannel& channel);
+
+// quality.report's reply: the period, and per stream its time in each fault; the streams
+// diagnosed now that had none in the period are listed with an empty "faults".
+nlohmann::json quality_report_json(
+    const quality::QualityReport& report,
+    const std::vector<std::shared_ptr<streams::StreamChannel>>& channels);
 // The short form periodic "streams" updates carry ("key","state","fps_in","width","height",
 // "reconnects").
 nlohmann::json stream_brief_json(const streams::StreamChannel& channel);

@@ -87,6 +87,7 @@ struct IntRule {
 constexpr IntRule kTile{1, 64, "an integer 1..64"};
 constexpr IntRule kStopTile{0, 64, "an integer 0..64 (0: every tile)"};
 constexpr IntRule kStep{-64, 64, "a non-zero integer -64..64", true};
+constexpr IntRule kSince{60, 31 * 86400, "an integer 60..2678400 (seconds back from now)"};
 constexpr IntRule kDwell{kMinTourDwellSeconds, 3600, "an integer 3..3600 (seconds)"};
 constexpr IntRule kQuality{1, 100, "an integer 1..100"};
 
@@ -245,13 +246,18 @@ struct CommandSpec {
   Parser parse;
 };
 
-const std::array<CommandSpec, 18> kCommands{{
+const std::array<CommandSpec, 19> kCommands{{
     {"status", {}, [](const Fields&) { return Request{StatusQuery{}}; }},
     {"cameras.list", {}, [](const Fields&) { return Request{CamerasList{}}; }},
     {"layouts.list", {}, [](const Fields&) { return Request{LayoutsList{}}; }},
     {"state.get", {}, [](const Fields&) { return Request{StateGet{}}; }},
     {"snapshot", {"format", "path", "quality"}, snapshot},
     {"config.reload", {}, [](const Fields&) { return Request{ConfigReloadQuery{}}; }},
+    {"quality.report",
+     {"since_s"},
+     [](const Fields& f) {
+       return Request{QualityReportQuery{f.integer("since_s", kSince, 86400)}};
+     }},
     {LayoutSet::kName,
      {"layout"},
      [](const Fields& f) { return command(LayoutSet{f.text("layout", kLayout)}); }},

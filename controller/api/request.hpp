@@ -32,12 +32,15 @@ struct SnapshotQuery {  // "snapshot"
   int quality = 85;  // JPEG quality 1..100
 };
 struct ConfigReloadQuery {};  // "config.reload": re-reads the daemon's own config file
+struct QualityReportQuery {   // "quality.report": each stream's time in each picture fault
+  int since_s = 86400;        // the period: this many seconds back from now
+};
 
 // A Command the API may issue: layout.set, layout.step, tile.assign, tile.swap, tile.maximize,
 // tile.restore, tour.start, tour.stop, preset.save, preset.recall, preset.delete, alarm.ack.
 // (alarm.raise/expire, tour.advance and config.reload's Command are internal.)
 using Request = std::variant<StatusQuery, CamerasList, LayoutsList, StateGet, SnapshotQuery,
-                             ConfigReloadQuery, Command>;
+                             ConfigReloadQuery, QualityReportQuery, Command>;
 
 // Roles are core's (controller/core/roles.hpp), shared with the panel and the keyboard.
 using controller::parse_role;

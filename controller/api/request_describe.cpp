@@ -29,6 +29,7 @@ struct Describer {
     return {"snapshot", q.path.empty() ? Role::Viewer : Role::Operator};
   }
   Describe operator()(const ConfigReloadQuery&) const { return {"config.reload", Role::Admin}; }
+  Describe operator()(const QualityReportQuery&) const { return {"quality.report", Role::Viewer}; }
   // A command's role is core's (one table for the API, the panel and the keyboard).
   Describe operator()(const Command& c) const {
     return {
@@ -51,6 +52,7 @@ struct Arguments {
     return out;
   }
   json operator()(const ConfigReloadQuery&) const { return json::object(); }
+  json operator()(const QualityReportQuery& q) const { return one("since_s", q.since_s); }
   json operator()(const Command& c) const { return command_arguments(c); }
 
   template <typename T>

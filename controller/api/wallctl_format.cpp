@@ -1,10 +1,12 @@
 #include "controller/api/wallctl_format.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <map>
 
+#include "renderer/quality_labels.hpp"
 #include "renderer/utf8.hpp"
 
 namespace vw::controller::api::wallctl {
@@ -273,6 +275,24 @@ void print_command_reply(std::ostream& out, Lang lang, const json& reply) {
   if (!message.empty()) out << sanitize(message) << '\n';
 }
 
+namespace {
+
+// A stream's picture-quality verdict (status streams[].quality): its faults in the operator's
+// words, 正常 when it has none, "-" when it is not diagnosed.
+std::string quality_words(Lang lang, const json& quality) {
+  if (!quality.is_object()) return "-";
+  const auto language =
+      lang == Lang::Zh ? renderer::Language::Chinese : renderer::Language::English;
+  std::string words;
+  for (const auto& fault : field(quality, "faults"))
+    if (fault.is_string())
+      words += (words.empty() ? "" : tr(lang, "、", ", ")) +
+               std::string(renderer::quality_check_name(fault.get<std::string>(), language));
+  return words.empty() ? tr(lang, "正常", "ok") : words;
+}
+
+}  // namespace
+
 void print_status(std::ostream& out, Lang lang, const json& reply) {
   const json& wall = field(reply, "wall");
   out << tr(lang, "布局 ", "layout ") << sanitize(or_dash(text_of(wall, "layout")))
@@ -308,11 +328,11 @@ void print_status(std::ostream& out, Lang lang, const json& reply) {
   tiles.print(out);
 
   out << '\n';
-  Table streams({tr(lang, "码流", "stream"), tr(lang, "状态", "state"),
-                 tr(lang, "帧率(入/出)", "fps in/out"), tr(lang, "分辨率", "resolution"),
-                 tr(lang, "编码", "codec"), tr(lang, "解码器", "decoder"),
-                 tr(lang, "码率kbps", "kbps"), tr(lang, "丢帧", "drops"),
-                 tr(lang, "重连", "reconnects"), tr(lang, "最近错误", "last error")});
+  Table streams(
+      {tr(lang, "码流", "stream"), tr(lang, "状态", "state"), tr(lang, "帧率(入/出)", "fps in/out"),
+       tr(lang, "分辨率", "resolution"), tr(lang, "编码", "codec"), tr(lang, "解码器", "decoder"),
+       tr(lang, "码率kbps", "kbps"), tr(lang, "丢帧", "drops"), tr(lang, "重连", "reconnects"),
+       tr(lang, "画质", "picture"), tr(lang, "最近错误", "last error")});
   for (const auto& s : field(reply, "streams")) {
     const auto w = number_of(s, "width");
     const auto h = number_of(s, "height");
@@ -323,6 +343,7 @@ void print_status(std::ostream& out, Lang lang, const json& reply) {
                      number_text(s, "fps_in", 1) + "/" + number_text(s, "fps_out", 1), resolution,
                      or_dash(text_of(s, "codec")), decoder, number_text(s, "bitrate_kbps", 0),
                      number_text(s, "dropped", 0), number_text(s, "reconnects", 0),
+                     quality_words(lang, field(s, "quality")),
                      or_dash(truncate(sanitize(text_of(s, "last_error")), 60))});
   }
   if (streams.empty()) {
@@ -377,6 +398,70 @@ void print_cameras(std::ostream& out, Lang lang, const json& reply) {
                    or_dash(state_word(lang, text_of(c, "state")))});
   }
   table.print(out);
+}
+
+namespace {
+
+std::string hms(double seconds) {
+  const long long s = std::llround(std::max(seconds, 0.0));
+  char text[32];
+  std::snprintf(text, sizeof text, "%02lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
+  return text;
+}
+
+std::string csv_cell(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+}  // namespace
+
+void print_quality_report(std::ostream& out, Lang lang, const json& reply) {
+  out << tr(lang, "视频质量诊断报告 ", "Picture quality report ") << text_of(reply, "since")
+      << " – " << text_of(reply, "until") << "\n";
+  const auto language =
+      lang == Lang::Zh ? renderer::Language::Chinese : renderer::Language::English;
+  Table table({tr(lang, "码流", "stream"), tr(lang, "检查", "check"), tr(lang, "时长", "time"),
+               tr(lang, "次数", "periods"), tr(lang, "最长", "longest"),
+               tr(lang, "最长开始于", "longest from"), tr(lang, "持续中", "ongoing")});
+  for (const auto& s : field(reply, "streams")) {
+    const json& faults = field(s, "faults");
+    if (!faults.is_array() || faults.empty()) {
+      table.add_row({text_of(s, "stream"), tr(lang, "正常", "ok"), "-", "0", "-", "-", "-"});
+      continue;
+    }
+    for (const auto& f : faults)
+      table.add_row({text_of(s, "stream"),
+                     std::string(renderer::quality_check_name(text_of(f, "check"), language)),
+                     hms(number_of(f, "seconds").value_or(0)), number_text(f, "periods", 0),
+                     hms(number_of(f, "longest_s").value_or(0)),
+                     or_dash(text_of(f, "longest_from")),
+                     bool_of(f, "ongoing").value_or(false) ? tr(lang, "是", "yes") : "-"});
+  }
+  if (table.empty()) {
+    out << tr(lang, "(没有诊断中的码流)\n", "(no stream diagnosed)\n");
+  } else {
+    table.print(out);
+  }
+}
+
+void print_quality_csv(std::ostream& out, const json& reply) {
+  out << "stream,camera,check,seconds,periods,longest_s,longest_from,ongoing\n";
+  for (const auto& s : field(reply, "streams")) {
+    const std::string lead = csv_cell(text_of(s, "stream")) + "," + csv_cell(text_of(s, "camera"));
+    const json& faults = field(s, "faults");
+    if (!faults.is_array() || faults.empty()) {
+      out << lead << ",,0,0,0,,false\n";
+      continue;
+    }
+    for (const auto& f : faults)
+      out << lead << "," << csv_cell(text_of(f, "check")) << "," << number_text(f, "seconds", 1)
+          << "," << number_text(f, "periods", 0) << "," << number_text(f, "longest_s", 1) << ","
+          << csv_cell(text_of(f, "longest_from")) << ","
+          << (bool_of(f, "ongoing").value_or(false) ? "true" : "false") << "\n";
+  }
 }
 
 void print_layouts(std::ostream& out, Lang lang, const json& reply) {

@@ -59,6 +59,10 @@ void print_status(std::ostream& out, Lang lang, const nlohmann::json& reply);
 void print_state(std::ostream& out, Lang lang, const nlohmann::json& reply);
 void print_cameras(std::ostream& out, Lang lang, const nlohmann::json& reply);
 void print_layouts(std::ostream& out, Lang lang, const nlohmann::json& reply);
+// quality.report: a table per stream and fault (视频质量诊断报告), or CSV (one row per stream and
+// fault; a stream without a fault gets one row with an empty check).
+void print_quality_report(std::ostream& out, Lang lang, const nlohmann::json& reply);
+void print_quality_csv(std::ostream& out, const nlohmann::json& reply);
 void print_reload(std::ostream& out, Lang lang, const nlohmann::json& reply);
 // One line for a published update: seq, time, command, who, layout (wall) or a stream summary.
 std::string update_line(Lang lang, const std::string& topic, const nlohmann::json& body);

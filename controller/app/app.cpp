@@ -20,6 +20,7 @@
 #include "controller/panel/panel.hpp"
 #include "controller/persist/audit_trail.hpp"
 #include "controller/persist/state_store.hpp"
+#include "controller/quality/quality_history.hpp"
 #include "controller/quality/quality_monitor.hpp"
 #include "controller/service/health_monitor.hpp"
 #include "controller/service/metrics_server.hpp"
@@ -29,6 +30,20 @@
 
 namespace vw::controller {
 namespace {
+
+// The diagnosis' options from the config: the common thresholds, each camera's own, the cameras
+// turned off.
+quality::QualityOptions quality_options(const Config& config) {
+  quality::QualityOptions q;
+  q.interval = config.quality.interval;
+  q.thresholds = config.quality.thresholds;
+  for (const auto& camera : config.cameras) {
+    if (!camera.quality) q.off.insert(camera.id);
+    if (!camera.quality_thresholds.empty())
+      q.cameras[camera.id] = quality::with_overrides(q.thresholds, camera.quality_thresholds);
+  }
+  return q;
+}
 
 namespace fs = std::filesystem;
 
@@ -205,8 +220,12 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
   if (!config_.cases.endpoints.empty() || !config_.cases.rules_path.empty())
     cases_ = std::make_unique<CaseMonitor>(
         config_, layouts_, *wall_, [r = renderer_.get()](auto cases) { r->publish_cases(cases); });
+  if (config_.quality.enabled)
+    quality_history_ =
+        std::make_unique<quality::QualityHistory>(fs::path(state_dir_) / "quality.log");
   if (!config_.api.endpoint.empty()) {
     api::ApiServerDeps deps{*wall_, *streams_, *renderer_, audit_.get(), {}, {}, {}};
+    deps.quality_history = quality_history_.get();
     deps.acknowledge = [this](const std::string& rule, Origin origin, WallController::Done done) {
       acknowledge_alarms(rule, std::move(origin), std::move(done));
     };
@@ -229,21 +248,14 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
     panel_ = std::make_unique<panel::Panel>(std::move(services));
   }
   if (config_.quality.enabled) {
-    quality::QualityOptions q;
-    q.interval = config_.quality.interval;
-    q.thresholds.enter_after = config_.quality.enter_after;
-    q.thresholds.leave_after = config_.quality.leave_after;
     // What the wall shows, one stream per camera: the one its tile shows (the sub stream on a
     // small tile), so the diagnosis costs no extra decode.
-    quality_ = std::make_unique<quality::QualityMonitor>(q, [w = wall_.get()] {
-      std::vector<std::shared_ptr<streams::StreamChannel>> shown;
-      for (const auto& tile : w->view()->tiles) {
-        const auto& channel = tile.shown() ? tile.shown() : (tile.main ? tile.main : tile.sub);
-        if (channel && std::find(shown.begin(), shown.end(), channel) == shown.end())
-          shown.push_back(channel);
-      }
-      return shown;
-    });
+    quality_ = std::make_unique<quality::QualityMonitor>(
+        quality_options(config_), [w = wall_.get()] { return w->view()->shown_streams(); },
+        [h = quality_history_.get()](const std::string& stream, const auto& before,
+                                     const auto& after) {
+          h->record(stream, before, after, std::chrono::system_clock::now());
+        });
   }
   start_metrics();
 }
@@ -327,8 +339,11 @@ renderer::UiOptions AppRuntime::panel_ui_options() {
 }
 
 AppRuntime::~AppRuntime() {
-  metrics_.reset();         // first: its workers read everything below
-  quality_.reset();         // reads the wall's view
+  metrics_.reset();  // first: its workers read everything below
+  {
+    std::lock_guard lock(api_mutex_);  // a config.reload's commit may be reaching for it
+    quality_.reset();                  // reads the wall's view
+  }
   health_->stop();          // STOPPING=1; its thread (reading the renderer and the wall) joined
   timer_ = {};              // joins
   snapshot_reporter_ = {};  // joins: nothing logs after the runtime is gone
@@ -419,6 +434,18 @@ api::ConfigReloadPlan AppRuntime::plan_reload() {
       plan.commit = [this, rules = std::move(rules)] {
         std::lock_guard lock(api_mutex_);
         if (cases_) cases_->replace_rules(rules);
+      };
+    }
+  }
+  // The diagnosis' thresholds and interval follow the file (quality.enabled needs a restart).
+  if (quality_ && next->quality.enabled) {
+    auto options = quality_options(*next);
+    if (!(options == quality_->options())) {
+      plan.reloaded.push_back("quality");
+      plan.commit = [this, rules = std::move(plan.commit), options = std::move(options)] {
+        if (rules) rules();
+        std::lock_guard lock(api_mutex_);
+        if (quality_) quality_->reconfigure(options);
       };
     }
   }

@@ -49,7 +49,8 @@ struct ConfigReloadPlan;
 }  // namespace api
 namespace quality {
 class QualityMonitor;
-}
+class QualityHistory;
+}  // namespace quality
 namespace service {
 class SystemdNotifier;
 class HealthMonitor;
@@ -99,6 +100,8 @@ class AppRuntime {
   std::string state_dir_;
   std::unique_ptr<AuditTrail> audit_;
   std::unique_ptr<StateStore> store_;
+  // The diagnosis' verdict history (quality.log beside the state): outlives the monitor and API.
+  std::unique_ptr<quality::QualityHistory> quality_history_;
   std::mutex api_mutex_;  // guards api_ and (at teardown) cases_ against the controller's thread
   std::unique_ptr<api::ApiServer> api_;
   std::unique_ptr<panel::Panel> panel_;  // built by the renderer's UI host; null: no panel

@@ -59,6 +59,21 @@ void check_url(const YamlMap& s, const char* key, const std::string& url) {
            "must be an rtsp:// or rtsps:// URL (got \"" + streams::redact_url(url) + "\")");
 }
 
+// A mapping of quality thresholds by name (quality.thresholds, cameras[].quality), each in its
+// range; `skip` names the other keys the mapping may hold.
+std::map<std::string, double> parse_thresholds(YamlMap& s, const std::string& skip) {
+  std::map<std::string, double> values;
+  std::string known = skip;
+  for (const auto& field : quality::kThresholdFields) {
+    const std::string name(field.name);
+    known += (known.empty() ? "" : ", ") + name;
+    if (YAML::Node value = s.take(name.c_str()); YamlMap::present(value))
+      values[name] = s.number(name, value, field.min, field.max, "");
+  }
+  s.reject_unknown(known.c_str());
+  return values;
+}
+
 CameraConfig parse_camera(const YAML::Node& node, int index, const std::string& file,
                           streams::Transport default_transport, int default_latency) {
   YamlMap s(node, "cameras[" + std::to_string(index) + "]", file);
@@ -89,7 +104,16 @@ CameraConfig parse_camera(const YAML::Node& node, int index, const std::string& 
     cam.max_width = s.integer("max_size[0]", size[0], 16, 16384);
     cam.max_height = s.integer("max_size[1]", size[1], 16, 16384);
   }
-  s.reject_unknown("id, name, street, main, sub, transport, latency_ms, main_size, max_size");
+  // quality: false, or {enabled: false}, or thresholds of its own ({dark_luma: 20}).
+  if (YAML::Node q = s.take("quality"); q.IsScalar()) {
+    cam.quality = s.boolean("quality", q);
+  } else if (YamlMap::present(q)) {
+    YamlMap qs(q, s.field("quality"), file);
+    cam.quality = qs.boolean_or("enabled", true);
+    cam.quality_thresholds = parse_thresholds(qs, "enabled");
+  }
+  s.reject_unknown(
+      "id, name, street, main, sub, transport, latency_ms, main_size, max_size, quality");
   return cam;
 }
 
@@ -312,9 +336,13 @@ void parse_quality(const YAML::Node& node, const std::string& file, QualityConfi
   quality.enabled = s.boolean_or("enabled", true);
   quality.interval = std::chrono::milliseconds(
       static_cast<long long>(s.number_or("interval_s", 5, 0.1, 3600, "seconds") * 1000));
-  quality.enter_after = s.integer_or("enter_after", 3, 1, 100);
-  quality.leave_after = s.integer_or("leave_after", 3, 1, 100);
-  s.reject_unknown("enabled, interval_s, enter_after, leave_after");
+  quality.thresholds.enter_after = s.integer_or("enter_after", 3, 1, 100);
+  quality.thresholds.leave_after = s.integer_or("leave_after", 3, 1, 100);
+  if (YAML::Node t = s.take("thresholds"); YamlMap::present(t)) {
+    YamlMap ts(t, s.field("thresholds"), file);
+    quality.thresholds = quality::with_overrides(quality.thresholds, parse_thresholds(ts, ""));
+  }
+  s.reject_unknown("enabled, interval_s, enter_after, leave_after, thresholds");
 }
 
 // service.metrics: "HOST:PORT" (numeric IPv4, or [IPv6]), or "off".

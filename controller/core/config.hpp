@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "controller/quality/quality_checks.hpp"
 #include "renderer/render_path.hpp"
 #include "renderer/ui_types.hpp"
 #include "renderer/wall_view.hpp"
@@ -29,6 +30,10 @@ struct CameraConfig {
   // The largest picture either stream may send; a larger one is the tile state 格式不支持.
   int max_width = 4096;
   int max_height = 2160;
+  // Picture-quality diagnosis of this camera (cameras[].quality): off, or thresholds of its own
+  // (quality::kThresholdFields names) over quality.thresholds.
+  bool quality = true;
+  std::map<std::string, double> quality_thresholds;
   int line = 0;  // where it was declared, for later error messages
 };
 
@@ -135,8 +140,8 @@ struct ServiceConfig {
 struct QualityConfig {
   bool enabled = true;
   std::chrono::milliseconds interval{5000};  // one sample per stream per interval
-  int enter_after = 3;                       // bad samples in a row before a fault shows
-  int leave_after = 3;                       // good samples in a row before it goes
+  // Every camera's thresholds and hysteresis (enter_after, leave_after) unless it has its own.
+  quality::QualityThresholds thresholds;
 };
 
 // True for exactly tcp://127.a.b.c:PORT (numeric), tcp://[::1]:PORT, ipc://PATH and inproc://NAME;

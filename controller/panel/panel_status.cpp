@@ -209,9 +209,11 @@ void Panel::State::draw_streams_tab() {
         else
           ImGui::TextColored(ImVec4(1.0f, 0.69f, 0.0f, 1.0f), "%s", faults.c_str());
         if (ImGui::IsItemHovered())
-          ImGui::SetTooltip("luma %.0f  sharpness %.0f  motion %.2f  noise %.1f  flat %.2f",
-                            row.quality->luma, row.quality->sharpness, row.quality->motion,
-                            row.quality->noise, row.quality->flat);
+          ImGui::SetTooltip(
+              "luma %.0f  sharpness %.0f  motion %.2f  noise %.1f  flat %.2f  cast %.0f  shake "
+              "%.1f",
+              row.quality->luma, row.quality->sharpness, row.quality->motion, row.quality->noise,
+              row.quality->flat, row.quality->colour_cast, row.quality->shake);
       }
       ImGui::TableSetColumnIndex(10);
       ImGui::TextUnformatted(stats.last_error.c_str());

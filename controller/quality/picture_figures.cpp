@@ -19,34 +19,88 @@ double cast_of(double u, double v) {
   return std::hypot(u - 128.0, v - 128.0);
 }
 
-}  // namespace
-
-bool measure(const streams::VideoFrame& frame, const cv::Mat& previous, cv::Mat& grey,
-             streams::PictureQuality& figures) {
+// The luminance of `frame` (a view of its Y plane, or converted from RGBA) and, when `cast` is
+// given, the distance of its mean chroma from neutral.
+bool luma_of(const streams::VideoFrame& frame, cv::Mat& luma, double* cast) {
   const int w = frame.width, h = frame.height;
   if (w < 16 || h < 16 || frame.planes[0] == nullptr) return false;
-  cv::Mat luma;
   if (frame.format == PixelFormat::RGBA) {
     const cv::Mat rgba = plane(frame, 0, w, h, CV_8UC4);
     cv::cvtColor(rgba, luma, cv::COLOR_RGBA2GRAY);
-    // Chroma is linear in RGB, so the mean chroma is the chroma of the mean colour (BT.601).
-    const cv::Scalar m = cv::mean(rgba);
-    const double u = 128 - 0.168736 * m[0] - 0.331264 * m[1] + 0.5 * m[2];
-    const double v = 128 + 0.5 * m[0] - 0.418688 * m[1] - 0.081312 * m[2];
-    figures.colour_cast = cast_of(u, v);
+    if (cast) {
+      // Chroma is linear in RGB, so the mean chroma is the chroma of the mean colour (BT.601).
+      const cv::Scalar m = cv::mean(rgba);
+      const double u = 128 - 0.168736 * m[0] - 0.331264 * m[1] + 0.5 * m[2];
+      const double v = 128 + 0.5 * m[0] - 0.418688 * m[1] - 0.081312 * m[2];
+      *cast = cast_of(u, v);
+    }
   } else if (frame.format == PixelFormat::I420) {
     luma = plane(frame, 0, w, h, CV_8UC1);
-    const double u = cv::mean(plane(frame, 1, (w + 1) / 2, (h + 1) / 2, CV_8UC1))[0];
-    const double v = cv::mean(plane(frame, 2, (w + 1) / 2, (h + 1) / 2, CV_8UC1))[0];
-    figures.colour_cast = cast_of(u, v);
+    if (cast) {
+      const double u = cv::mean(plane(frame, 1, (w + 1) / 2, (h + 1) / 2, CV_8UC1))[0];
+      const double v = cv::mean(plane(frame, 2, (w + 1) / 2, (h + 1) / 2, CV_8UC1))[0];
+      *cast = cast_of(u, v);
+    }
   } else {  // NV12: interleaved UV
     luma = plane(frame, 0, w, h, CV_8UC1);
-    const cv::Scalar uv = cv::mean(plane(frame, 1, (w + 1) / 2, (h + 1) / 2, CV_8UC2));
-    figures.colour_cast = cast_of(uv[0], uv[1]);
+    if (cast) {
+      const cv::Scalar uv = cv::mean(plane(frame, 1, (w + 1) / 2, (h + 1) / 2, CV_8UC2));
+      *cast = cast_of(uv[0], uv[1]);
+    }
   }
+  return true;
+}
+
+void to_analysis_size(const cv::Mat& luma, cv::Mat& grey) {
   const int aw = kAnalysisWidth;
-  const int ah = std::max(16, static_cast<int>(std::lround(double(h) * aw / w)));
+  const int ah = std::max(16, static_cast<int>(std::lround(double(luma.rows) * aw / luma.cols)));
   cv::resize(luma, grey, cv::Size(aw, ah), 0, 0, cv::INTER_AREA);
+}
+
+// The global shift from `a` to `b`; zero when the correlation peak is too weak to trust.
+cv::Point2d shift_between(const cv::Mat& a, const cv::Mat& b, const cv::Mat& window) {
+  cv::Mat fa, fb;
+  a.convertTo(fa, CV_64F);
+  b.convertTo(fb, CV_64F);
+  double response = 0;
+  const cv::Point2d shift = cv::phaseCorrelate(fa, fb, window, &response);
+  return response < 0.05 ? cv::Point2d() : shift;
+}
+
+}  // namespace
+
+bool analysis_luma(const streams::VideoFrame& frame, cv::Mat& grey) {
+  cv::Mat luma;
+  if (!luma_of(frame, luma, nullptr)) return false;
+  to_analysis_size(luma, grey);
+  return true;
+}
+
+double shake_of(const std::vector<cv::Mat>& pictures, const std::vector<std::uint64_t>& frames) {
+  if (pictures.size() < 3 || frames.size() != pictures.size()) return 0;
+  for (std::size_t i = 0; i < pictures.size(); ++i)
+    if (pictures[i].empty() || pictures[i].size() != pictures.front().size() ||
+        (i > 0 && frames[i] <= frames[i - 1]))
+      return 0;
+  cv::Mat window;
+  cv::createHanningWindow(window, pictures.front().size(), CV_64F);
+  std::vector<cv::Point2d> steps;  // motion per frame
+  for (std::size_t i = 1; i < pictures.size(); ++i)
+    steps.push_back(shift_between(pictures[i - 1], pictures[i], window) /
+                    double(frames[i] - frames[i - 1]));
+  double shake = 0;
+  for (std::size_t i = 1; i < steps.size(); ++i) {
+    const cv::Point2d change = steps[i] - steps[i - 1];
+    shake = std::max(shake, std::hypot(change.x, change.y));
+  }
+  return shake;
+}
+
+bool measure(const streams::VideoFrame& frame, const cv::Mat& previous, cv::Mat& grey,
+             streams::PictureQuality& figures) {
+  cv::Mat luma;
+  if (!luma_of(frame, luma, &figures.colour_cast)) return false;
+  to_analysis_size(luma, grey);
 
   cv::Scalar mean, stddev;
   cv::meanStdDev(grey, mean, stddev);

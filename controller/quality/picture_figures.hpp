@@ -7,7 +7,9 @@
 // Threads: any; pure apart from the caller's `grey` buffers.
 #pragma once
 
+#include <cstdint>
 #include <opencv2/core.hpp>
+#include <vector>
 
 #include "streams/stream_channel.hpp"
 #include "streams/video_frame.hpp"
@@ -18,7 +20,19 @@ inline constexpr int kAnalysisWidth = 320;
 
 // The figures of `frame`; `grey` receives its analysis-size luminance (for the next call's
 // `previous`, which may be empty: then motion is -1). False for a frame it cannot read.
+// figures.shake is left alone (see shake_of).
 bool measure(const streams::VideoFrame& frame, const cv::Mat& previous, cv::Mat& grey,
              streams::PictureQuality& figures);
+
+// `frame`'s luminance at the analysis size; false for a frame it cannot read.
+bool analysis_luma(const streams::VideoFrame& frame, cv::Mat& grey);
+
+// Shaking (画面抖动) from analysis-size pictures of one stream a few frames apart (`frames`: each
+// picture's frame number, increasing): the global motion of each step (phase correlation) per
+// frame, and the largest change of it from one step to the next, in analysis pixels per frame.
+// A still camera and a steady pan change nothing (0), however many frames each step spans; a
+// loose mount in the wind jumps one way, then another. A picture without enough structure to
+// tell counts as still.
+double shake_of(const std::vector<cv::Mat>& pictures, const std::vector<std::uint64_t>& frames);
 
 }  // namespace vw::controller::quality

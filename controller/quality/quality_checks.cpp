@@ -14,6 +14,7 @@ std::vector<std::string> failed_checks(const streams::PictureQuality& f, const Q
       (baseline.flat >= 0 && f.flat >= t.covered_min && f.flat >= baseline.flat + t.covered_rise);
   if (covered) failed.emplace_back("covered");
   if (f.motion >= 0 && f.motion < t.frozen_motion) failed.emplace_back("frozen");
+  if (f.shake > t.shake) failed.emplace_back("shaking");
   const bool blurred_absolute = f.sharpness < t.blur_sharpness;
   const bool blurred_relative =
       baseline.sharpness > 0 && f.sharpness < t.blur_of_baseline * baseline.sharpness;
@@ -26,6 +27,14 @@ std::vector<std::string> failed_checks(const streams::PictureQuality& f, const Q
   if (f.luma < t.dark_luma) failed.emplace_back("too_dark");
   if (f.luma > t.bright_luma) failed.emplace_back("too_bright");
   return failed;
+}
+
+QualityThresholds with_overrides(QualityThresholds base,
+                                 const std::map<std::string, double>& by_name) {
+  for (const auto& field : kThresholdFields)
+    if (auto it = by_name.find(std::string(field.name)); it != by_name.end())
+      base.*field.member = it->second;
+  return base;
 }
 
 Baseline QualityTracker::baseline() const {

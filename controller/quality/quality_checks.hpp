@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,13 +26,44 @@ struct QualityThresholds {
   double covered_rise = 0.35, covered_min = 0.4, covered_absolute = 0.95;
   double cast = 45;  // 偏色: mean chroma this far from neutral
   double noise = 9;  // 噪声/雪花
+  double shake = 1;  // 画面抖动: the global motion changes by this many analysis pixels a frame
   int enter_after = 3;
   int leave_after = 3;
+  bool operator==(const QualityThresholds&) const = default;
 };
 
+// The thresholds by name, as the config gives them (quality.thresholds, cameras[].quality), with
+// the range each may take.
+struct ThresholdField {
+  std::string_view name;
+  double QualityThresholds::*member;
+  double min, max;
+};
+inline constexpr std::array<ThresholdField, 13> kThresholdFields{{
+    {"black_luma", &QualityThresholds::black_luma, 0, 255},
+    {"black_contrast", &QualityThresholds::black_contrast, 0, 128},
+    {"dark_luma", &QualityThresholds::dark_luma, 0, 255},
+    {"bright_luma", &QualityThresholds::bright_luma, 0, 255},
+    {"frozen_motion", &QualityThresholds::frozen_motion, 0, 255},
+    {"blur_sharpness", &QualityThresholds::blur_sharpness, 0, 100000},
+    {"blur_of_baseline", &QualityThresholds::blur_of_baseline, 0, 1},
+    {"covered_rise", &QualityThresholds::covered_rise, 0, 1},
+    {"covered_min", &QualityThresholds::covered_min, 0, 1},
+    {"covered_absolute", &QualityThresholds::covered_absolute, 0, 1.01},
+    {"cast", &QualityThresholds::cast, 0, 182},
+    {"noise", &QualityThresholds::noise, 0, 255},
+    {"shake", &QualityThresholds::shake, 0, 320},
+}};
+
+// `base` with the named thresholds replaced (names not in kThresholdFields are ignored: the
+// config refuses them before).
+QualityThresholds with_overrides(QualityThresholds base,
+                                 const std::map<std::string, double>& by_name);
+
 // The check names, in the order a tile names them first.
-inline constexpr std::array<std::string_view, 8> kChecks{
-    "black", "covered", "frozen", "blur", "noise", "colour_cast", "too_dark", "too_bright"};
+inline constexpr std::array<std::string_view, 9> kChecks{"black",       "covered",  "frozen",
+                                                         "shaking",     "blur",     "noise",
+                                                         "colour_cast", "too_dark", "too_bright"};
 
 // What the camera looks like when nothing is wrong, learnt by its QualityTracker.
 struct Baseline {
@@ -47,6 +79,10 @@ std::vector<std::string> failed_checks(const streams::PictureQuality& figures,
 class QualityTracker {
  public:
   explicit QualityTracker(QualityThresholds thresholds) : thresholds_(thresholds) {}
+  // New thresholds (a config reload) from the next sample on; the faults held, the counts and
+  // the baseline are kept, so a verdict does not blink.
+  void set_thresholds(const QualityThresholds& thresholds) { thresholds_ = thresholds; }
+  const QualityThresholds& thresholds() const { return thresholds_; }
   // Takes one sample's figures; returns the faults now held.
   const std::vector<std::string>& update(const streams::PictureQuality& figures);
   const std::vector<std::string>& faults() const { return faults_; }

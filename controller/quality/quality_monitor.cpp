@@ -1,18 +1,20 @@
 #include "controller/quality/quality_monitor.hpp"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <array>
 #include <set>
 
 #include "controller/quality/picture_figures.hpp"
 
 namespace vw::controller::quality {
 
-QualityMonitor::QualityMonitor(QualityOptions options, Streams streams)
-    : options_(std::move(options)), streams_(std::move(streams)) {
+QualityMonitor::QualityMonitor(QualityOptions options, Streams streams, Changed changed)
+    : streams_(std::move(streams)), changed_(std::move(changed)), options_(std::move(options)) {
   thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
 }
 
@@ -20,7 +22,7 @@ QualityMonitor::~QualityMonitor() {
   thread_.request_stop();
   wake_.notify_all();
   thread_ = {};
-  for (auto& [key, w] : watched_) w.channel->set_quality(std::nullopt);
+  for (auto& [key, w] : watched_) publish(w, std::nullopt);
 }
 
 void QualityMonitor::sample_now() {
@@ -31,62 +33,132 @@ void QualityMonitor::sample_now() {
   wake_.notify_all();
 }
 
+void QualityMonitor::publish(Watched& w, std::optional<streams::PictureQuality> quality) {
+  std::vector<std::string> after = quality ? quality->faults : std::vector<std::string>{};
+  if (changed_ && after != w.faults) changed_(w.channel->key(), w.faults, after);
+  w.faults = std::move(after);
+  w.channel->set_quality(std::move(quality));
+}
+
+void QualityMonitor::reconfigure(QualityOptions options) {
+  std::lock_guard lock(mutex_);
+  options_ = std::move(options);
+}
+
+QualityOptions QualityMonitor::options() const {
+  std::lock_guard lock(mutex_);
+  return options_;
+}
+
+const QualityThresholds& QualityMonitor::thresholds_for(std::string_view key) const {
+  const auto it = pass_options_.cameras.find(std::string(streams::camera_of_key(key)));
+  return it == pass_options_.cameras.end() ? pass_options_.thresholds : it->second;
+}
+
 std::uint64_t QualityMonitor::passes() const {
   std::lock_guard lock(mutex_);
   return passes_;
 }
 
 void QualityMonitor::run(std::stop_token stop) {
-  // Below the streaming and render threads: the diagnosis waits, the wall does not.
+  // Below the streaming and render threads: the diagnosis waits, the wall does not. Named, so
+  // top -H and the benchmark can tell its CPU from the wall's.
   ::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 10);
+  pthread_setname_np(pthread_self(), "vw-quality");
   while (!stop.stop_requested()) {
     {
       std::unique_lock lock(mutex_);
       wake_.wait_for(lock, stop, options_.interval, [&] { return wake_requested_; });
       wake_requested_ = false;
+      pass_options_ = options_;
     }
     if (stop.stop_requested()) return;
-    pass();
+    pass(stop);
     std::lock_guard lock(mutex_);
     ++passes_;
   }
 }
 
-void QualityMonitor::pass() {
+bool QualityMonitor::pause(std::stop_token stop, std::chrono::milliseconds how_long) {
+  std::unique_lock lock(mutex_);
+  wake_.wait_for(lock, stop, how_long, [] { return false; });
+  return !stop.stop_requested();
+}
+
+void QualityMonitor::pass(std::stop_token stop) {
+  struct Sample {
+    Watched* watched;
+    streams::PictureQuality figures;
+    cv::Mat grey;
+    std::vector<cv::Mat> burst;               // the shaking check's pictures, this one first
+    std::vector<std::uint64_t> burst_frames;  // and their frame numbers
+    std::uint64_t sequence = 0;               // of the newest frame taken
+  };
+  std::vector<Sample> taken;
   std::set<std::string> seen;
   for (const auto& channel : streams_()) {
     const std::string& key = channel->key();
+    if (pass_options_.off.count(std::string(streams::camera_of_key(key)))) continue;
     seen.insert(key);
+    const QualityThresholds& thresholds = thresholds_for(key);
     auto it = watched_.find(key);
-    if (it == watched_.end() || it->second.channel != channel)
-      it = watched_
-               .insert_or_assign(key,
-                                 Watched{channel, QualityTracker(options_.thresholds), {}, 0, 0})
-               .first;
+    if (it != watched_.end() && it->second.channel != channel) {  // the stream was rebuilt
+      publish(it->second, std::nullopt);
+      watched_.erase(it);
+      it = watched_.end();
+    }
+    if (it == watched_.end())
+      it = watched_.emplace(key, Watched{channel, QualityTracker(thresholds), {}, 0, 0, {}}).first;
     Watched& w = it->second;
     // A stream that is not playing has no picture to judge: its tile says why (信号中断, ...).
     if (channel->state() != streams::StreamState::Playing) {
-      w = Watched{channel, QualityTracker(options_.thresholds), {}, 0, 0};
-      channel->set_quality(std::nullopt);
+      publish(w, std::nullopt);
+      w = Watched{channel, QualityTracker(thresholds), {}, 0, 0, {}};
       continue;
     }
+    if (!(w.tracker.thresholds() == thresholds)) w.tracker.set_thresholds(thresholds);
     const streams::FramePtr frame = channel->mailbox().peek();
     if (!frame || frame->sequence == w.sequence) continue;  // no new frame: nothing to judge
     w.sequence = frame->sequence;
-    streams::PictureQuality figures;
-    cv::Mat grey;
-    if (!measure(*frame, w.previous, grey, figures)) continue;
-    w.previous = grey;
-    figures.faults = w.tracker.update(figures);
-    figures.samples = ++w.samples;
-    channel->set_quality(figures);
+    Sample s{&w, {}, {}, {}, {}, frame->sequence};
+    if (measure(*frame, w.previous, s.grey, s.figures)) taken.push_back(std::move(s));
+  }
+  // Shaking shows between frames a moment apart, not seconds: more pictures of every sampled
+  // stream, kBurstStep apart (a stream without a new frame each time is not judged on it).
+  for (auto& s : taken) {
+    s.burst.push_back(s.grey);
+    s.burst_frames.push_back(s.sequence);
+  }
+  for (std::size_t step = 1; step < kBurstPictures && !taken.empty(); ++step) {
+    if (!pause(stop, kBurstStep)) return;
+    for (auto& s : taken) {
+      const streams::FramePtr frame = s.watched->channel->mailbox().peek();
+      cv::Mat grey;
+      if (frame && frame->sequence != s.sequence && analysis_luma(*frame, grey)) {
+        s.sequence = frame->sequence;
+        s.burst.push_back(std::move(grey));
+        s.burst_frames.push_back(frame->sequence);
+      }
+    }
+  }
+  for (auto& s : taken) {
+    Watched& w = *s.watched;
+    // A picture mostly without texture (a ball on a plain ground) gives no camera motion to
+    // judge: what moves in it is the object.
+    s.figures.shake = s.burst.size() == kBurstPictures && s.figures.flat <= kShakeMaxFlat
+                          ? shake_of(s.burst, s.burst_frames)
+                          : 0;
+    w.previous = s.grey;
+    s.figures.faults = w.tracker.update(s.figures);
+    s.figures.samples = ++w.samples;
+    publish(w, s.figures);
   }
   for (auto it = watched_.begin(); it != watched_.end();) {
     if (seen.count(it->first)) {
       ++it;
       continue;
     }
-    it->second.channel->set_quality(std::nullopt);  // no longer shown: no longer diagnosed
+    publish(it->second, std::nullopt);  // no longer shown: no longer diagnosed
     it = watched_.erase(it);
   }
 }

@@ -1,9 +1,10 @@
 // Diagnoses the picture of the streams the wall shows (视频质量诊断): every `interval`, the newest
-// frame each already decoded (no extra decode), measured and checked with hysteresis; the verdict
-// goes into the stream's channel (StreamChannel::quality), where status, the metrics and the wall
-// read it. One low-priority thread (nice +10) that only copies a frame pointer out of a mailbox:
-// it never holds a mailbox and never waits on the render thread.
-// Threads: the constructor starts the thread, the destructor joins it; sample_now() from any.
+// frame each already decoded (no extra decode) and three more 80 ms apart (for shaking), measured
+// and checked with hysteresis; the verdict goes into the stream's channel
+// (StreamChannel::quality), where status, the metrics and the wall read it. One low-priority thread
+// (nice +10) that only copies a frame pointer out of a mailbox: it never holds a mailbox and never
+// waits on the render thread. Threads: the constructor starts the thread, the destructor joins it;
+// sample_now() and reconfigure() from any.
 #pragma once
 
 #include <chrono>
@@ -13,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <opencv2/core.hpp>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,20 +26,31 @@ namespace vw::controller::quality {
 
 struct QualityOptions {
   std::chrono::milliseconds interval{5000};
-  QualityThresholds thresholds;
+  QualityThresholds thresholds;                      // every camera's but those below
+  std::map<std::string, QualityThresholds> cameras;  // by camera id (streams::camera_of_key)
+  std::set<std::string> off;                         // camera ids not diagnosed
+  bool operator==(const QualityOptions&) const = default;
 };
 
 class QualityMonitor {
  public:
   // The streams to diagnose now (called on the monitor's thread each pass; must not block).
   using Streams = std::function<std::vector<std::shared_ptr<streams::StreamChannel>>()>;
-  QualityMonitor(QualityOptions options, Streams streams);
+  // A stream's faults changed (its key, before, after); on the monitor's thread, and from the
+  // destructor (every verdict ends). For the history (quality_history.hpp).
+  using Changed = std::function<void(const std::string& stream, const std::vector<std::string>&,
+                                     const std::vector<std::string>&)>;
+  QualityMonitor(QualityOptions options, Streams streams, Changed changed = {});
   ~QualityMonitor();
   QualityMonitor(const QualityMonitor&) = delete;
   QualityMonitor& operator=(const QualityMonitor&) = delete;
 
   // Runs the next pass now instead of at the end of the interval.
   void sample_now();
+  // New options (a config reload) from the next pass on: each stream keeps its verdict and
+  // baseline under its new thresholds; a camera turned off loses its verdict.
+  void reconfigure(QualityOptions options);
+  QualityOptions options() const;
   std::uint64_t passes() const;
 
  private:
@@ -47,12 +60,23 @@ class QualityMonitor {
     cv::Mat previous;  // the last sample's analysis-size luminance
     std::uint64_t sequence = 0;
     std::uint64_t samples = 0;
+    std::vector<std::string> faults;  // as last published
   };
+  void publish(Watched& w, std::optional<streams::PictureQuality> quality);
   void run(std::stop_token stop);
-  void pass();  // monitor thread only
+  // Monitor thread only: one pass over the streams; a pause between the pictures of a burst
+  // (false when stopping); the thresholds of a stream.
+  void pass(std::stop_token stop);
+  bool pause(std::stop_token stop, std::chrono::milliseconds how_long);
+  const QualityThresholds& thresholds_for(std::string_view key) const;
+  static constexpr std::chrono::milliseconds kBurstStep{80};
+  static constexpr std::size_t kBurstPictures = 4;
+  static constexpr double kShakeMaxFlat = 0.6;  // share of flat blocks beyond which: not judged
 
-  const QualityOptions options_;
   const Streams streams_;
+  const Changed changed_;
+  QualityOptions options_;                  // under mutex_
+  QualityOptions pass_options_;             // monitor thread only: options_ at the pass' start
   std::map<std::string, Watched> watched_;  // monitor thread only, by stream key
   mutable std::mutex mutex_;
   std::condition_variable_any wake_;

@@ -66,9 +66,9 @@ class Writer {
 
 // "minzu-01/main" -> camera "minzu-01", stream "main".
 Labels stream_labels(const std::string& key) {
-  const auto slash = key.rfind('/');
-  if (slash == std::string::npos) return {{"camera", key}, {"stream", ""}};
-  return {{"camera", key.substr(0, slash)}, {"stream", key.substr(slash + 1)}};
+  const std::string camera(streams::camera_of_key(key));
+  return {{"camera", camera},
+          {"stream", camera.size() < key.size() ? key.substr(camera.size() + 1) : ""}};
 }
 
 constexpr streams::StreamState kStates[] = {

@@ -12,7 +12,7 @@ struct Named {
   SimDefect defect;
   std::string_view name;
 };
-constexpr std::array<Named, 9> kNames{{
+constexpr std::array<Named, 10> kNames{{
     {SimDefect::None, "none"},
     {SimDefect::Black, "black"},
     {SimDefect::Frozen, "frozen"},
@@ -22,6 +22,7 @@ constexpr std::array<Named, 9> kNames{{
     {SimDefect::Noise, "noise"},
     {SimDefect::TooDark, "too_dark"},
     {SimDefect::TooBright, "too_bright"},
+    {SimDefect::Shaking, "shaking"},
 }};
 
 struct Picture {
@@ -129,6 +130,18 @@ void apply(SimDefect defect, Picture& p, cv::RNG& rng) {
     case SimDefect::TooBright:
       p.y.convertTo(p.y, -1, 0.3, 185);
       return;
+    case SimDefect::Shaking: {  // the whole picture, chroma with it
+      const double reach = p.y.cols / 40.0;
+      const double dx = rng.uniform(-reach, reach), dy = rng.uniform(-reach, reach) / 2;
+      const auto shift = [](cv::Mat& m, double x, double y) {
+        const cv::Mat move = (cv::Mat_<double>(2, 3) << 1, 0, x, 0, 1, y);
+        cv::warpAffine(m, m, move, m.size(), cv::INTER_LINEAR, cv::BORDER_REFLECT);
+      };
+      shift(p.y, dx, dy);
+      shift(p.u, dx / 2, dy / 2);
+      shift(p.v, dx / 2, dy / 2);
+      return;
+    }
   }
 }
 

@@ -13,6 +13,7 @@
 //   noise        the content mixed with snow (噪声/雪花)
 //   too_dark     luminance scaled down, detail kept (过暗)
 //   too_bright   luminance lifted and flattened, as against the sun (过亮)
+//   shaking      each frame shifted by a few pixels at random, a loose mount in the wind (画面抖动)
 // The names are the diagnosis' check names.
 // Threads: a ScenePainter belongs to one thread at a time (a GStreamer streaming thread).
 #pragma once
@@ -26,7 +27,18 @@
 
 namespace vw::streams {
 
-enum class SimDefect { None, Black, Frozen, Blur, Covered, ColourCast, Noise, TooDark, TooBright };
+enum class SimDefect {
+  None,
+  Black,
+  Frozen,
+  Blur,
+  Covered,
+  ColourCast,
+  Noise,
+  TooDark,
+  TooBright,
+  Shaking
+};
 
 // "none", "black", ... (the table above); nullopt for an unknown name.
 std::optional<SimDefect> sim_defect_from_name(std::string_view name);

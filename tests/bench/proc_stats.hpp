@@ -12,9 +12,9 @@
 
 namespace vw::bench {
 
-// The fields of /proc/<pid>/stat after the command name: [0] state, [1] ppid, [11] utime, ...
-inline std::vector<std::string> stat_fields(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+// The fields of a /proc stat file after the command name: [0] state, [1] ppid, [11] utime, ...
+inline std::vector<std::string> stat_fields_at(const std::filesystem::path& stat) {
+  std::ifstream in(stat);
   std::string text((std::istreambuf_iterator<char>(in)), {});
   std::vector<std::string> fields;
   auto close = text.rfind(')');
@@ -24,10 +24,31 @@ inline std::vector<std::string> stat_fields(pid_t pid) {
   return fields;
 }
 
-inline double cpu_seconds(pid_t pid) {  // utime + stime, all threads
-  auto f = stat_fields(pid);
+inline std::vector<std::string> stat_fields(pid_t pid) {  // of /proc/<pid>/stat
+  return stat_fields_at("/proc/" + std::to_string(pid) + "/stat");
+}
+
+inline double cpu_seconds_of(const std::vector<std::string>& f) {  // utime + stime
   if (f.size() < 13) return 0;
   return double(std::stoull(f[11]) + std::stoull(f[12])) / double(sysconf(_SC_CLK_TCK));
+}
+
+inline double cpu_seconds(pid_t pid) {  // all threads
+  return cpu_seconds_of(stat_fields(pid));
+}
+
+// utime + stime of this process' threads named `name` (/proc/self/task/*/comm); 0 when none.
+inline double thread_cpu_seconds(const std::string& name) {
+  double total = 0;
+  std::error_code error;
+  for (std::filesystem::directory_iterator it("/proc/self/task", error), end; !error && it != end;
+       it.increment(error)) {
+    std::ifstream comm(it->path() / "comm");
+    std::string task_name;
+    std::getline(comm, task_name);
+    if (task_name == name) total += cpu_seconds_of(stat_fields_at(it->path() / "stat"));
+  }
+  return total;
 }
 
 inline long status_kib(pid_t pid, const std::string& key) {  // "VmRSS", "VmHWM"

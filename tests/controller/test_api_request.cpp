@@ -2,6 +2,7 @@
 // every error code, boundaries, and the description used for roles and the audit trail.
 #include <gtest/gtest.h>
 
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "controller/api/request.hpp"
+#include "controller/api/wallctl_format.hpp"
 
 namespace vw::controller::api {
 namespace {
@@ -417,6 +419,62 @@ TEST(ApiRequest, Replies) {
   EXPECT_EQ(error_reply("", "bad_json", "m"),
             (json{{"ok", false}, {"error", {{"code", "bad_json"}, {"message", "m"}}}}));
   EXPECT_EQ(error_reply("r2", "wrong_type", "m")["id"], "r2");
+}
+
+// wallctl status: each stream's picture-quality verdict in the operator's words (画质 column).
+TEST(WallctlFormat, StatusNamesEachStreamsPictureFaults) {
+  const json reply = {
+      {"ok", true},
+      {"streams",
+       {{{"key", "red/main"},
+         {"state", "playing"},
+         {"quality", {{"faults", {"covered", "frozen"}}}}},
+        {{"key", "green/main"}, {"state", "playing"}, {"quality", {{"faults", json::array()}}}},
+        {{"key", "blue/main"}, {"state", "playing"}, {"quality", nullptr}}}}};
+  std::ostringstream zh, en;
+  wallctl::print_status(zh, wallctl::Lang::Zh, reply);
+  wallctl::print_status(en, wallctl::Lang::En, reply);
+  auto line_of = [](const std::string& text, const std::string& key) {
+    const auto at = text.find(key);
+    return at == std::string::npos ? std::string() : text.substr(at, text.find('\n', at) - at);
+  };
+  EXPECT_NE(zh.str().find("画质"), std::string::npos) << zh.str();
+  EXPECT_NE(line_of(zh.str(), "red/main").find("遮挡、画面冻结"), std::string::npos) << zh.str();
+  EXPECT_NE(line_of(zh.str(), "green/main").find("正常"), std::string::npos) << zh.str();
+  EXPECT_EQ(line_of(zh.str(), "blue/main").find("正常"), std::string::npos) << zh.str();
+  EXPECT_NE(line_of(en.str(), "red/main").find("covered, frozen"), std::string::npos) << en.str();
+}
+
+// wallctl quality report: durations as hh:mm:ss, the checks in the operator's words, a stream
+// without a fault as 正常; CSV quotes what needs quoting.
+TEST(WallctlFormat, QualityReportAsATableAndAsCsv) {
+  const json reply = {{"ok", true},
+                      {"since", "2026-12-01T09:00:00+08:00"},
+                      {"until", "2026-12-02T09:00:00+08:00"},
+                      {"streams",
+                       {{{"stream", "minzu-01/main"},
+                         {"camera", "minzu-01"},
+                         {"faults",
+                          {{{"check", "covered"},
+                            {"seconds", 3725.0},
+                            {"periods", 2},
+                            {"longest_s", 65.0},
+                            {"longest_from", "2026-12-01T10:00:00+08:00"},
+                            {"ongoing", true}}}}},
+                        {{"stream", "a,b/sub"}, {"camera", "a,b"}, {"faults", json::array()}}}}};
+  std::ostringstream table, csv;
+  wallctl::print_quality_report(table, wallctl::Lang::Zh, reply);
+  wallctl::print_quality_csv(csv, reply);
+  EXPECT_NE(table.str().find("视频质量诊断报告 2026-12-01T09:00:00+08:00"), std::string::npos)
+      << table.str();
+  EXPECT_NE(table.str().find("遮挡"), std::string::npos) << table.str();
+  EXPECT_NE(table.str().find("01:02:05"), std::string::npos) << table.str();
+  EXPECT_NE(table.str().find("00:01:05"), std::string::npos) << table.str();
+  EXPECT_NE(table.str().find("正常"), std::string::npos) << table.str();
+  EXPECT_EQ(csv.str(),
+            "stream,camera,check,seconds,periods,longest_s,longest_from,ongoing\n"
+            "minzu-01/main,minzu-01,covered,3725.0,2,65.0,2026-12-01T10:00:00+08:00,true\n"
+            "\"a,b/sub\",\"a,b\",,0,0,0,,false\n");
 }
 
 }  // namespace

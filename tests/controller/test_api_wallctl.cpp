@@ -350,16 +350,86 @@ TEST(WallctlReload, RulesAreReloadedAndRestartRequiredIsReported) {
   EXPECT_NE(bad.dump().find("rules.yaml"), std::string::npos) << bad.dump();
   EXPECT_EQ(d.wallctl({"state"}, {"--json"}).output, version.output);
 
-  // Settings the running daemon cannot take over are reported, never a silent "ok".
+  // The diagnosis' thresholds follow the file; turning it off needs a restart.
   write_rules(rule_red + rule_green);
+  d.write_config(api + "cases: {rules: rules.yaml}\nquality: {thresholds: {noise: 12}}\n");
+  auto thresholds = reload(0);
+  EXPECT_EQ(thresholds["reloaded"], json::array({"quality"})) << thresholds.dump();
+  EXPECT_EQ(thresholds["restart_required"], json::array()) << thresholds.dump();
+  EXPECT_EQ(reload(0)["reloaded"], json::array());  // taken over: nothing left to reload
+  d.write_config(api + "cases: {rules: rules.yaml}\nquality: {enabled: false}\n");
+  EXPECT_EQ(reload(0)["restart_required"], json::array({"quality.enabled"}));
+
+  // Settings the running daemon cannot take over are reported, never a silent "ok".
   d.write_config(api + "cases: {rules: moved.yaml, silence_timeout_s: 9}\n");
   std::ofstream(d.dir() / "moved.yaml") << "rules:\n" << rule_green;
   auto restart = reload(0);
   EXPECT_EQ(restart["restart_required"], json::array({"cases.rules", "cases.silence_timeout_s"}))
       << restart.dump();
-  EXPECT_EQ(restart["reloaded"], json::array()) << restart.dump();
+  // (the thresholds, no longer in the file, go back to their defaults)
+  EXPECT_EQ(restart["reloaded"], json::array({"quality"})) << restart.dump();
   auto text = d.wallctl({"reload"});
   EXPECT_NE(text.output.find("cases.rules"), std::string::npos) << text.output;
+}
+
+// quality.report (视频质量诊断报告): the solid-colour cameras are flat and still, so each is
+// diagnosed covered and frozen within a second at a 0.2 s interval; the report gives the time
+// each stream spent in each fault, as a table, as CSV and as JSON, and still after a restart
+// (the history is kept beside the state).
+TEST(WallctlQuality, ReportListsEachStreamsFaultsAndSpansARestart) {
+  ApiDaemon d("quality", "api: {anonymous_role: viewer}\nquality: {interval_s: 0.2}\n");
+  d.start();
+  auto report = [&] {
+    auto r = d.wallctl({"quality", "report"}, {"--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return json::parse(r.output.substr(0, r.output.find('\n')), nullptr, false);
+  };
+  auto faults_of = [](const json& reply, const std::string& stream) {
+    if (reply.is_object() && reply["streams"].is_array())
+      for (const auto& s : reply["streams"])
+        if (s.value("stream", "") == stream) return s["faults"];
+    return json();
+  };
+  json reply;
+  ASSERT_TRUE(eventually(
+      [&] {
+        reply = report();
+        const json red = faults_of(reply, "red/main");
+        return red.is_array() && red.size() == 3 && red[0].value("seconds", 0.0) > 0;
+      },
+      30s, 200ms))
+      << reply.dump();
+  const json red = faults_of(reply, "red/main");
+  // Pure red is a colour cast as well as a flat, still picture.
+  EXPECT_EQ(red[0]["check"], "colour_cast");
+  EXPECT_EQ(red[1]["check"], "covered");
+  EXPECT_EQ(red[2]["check"], "frozen");
+  EXPECT_EQ(red[1]["periods"], 1);
+  EXPECT_EQ(red[1]["ongoing"], true);
+
+  const auto text = d.wallctl({"quality", "report"});
+  EXPECT_NE(text.output.find("视频质量诊断报告"), std::string::npos) << text.output;
+  EXPECT_NE(text.output.find("遮挡"), std::string::npos) << text.output;
+  EXPECT_NE(text.output.find("画面冻结"), std::string::npos) << text.output;
+  const auto csv = d.wallctl({"quality", "report", "--csv", "--since", "1h"});
+  EXPECT_EQ(
+      csv.output.rfind("stream,camera,check,seconds,periods,longest_s,longest_from,ongoing\n", 0),
+      0u)
+      << csv.output;
+  EXPECT_NE(csv.output.find("\nred/main,red,covered,"), std::string::npos) << csv.output;
+  const auto bad = d.wallctl({"quality", "report", "--since", "soon"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("--since"), std::string::npos) << bad.output;
+
+  // A clean stop ends every fault; the next daemon reads the history back.
+  const double before = red[1].value("seconds", 0.0);
+  EXPECT_EQ(d.process().stop(), 0) << d.process().log();
+  d.start();
+  const json again = faults_of(report(), "red/main");
+  ASSERT_TRUE(again.is_array()) << again.dump();
+  ASSERT_GE(again.size(), 2u) << again.dump();
+  EXPECT_EQ(again[1]["check"], "covered");
+  EXPECT_GE(again[1].value("seconds", 0.0), before);
 }
 
 }  // namespace

@@ -302,11 +302,47 @@ TEST(Config, QualitySection) {
       "/");
   EXPECT_FALSE(c.quality.enabled);
   EXPECT_EQ(c.quality.interval, std::chrono::milliseconds(500));
-  EXPECT_EQ(c.quality.enter_after, 2);
-  EXPECT_EQ(c.quality.leave_after, 4);
+  EXPECT_EQ(c.quality.thresholds.enter_after, 2);
+  EXPECT_EQ(c.quality.thresholds.leave_after, 4);
   EXPECT_EQ(error_of(cams + "quality: {enter_after: 0}\n").field(), "quality.enter_after");
   EXPECT_EQ(error_of(cams + "quality: {interval_s: 0}\n").field(), "quality.interval_s");
   EXPECT_EQ(error_of(cams + "quality: {rate: 1}\n").field(), "quality.rate");
+}
+
+// Thresholds for every camera (quality.thresholds) and a camera's own (cameras[].quality), each
+// checked by name and range; a camera may be left out of the diagnosis.
+TEST(Config, QualityThresholdsCommonAndPerCamera) {
+  const Config c = load_config_text(
+      "cameras:\n"
+      "  - {id: a, main: rtsp://h/a}\n"
+      "  - {id: night, main: rtsp://h/n, quality: {dark_luma: 12, blur_of_baseline: 0.1}}\n"
+      "  - {id: ptz, main: rtsp://h/p, quality: false}\n"
+      "  - {id: lobby, main: rtsp://h/l, quality: {enabled: false}}\n"
+      "quality: {thresholds: {blur_sharpness: 6, noise: 12}}\n",
+      "t", "/");
+  EXPECT_EQ(c.quality.thresholds.blur_sharpness, 6);
+  EXPECT_EQ(c.quality.thresholds.noise, 12);
+  EXPECT_EQ(c.quality.thresholds.dark_luma, quality::QualityThresholds{}.dark_luma);
+  EXPECT_TRUE(c.cameras[0].quality);
+  EXPECT_TRUE(c.cameras[0].quality_thresholds.empty());
+  EXPECT_EQ(c.cameras[1].quality_thresholds,
+            (std::map<std::string, double>{{"dark_luma", 12}, {"blur_of_baseline", 0.1}}));
+  EXPECT_FALSE(c.cameras[2].quality);
+  EXPECT_FALSE(c.cameras[3].quality);
+  const auto night = quality::with_overrides(c.quality.thresholds, c.cameras[1].quality_thresholds);
+  EXPECT_EQ(night.dark_luma, 12);
+  EXPECT_EQ(night.blur_sharpness, 6);  // the common one where it has none of its own
+
+  const std::string cams = "cameras:\n  - {id: a, main: rtsp://h/s}\n";
+  auto e = error_of(cams + "quality: {thresholds: {blurry: 3}}\n");
+  EXPECT_EQ(e.field(), "quality.thresholds.blurry");
+  EXPECT_NE(std::string(e.what()).find("blur_sharpness"), std::string::npos) << e.what();
+  EXPECT_EQ(error_of(cams + "quality: {thresholds: {covered_min: 2}}\n").field(),
+            "quality.thresholds.covered_min");
+  EXPECT_EQ(error_of("cameras:\n  - {id: a, main: rtsp://h/s, quality: {dark: 3}}\n").field(),
+            "cameras[0].quality.dark");
+  EXPECT_EQ(error_of("cameras:\n  - {id: a, main: rtsp://h/s, quality: maybe}\n").field(),
+            "cameras[0].quality");
 }
 
 TEST(Config, DemoConfigLoads) {

@@ -60,7 +60,8 @@ class Soak {
   void take_sample();
   // Waits (bounded) until every tile of `cameras` plays; the time it took, or none.
   std::optional<double> wait_back(const std::vector<std::string>& cameras);
-  void fault();
+  void fault();                             // one drawn at random
+  void run_fault(const std::string& kind);  // one of kFaults
   void fail(const std::string& why) {
     failures_.push_back(std::string("t=") + std::to_string(int(now_s())) + "s " + why);
   }
@@ -113,22 +114,23 @@ std::optional<double> Soak::wait_back(const std::vector<std::string>& cameras) {
   return std::chrono::duration<double, std::milli>(Clock::now() - from).count();
 }
 
+// The faults and how often each is drawn: camera faults most often, they are what rebuilds
+// pipelines.
+const std::vector<std::pair<std::string, int>> kFaults{
+    {"server-kill", 3},       {"server-freeze", 2}, {"layout", 1},       {"config-reload", 1},
+    {"publisher-restart", 1}, {"case-flood", 1},    {"api-nonreader", 1}};
+
 void Soak::fault() {
-  // Camera faults are drawn most often: they are what rebuilds pipelines.
-  static const std::vector<std::pair<std::string, int>> kinds{
-      {"server-kill", 3},       {"server-freeze", 2}, {"layout", 1},       {"config-reload", 1},
-      {"publisher-restart", 1}, {"case-flood", 1},    {"api-nonreader", 1}};
   int total = 0;
-  for (const auto& [name, weight] : kinds) total += weight;
+  for (const auto& [name, weight] : kFaults) total += weight;
   int pick = int(rng_() % unsigned(total));
-  std::string kind;
-  for (const auto& [name, weight] : kinds) {
-    if (pick < weight) {
-      kind = name;
-      break;
-    }
+  for (const auto& [name, weight] : kFaults) {
+    if (pick < weight) return run_fault(name);
     pick -= weight;
   }
+}
+
+void Soak::run_fault(const std::string& kind) {
   FaultResult& result = faults_[kind];
   ++result.count;
   auto uniform = [&](double lo, double hi) {
@@ -216,9 +218,11 @@ int Soak::run(std::FILE* table) {
                settings_.minutes);
   if (!world_.start()) return 2;
   started_ = Clock::now();
-  // Warm-up: what the faults will do once (a flood, every layout), so that caches, the case board
-  // and the allocator reach their working size before the growth is measured from here.
-  world_.flood_publisher(10000, 3);
+  // Warm-up: every fault once and every layout, so that caches, the case board, the allocator and
+  // what libraries create on first use (GLib's resolver threads, a probe's socket) reach their
+  // working size before the growth is measured from here.
+  for (const auto& [name, weight] : kFaults) run_fault(name);
+  nonreaders_.clear();
   for (const char* layout : {"1x1", "2x2", "3x3", "4x4"}) {
     world_.command({{"cmd", "layout.set"}, {"layout", layout}});
     idle(2.0);

@@ -72,6 +72,10 @@ void CamsimProcess::start() {
     args.push_back("--camera");
     args.push_back(camera_arg(c));
   }
+  for (const auto& clip : clips_) {
+    args.push_back("--clip");
+    args.push_back(clip);
+  }
   for (const auto& s : scenes_) {
     args.push_back("--scene");
     args.push_back(s.mount + "=" + std::to_string(s.width) + "x" + std::to_string(s.height) + "@" +

@@ -35,6 +35,10 @@ class CamsimProcess {
   CamsimProcess(std::vector<SimCameraSpec> cameras, std::string user = {},
                 std::string password = {});
   explicit CamsimProcess(std::vector<SimSceneSpec> scenes) : scenes_(std::move(scenes)) {}
+  // Also serves `file` (H.264 .mp4, e.g. a demo clip) looped at `mount`; before start().
+  void add_clip(std::string mount, std::string file) {
+    clips_.push_back(std::move(mount) + "=" + std::move(file));
+  }
   ~CamsimProcess();
   CamsimProcess(const CamsimProcess&) = delete;
   CamsimProcess& operator=(const CamsimProcess&) = delete;
@@ -54,6 +58,7 @@ class CamsimProcess {
  private:
   std::vector<SimCameraSpec> cameras_;
   std::vector<SimSceneSpec> scenes_;
+  std::vector<std::string> clips_;  // "/mount=PATH"
   std::string user_, password_;
   int port_ = 0;
   pid_t pid_ = -1;
