@@ -28,12 +28,13 @@ cxxflags=(-std=c++20 -g1 -O1 -I. -fno-omit-frame-pointer
           -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
 jobs="$(nproc)"
 
-# The YAML readers and what the config's headers pull in (streams/, renderer/ and layouts/ types).
+# The YAML readers and what the config's headers pull in (streams/, renderer/ and layouts/ types,
+# the quality thresholds).
 yaml_reader=(controller/core/config.cpp controller/core/yaml_reader.cpp layouts/yaml_documents.cpp
-             streams/rtsp_url.cpp renderer/render_path.cpp)
+             streams/rtsp_url.cpp renderer/render_path.cpp controller/quality/quality_checks.cpp)
 yaml_watched=(tests/fuzz/fuzz_yaml.hpp controller/core/config.* controller/core/yaml_reader.*
               layouts/yaml_documents.* layouts/layout.hpp streams/*.hpp streams/rtsp_url.cpp
-              renderer/*.hpp renderer/render_path.cpp)
+              renderer/*.hpp renderer/render_path.cpp controller/quality/quality_checks.*)
 layout_sources=(layouts/layout.cpp layouts/layout_library.cpp layouts/layout_yaml.cpp
                 layouts/presets.cpp)
 
@@ -63,10 +64,11 @@ target_files() {
       libs=(-lyaml-cpp) ;;
     alarm_rules)
       sources=(tests/fuzz/fuzz_alarm_rules.cpp controller/cases/alarm_rules.cpp
-               controller/cases/district.cpp "${yaml_reader[@]}" "${layout_sources[@]}")
+               controller/cases/district.cpp renderer/quality_labels.cpp "${yaml_reader[@]}"
+               "${layout_sources[@]}")
       watched=(tests/fuzz/fuzz_alarm_rules.cpp controller/cases/alarm_rules.*
-               controller/cases/district.* controller/cases/case_event.hpp "${yaml_watched[@]}"
-               layouts/*)
+               controller/cases/district.* controller/cases/case_event.hpp
+               renderer/quality_labels.* "${yaml_watched[@]}" layouts/*)
       libs=(-lyaml-cpp) ;;
     state_file)
       sources=(tests/fuzz/fuzz_state_file.cpp controller/persist/state_store.cpp)

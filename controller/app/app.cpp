@@ -252,9 +252,11 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
     // small tile), so the diagnosis costs no extra decode.
     quality_ = std::make_unique<quality::QualityMonitor>(
         quality_options(config_), [w = wall_.get()] { return w->view()->shown_streams(); },
-        [h = quality_history_.get()](const std::string& stream, const auto& before,
-                                     const auto& after) {
+        // cases_ outlives the monitor (reset after it) and is never replaced while it runs.
+        [h = quality_history_.get(), c = cases_.get()](const std::string& stream,
+                                                       const auto& before, const auto& after) {
           h->record(stream, before, after, std::chrono::system_clock::now());
+          if (c) c->on_quality(stream, after);
         });
   }
   start_metrics();

@@ -9,11 +9,15 @@
 
 #include "controller/cases/district.hpp"
 #include "controller/core/yaml_reader.hpp"
+#include "controller/quality/quality_checks.hpp"
+#include "renderer/quality_labels.hpp"
 
 namespace vw::controller {
 namespace {
 
-constexpr std::array<std::string_view, 3> kPlaceholders = {"count", "street", "category"};
+constexpr std::array<std::string_view, 5> kPlaceholders = {"count", "street", "category", "camera",
+                                                           "check"};
+constexpr const char* kPlaceholderList = "{count}, {street}, {category}, {camera} or {check}";
 
 // Checks a banner template; returns an empty string when it is fine, else what is wrong.
 std::string banner_problem(const std::string& banner) {
@@ -26,12 +30,12 @@ std::string banner_problem(const std::string& banner) {
       }
       const auto close = banner.find('}', i + 1);
       if (close == std::string::npos)
-        return "has a { that is never closed: placeholders are {count}, {street} and "
-               "{category}; write {{ for a literal brace";
+        return std::string("has a { that is never closed: placeholders are ") + kPlaceholderList +
+               "; write {{ for a literal brace";
       const std::string_view name(banner.data() + i + 1, close - i - 1);
       if (std::find(kPlaceholders.begin(), kPlaceholders.end(), name) == kPlaceholders.end())
-        return "has an unknown placeholder {" + std::string(name) +
-               "}: use {count}, {street} or {category}; write {{ for a literal brace";
+        return "has an unknown placeholder {" + std::string(name) + "}: use " + kPlaceholderList +
+               "; write {{ for a literal brace";
       i = close;
     } else if (ch == '}') {
       if (i + 1 < banner.size() && banner[i + 1] == '}') {
@@ -67,6 +71,36 @@ void parse_when(YamlMap& rule_reader, const YAML::Node& node, AlarmRule& rule,
   if (YamlMap::present(major)) rule.major = when.boolean("major", major);
   const bool has_threshold = YamlMap::present(at_least) || YamlMap::present(within);
 
+  // A quality rule: picture faults of the cameras (on the street), held for for_seconds.
+  YAML::Node checks_node = when.take("quality");
+  YAML::Node held = when.take("for_seconds");
+  if (YamlMap::present(checks_node) || YamlMap::present(held)) {
+    if (rule.major || has_threshold || !rule.category.empty())
+      when.fail(node, "quality",
+                "cannot be combined with major, a threshold or a category: a quality rule "
+                "watches the cameras' pictures (street is the only filter); write two rules");
+    if (!YamlMap::present(checks_node) || !checks_node.IsSequence() || checks_node.size() == 0)
+      when.fail(YamlMap::present(checks_node) ? checks_node : node, "quality",
+                "must be a non-empty list of picture checks, e.g. quality: [black, covered]");
+    std::string names;
+    for (const auto& c : quality::kChecks) names += (names.empty() ? "" : ", ") + std::string(c);
+    for (std::size_t i = 0; i < checks_node.size(); ++i) {
+      const std::string key = "quality[" + std::to_string(i) + "]";
+      const std::string check = checks_node[i].IsScalar() ? checks_node[i].Scalar() : "";
+      if (std::find(quality::kChecks.begin(), quality::kChecks.end(), check) ==
+          quality::kChecks.end())
+        when.fail(checks_node[i], key, "\"" + check + "\" is not a picture check; use " + names);
+      if (std::find(rule.quality.begin(), rule.quality.end(), check) == rule.quality.end())
+        rule.quality.push_back(check);
+    }
+    if (YamlMap::present(held))
+      rule.quality_for = std::chrono::seconds(when.integer("for_seconds", held, 1, 86400));
+    when.reject_unknown(
+        "street, category, open_at_least, within_minutes, major, quality, "
+        "for_seconds");
+    return;
+  }
+
   if (rule.major && has_threshold)
     when.fail(YamlMap::present(at_least) ? at_least : within,
               YamlMap::present(at_least) ? "open_at_least" : "within_minutes",
@@ -75,8 +109,8 @@ void parse_when(YamlMap& rule_reader, const YAML::Node& node, AlarmRule& rule,
   if (!rule.major) {
     if (!has_threshold)
       when.fail(node, "open_at_least",
-                "is missing: a rule's when needs either a threshold (open_at_least: N and "
-                "within_minutes: M) or major: true");
+                "is missing: a rule's when needs a threshold (open_at_least: N and "
+                "within_minutes: M), major: true, or picture checks (quality: [black])");
     if (!YamlMap::present(at_least))
       when.fail(node, "open_at_least",
                 "is missing: give how many open cases within within_minutes fire the rule");
@@ -86,7 +120,9 @@ void parse_when(YamlMap& rule_reader, const YAML::Node& node, AlarmRule& rule,
     rule.open_at_least = when.integer("open_at_least", at_least, 1, 100000);
     rule.window = std::chrono::minutes(when.integer("within_minutes", within, 1, 7 * 24 * 60));
   }
-  when.reject_unknown("street, category, open_at_least, within_minutes, major");
+  when.reject_unknown(
+      "street, category, open_at_least, within_minutes, major, quality, "
+      "for_seconds");
 }
 
 void parse_show(YamlMap& rule_reader, const YAML::Node& node, AlarmRule& rule,
@@ -174,6 +210,8 @@ AlarmRule parse_rule(const YAML::Node& node, std::size_t index, const std::strin
                     {"open_at_least", "when"},
                     {"within_minutes", "when"},
                     {"major", "when"},
+                    {"quality", "when"},
+                    {"for_seconds", "when"},
                     {"layout", "show"},
                     {"cameras", "show"}});
   return rule;
@@ -230,7 +268,8 @@ AlarmRuleSet load_alarm_rules_file(const std::string& path, const Config& config
 }
 
 std::string fill_banner(const std::string& banner_template, int count, const std::string& street,
-                        const std::string& category) {
+                        const std::string& category, const std::string& camera,
+                        const std::string& check) {
   std::string out;
   out.reserve(banner_template.size() + 16);
   for (std::size_t i = 0; i < banner_template.size(); ++i) {
@@ -250,8 +289,12 @@ std::string fill_banner(const std::string& banner_template, int count, const std
           i = close;
           continue;
         }
-        if (name == "street" || name == "category") {
-          out += name == "street" ? street : category;
+        const std::array<std::pair<std::string_view, const std::string*>, 4> texts{
+            {{"street", &street}, {"category", &category}, {"camera", &camera}, {"check", &check}}};
+        const auto text = std::find_if(texts.begin(), texts.end(),
+                                       [&](const auto& t) { return t.first == name; });
+        if (text != texts.end()) {
+          out += *text->second;
           i = close;
           continue;
         }
@@ -277,6 +320,7 @@ AlarmEngine AlarmEngine::with_rules(AlarmRuleSet rules, TimePoint now) const {
   AlarmEngine next(std::move(rules), max_cases_);
   next.cases_ = cases_;
   next.by_seen_ = by_seen_;
+  next.quality_ = quality_;
   next.stats_ = stats_;
   for (std::size_t i = 0; i < next.rules_.rules.size(); ++i) {
     const AlarmRule& rule = next.rules_.rules[i];
@@ -304,7 +348,7 @@ bool AlarmEngine::matches(const AlarmRule& rule, const CaseState& c) const {
 }
 
 bool AlarmEngine::counts(const AlarmRule& rule, const CaseState& c, TimePoint now) const {
-  if (c.status == CaseStatus::Closed || !matches(rule, c)) return false;
+  if (!rule.quality.empty() || c.status == CaseStatus::Closed || !matches(rule, c)) return false;
   if (rule.major) return c.major;
   return c.reported_at >= now - rule.window;
 }
@@ -315,7 +359,7 @@ void AlarmEngine::refresh_phase(RuleState& st, TimePoint now) const {
 
 void AlarmEngine::prune_window(std::size_t rule_index, TimePoint now) {
   const AlarmRule& rule = rules_.rules[rule_index];
-  if (rule.major) return;
+  if (rule.major || !rule.quality.empty()) return;
   auto& members = states_[rule_index].members;
   const TimePoint oldest = now - rule.window;
   while (!members.empty() && members.begin()->first < oldest) members.erase(members.begin());
@@ -414,6 +458,67 @@ std::vector<AlarmAction> AlarmEngine::on_event(const CaseEvent& event, TimePoint
   return actions;
 }
 
+void AlarmEngine::on_quality(const std::string& stream, const std::string& camera_name,
+                             const std::string& street, const std::vector<std::string>& faults,
+                             TimePoint now) {
+  QualityState& q = quality_[stream];
+  q.camera_name = camera_name;
+  q.street = street;
+  for (auto it = q.since.begin(); it != q.since.end();) {
+    if (std::find(faults.begin(), faults.end(), it->first) != faults.end()) {
+      ++it;
+      continue;
+    }
+    for (auto& st : states_) st.announced.erase(stream + '\n' + it->first);  // the period ended
+    it = q.since.erase(it);
+  }
+  for (const auto& f : faults) q.since.emplace(f, now);
+  if (q.since.empty()) quality_.erase(stream);
+}
+
+// A quality rule fires once per fault period: the first held long enough, in stream order.
+void AlarmEngine::tick_quality(std::size_t rule_index, TimePoint now,
+                               std::vector<AlarmAction>& actions) {
+  const AlarmRule& rule = rules_.rules[rule_index];
+  RuleState& st = states_[rule_index];
+  std::vector<std::pair<std::string, std::string>> due;  // (stream, check), not yet announced
+  int held = 0;
+  for (const auto& [stream, q] : quality_) {
+    if (!rule.street.empty() && q.street != rule.street) continue;
+    bool counted = false;
+    for (const auto& check : rule.quality) {
+      const auto it = q.since.find(check);
+      if (it == q.since.end() || now - it->second < rule.quality_for) continue;
+      if (!counted) ++held;
+      counted = true;
+      if (!st.announced.count(stream + '\n' + check)) due.emplace_back(stream, check);
+    }
+  }
+  if (due.empty()) return;
+  if (st.phase != Phase::Idle) {
+    ++stats_.suppressed;
+    return;
+  }
+  const auto& [stream, check] = due.front();
+  const QualityState& q = quality_.at(stream);
+  st.announced.insert(stream + '\n' + check);
+  st.phase = Phase::Active;
+  st.revert_at = now + rule.revert_after;
+  ++stats_.raised;
+  AlarmAction action;
+  action.kind = AlarmAction::Kind::Raise;
+  action.rule = rule.name;
+  action.layout = rule.layout;
+  action.cameras = rule.cameras;
+  action.count = held;
+  action.stream = stream;
+  action.at = now;
+  action.banner = fill_banner(
+      rule.banner, held, rule.street.empty() ? q.street : rule.street, "", q.camera_name,
+      std::string(renderer::quality_check_name(check, renderer::Language::Chinese)));
+  actions.push_back(std::move(action));
+}
+
 std::vector<AlarmAction> AlarmEngine::tick(TimePoint now) {
   std::vector<AlarmAction> actions;
   for (std::size_t i = 0; i < rules_.rules.size(); ++i) {
@@ -430,6 +535,7 @@ std::vector<AlarmAction> AlarmEngine::tick(TimePoint now) {
       st.cooldown_until = st.revert_at + rules_.rules[i].cooldown;
     }
     refresh_phase(st, now);
+    if (!rules_.rules[i].quality.empty()) tick_quality(i, now, actions);
   }
   forget_old_cases(now);
   return actions;

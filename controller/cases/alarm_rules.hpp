@@ -1,11 +1,13 @@
-// Alarm rules: when a surge of cases or a major incident shows up on the case feed, bring the
-// right cameras up on the wall without anyone touching the console. File format and semantics:
+// Alarm rules: when a surge of cases or a major incident shows up on the case feed, or a
+// camera's picture has gone bad (the quality diagnosis' verdicts), bring the right cameras up on
+// the wall without anyone touching the console. File format and semantics:
 // docs/alarm-rules.md.
 //
 // Two parts:
 //  - the rule file loader (load_alarm_rules_file / _text), which checks every rule against the
 //    camera config and the layout library and throws ConfigError naming file, line and field;
-//  - AlarmEngine, a pure state machine: it is fed CaseEvents and clock ticks, and returns
+//  - AlarmEngine, a pure state machine: it is fed CaseEvents, streams' picture faults and clock
+//    ticks, and returns
 //    AlarmActions (raise an alarm layout / revert it). It owns no thread, no socket and no clock:
 //    every call takes `now`. The caller (the controller's feed thread) turns actions into
 //    Commands.
@@ -17,6 +19,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -40,6 +43,10 @@ struct AlarmRule {
   std::chrono::minutes window{0};
   // Major rule: fires on the first event of each matching case marked major.
   bool major = false;
+  // Quality rule: fires when a camera (on `street`, if given) has held one of these picture
+  // faults (quality check names: black, covered, ...) for `quality_for`; once per fault period.
+  std::vector<std::string> quality;
+  std::chrono::seconds quality_for{60};
   std::string layout;                // a name the LayoutLibrary knows
   std::vector<std::string> cameras;  // camera ids (names are resolved to ids), in tile order
   std::string banner;                // template with {count} {street} {category}
@@ -63,10 +70,12 @@ AlarmRuleSet load_alarm_rules_file(const std::string& path, const Config& config
 AlarmRuleSet load_alarm_rules_text(const std::string& yaml, const std::string& file_label,
                                    const Config& config, const layouts::LayoutLibrary& layouts);
 
-// Fills a banner template: {count}, {street}, {category}; "{{" and "}}" are literal braces.
-// The template must have passed the loader's checks (anything unknown is copied as is).
+// Fills a banner template: {count}, {street}, {category}, {camera}, {check}; "{{" and "}}" are
+// literal braces. The template must have passed the loader's checks (anything unknown is copied
+// as is).
 std::string fill_banner(const std::string& banner_template, int count, const std::string& street,
-                        const std::string& category);
+                        const std::string& category, const std::string& camera = {},
+                        const std::string& check = {});
 
 struct AlarmAction {
   enum class Kind {
@@ -80,6 +89,7 @@ struct AlarmAction {
   std::string banner;                // Raise only: placeholders filled
   int count = 0;                     // Raise only: matching open cases at the time it fired
   std::string case_id;               // Raise only: the case whose event made the rule fire
+  std::string stream;                // Raise only, quality rules: the stream whose fault fired it
   std::chrono::system_clock::time_point at{};  // when it was raised / when the revert was due
 };
 
@@ -109,13 +119,20 @@ class AlarmEngine {
 
   // Takes one case event. An event not newer (updated_at) than the last one seen for that case
   // is ignored: duplicates and late arrivals change nothing. Returns a Raise for each rule that
-  // fires now, in rule file order. Only events raise; tick never does.
+  // fires now, in rule file order. Case rules are raised only by events, never by tick.
   std::vector<AlarmAction> on_event(const CaseEvent& event,
                                     std::chrono::system_clock::time_point now);
 
-  // Drops cases that left their windows, forgets old cases, and returns a Revert for every
-  // active rule whose revert_after has passed (which then starts its cooldown). Call it about
-  // once a second; a late tick reverts late but never loses a revert.
+  // A stream's picture faults now (the quality monitor's verdict, check names; empty when it
+  // has none or is no longer diagnosed), with its camera's display name and street.
+  void on_quality(const std::string& stream, const std::string& camera_name,
+                  const std::string& street, const std::vector<std::string>& faults,
+                  std::chrono::system_clock::time_point now);
+
+  // Drops cases that left their windows, forgets old cases, returns a Revert for every active
+  // rule whose revert_after has passed (which then starts its cooldown), and a Raise for each
+  // idle quality rule whose fault has now been held long enough. Call it about once a second;
+  // a late tick reverts late but never loses a revert.
   std::vector<AlarmAction> tick(std::chrono::system_clock::time_point now);
 
   // An operator acknowledged the alarm: it will not auto-revert, and its cooldown starts now.
@@ -153,7 +170,13 @@ class AlarmEngine {
     std::set<std::string> announced;  // major rules: case ids that already made it fire
   };
 
+  struct QualityState {  // one diagnosed stream
+    std::string camera_name, street;
+    std::map<std::string, TimePoint> since;  // check -> when it was entered
+  };
+
   bool matches(const AlarmRule& rule, const CaseState& c) const;
+  void tick_quality(std::size_t rule_index, TimePoint now, std::vector<AlarmAction>& actions);
   bool counts(const AlarmRule& rule, const CaseState& c, TimePoint now) const;
   void refresh_phase(RuleState& st, TimePoint now) const;
   void prune_window(std::size_t rule_index, TimePoint now);
@@ -165,6 +188,7 @@ class AlarmEngine {
   AlarmRuleSet rules_;
   std::vector<RuleState> states_;  // parallel to rules_.rules
   std::unordered_map<std::string, CaseState> cases_;
+  std::map<std::string, QualityState> quality_;  // by stream key
   std::set<Keyed> by_seen_;  // (last event arrival, id) of every known case, oldest first
   std::size_t max_cases_;
   Clock::duration retention_;

@@ -15,8 +15,20 @@ CaseMonitor::CaseMonitor(const Config& config, const layouts::LayoutLibrary& lay
     spdlog::info("alarm rules: {} loaded from {}", engine_->rules().rules.size(),
                  config.cases.rules_path);
   }
-  if (config.cases.endpoints.empty()) return;
+  for (const auto& camera : config.cameras) cameras_[camera.id] = {camera.name, camera.street};
+  if (!config.cases.endpoints.empty()) start_feed(config, std::move(publish_cases));
+  // The ticker runs with rules even without a feed: quality rules and reverts need it.
+  if (engine_) {
+    ticker_ = std::jthread([this](std::stop_token stop) {
+      while (sleep_unless_stopped(stop, std::chrono::seconds(1))) {
+        std::lock_guard lock(engine_mutex_);
+        apply(engine_->tick(std::chrono::system_clock::now()));
+      }
+    });
+  }
+}
 
+void CaseMonitor::start_feed(const Config& config, CaseFeed::Publish publish_cases) {
   CaseFeedOptions options;
   options.endpoints = config.cases.endpoints;
   for (const auto& publisher : config.cases.publishers)
@@ -32,14 +44,14 @@ CaseMonitor::CaseMonitor(const Config& config, const layouts::LayoutLibrary& lay
     };
   }
   feed_ = std::make_unique<CaseFeed>(options, std::move(publish_cases), std::move(on_event));
-  if (engine_) {
-    ticker_ = std::jthread([this](std::stop_token stop) {
-      while (sleep_unless_stopped(stop, std::chrono::seconds(1))) {
-        std::lock_guard lock(engine_mutex_);
-        apply(engine_->tick(std::chrono::system_clock::now()));
-      }
-    });
-  }
+}
+
+void CaseMonitor::on_quality(const std::string& stream, const std::vector<std::string>& faults) {
+  if (!engine_) return;
+  const auto camera = cameras_.find(std::string(streams::camera_of_key(stream)));
+  const Camera named = camera == cameras_.end() ? Camera{} : camera->second;
+  std::lock_guard lock(engine_mutex_);
+  engine_->on_quality(stream, named.name, named.street, faults, std::chrono::system_clock::now());
 }
 
 CaseMonitor::~CaseMonitor() {
@@ -50,9 +62,13 @@ CaseMonitor::~CaseMonitor() {
 void CaseMonitor::apply(const std::vector<AlarmAction>& actions) {
   for (const auto& action : actions) {
     if (action.kind == AlarmAction::Kind::Raise) {
-      spdlog::warn("alarm {}: raised by case {} ({} matching): {}", action.rule,
-                   renderer::printable(action.case_id, 64), action.count,
-                   renderer::printable(action.banner, 300));
+      if (action.stream.empty())
+        spdlog::warn("alarm {}: raised by case {} ({} matching): {}", action.rule,
+                     renderer::printable(action.case_id, 64), action.count,
+                     renderer::printable(action.banner, 300));
+      else
+        spdlog::warn("alarm {}: raised by the picture of {} ({} cameras held): {}", action.rule,
+                     action.stream, action.count, renderer::printable(action.banner, 300));
       wall_.submit(AlarmRaise{action.rule, action.layout, action.cameras, action.banner},
                    Origin{"rules:" + action.rule, action.rule, "system"});
     } else {

@@ -1,13 +1,15 @@
 // Wires the grid-case feed to the wall: CaseFeed (ZeroMQ, its own thread) publishes CaseViews to
 // the renderer and hands each case event to the AlarmEngine; the engine's Raise/Revert actions
 // become AlarmRaise/AlarmExpire Commands on the WallController, the same path as every other
-// change. A ticker thread drives the engine's windows and auto-revert once a second.
+// change. A ticker thread drives the engine's windows, auto-revert and quality rules once a
+// second; the quality monitor's verdicts come in through on_quality().
 //
 // Threads: construct and destroy on one thread; acknowledge() from any thread (the key handler).
 // The engine is guarded by a mutex shared by the feed thread, the ticker and acknowledge().
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -35,6 +37,10 @@ class CaseMonitor {
 
   CaseFeedStats feed_stats() const;
 
+  // A stream's picture faults changed (the quality monitor's verdicts): for quality rules, which
+  // fire from the ticker once a fault has been held long enough. Any thread.
+  void on_quality(const std::string& stream, const std::vector<std::string>& faults);
+
   // Alarm rules loaded at start (the feed thread and the ticker exist only then).
   bool has_rules() const;
   AlarmRuleSet rules() const;  // a copy; empty without rules
@@ -44,6 +50,12 @@ class CaseMonitor {
 
  private:
   void apply(const std::vector<AlarmAction>& actions);  // any thread, engine mutex held
+  void start_feed(const Config& config, CaseFeed::Publish publish_cases);  // constructor only
+
+  struct Camera {
+    std::string name, street;
+  };
+  std::map<std::string, Camera> cameras_;  // by id, from the config at start (read-only)
 
   WallController& wall_;
   mutable std::mutex engine_mutex_;

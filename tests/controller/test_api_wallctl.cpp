@@ -375,9 +375,17 @@ TEST(WallctlReload, RulesAreReloadedAndRestartRequiredIsReported) {
 // quality.report (视频质量诊断报告): the solid-colour cameras are flat and still, so each is
 // diagnosed covered and frozen within a second at a 0.2 s interval; the report gives the time
 // each stream spent in each fault, as a table, as CSV and as JSON, and still after a restart
-// (the history is kept beside the state).
+// (the history is kept beside the state). A quality alarm rule on 民族街 (red, blue) fires
+// once a camera there has been covered for a second.
 TEST(WallctlQuality, ReportListsEachStreamsFaultsAndSpansARestart) {
-  ApiDaemon d("quality", "api: {anonymous_role: viewer}\nquality: {interval_s: 0.2}\n");
+  ApiDaemon d("quality",
+              "api: {anonymous_role: viewer}\nquality: {interval_s: 0.2}\n"
+              "cases: {rules: rules.yaml}\n");
+  std::ofstream(d.dir() / "rules.yaml")
+      << "rules:\n  - name: 民族街画面异常\n"
+         "    when: {street: 民族街, quality: [black, covered], for_seconds: 1}\n"
+         "    show: {layout: 2x2, cameras: [red, blue, green, white]}\n"
+         "    banner: \"{camera} {check}\"\n";
   d.start();
   auto report = [&] {
     auto r = d.wallctl({"quality", "report"}, {"--json"});
@@ -406,6 +414,34 @@ TEST(WallctlQuality, ReportListsEachStreamsFaultsAndSpansARestart) {
   EXPECT_EQ(red[2]["check"], "frozen");
   EXPECT_EQ(red[1]["periods"], 1);
   EXPECT_EQ(red[1]["ongoing"], true);
+
+  // The alarm rule fired: the wall holds its alarm, the banner names the camera and the check.
+  json alarms;
+  EXPECT_TRUE(eventually(
+      [&] {
+        const auto state = json::parse(d.wallctl({"state"}, {"--json"}).output, nullptr, false);
+        alarms = state.is_object() ? state["state"]["alarms"] : json();
+        return alarms.is_array() && !alarms.empty();
+      },
+      15s, 200ms))
+      << alarms.dump();
+  if (alarms.is_array() && !alarms.empty()) {
+    EXPECT_EQ(alarms[0]["rule"], "民族街画面异常");
+    const std::string banner = alarms[0].value("banner", "");
+    EXPECT_TRUE(banner == "红色 遮挡" || banner == "蓝色 遮挡") << banner;
+  }
+
+  // The PUB stream carries the verdicts too (its streams topic, every 2 s).
+  DaemonProcess watch(
+      WALLCTL_BIN,
+      {"--endpoint", d.client_options().endpoint, "--pub-endpoint", d.client_options().pub_endpoint,
+       "--json", "watch", "--topic", "streams", "--count", "2", "--seconds", "20"},
+      (d.dir() / "watch.log").string());
+  watch.start();
+  // (in the order a tile names them)
+  EXPECT_TRUE(watch.wait_for_log(R"("faults":["covered","frozen","colour_cast"])", 20s))
+      << watch.log();
+  watch.stop();
 
   const auto text = d.wallctl({"quality", "report"});
   EXPECT_NE(text.output.find("视频质量诊断报告"), std::string::npos) << text.output;
