@@ -66,7 +66,7 @@ struct PictureQuality {
   double colour_cast = 0;  // distance of the mean chroma from neutral (0..~181)
   double noise = 0;        // mean absolute difference from a 3x3 median
   double flat = 0;         // share of blocks without texture, 0..1
-  double shake = 0;  // change of global motion within a burst, analysis pixels per frame
+  double shake = 0;        // change of global motion within a burst, analysis pixels per frame
   std::uint64_t samples = 0;
 };
 

@@ -114,9 +114,12 @@ json quality_report_json(const quality::QualityReport& report,
 
 json stream_brief_json(const streams::StreamChannel& channel) {
   auto stats = channel.stats();
-  return {{"key", channel.key()},   {"state", std::string(streams::to_string(channel.state()))},
-          {"fps_in", stats.fps_in}, {"width", stats.width},
-          {"height", stats.height}, {"reconnects", stats.reconnects},
+  return {{"key", channel.key()},
+          {"state", std::string(streams::to_string(channel.state()))},
+          {"fps_in", stats.fps_in},
+          {"width", stats.width},
+          {"height", stats.height},
+          {"reconnects", stats.reconnects},
           {"quality", quality_json(channel)}};
 }
 

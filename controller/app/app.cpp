@@ -440,6 +440,8 @@ api::ConfigReloadPlan AppRuntime::plan_reload() {
     }
   }
   // The diagnosis' thresholds and interval follow the file (quality.enabled needs a restart).
+  // (Under the mutex its reset at shutdown takes: a reload may arrive then.)
+  std::lock_guard quality_lock(api_mutex_);
   if (quality_ && next->quality.enabled) {
     auto options = quality_options(*next);
     if (!(options == quality_->options())) {

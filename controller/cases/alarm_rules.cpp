@@ -385,8 +385,7 @@ void AlarmEngine::forget_old_cases(TimePoint now) {
   }
 }
 
-AlarmAction AlarmEngine::raise(std::size_t rule_index, const std::string& case_id,
-                               const CaseState& c, TimePoint now) {
+AlarmAction AlarmEngine::activate(std::size_t rule_index, int count, TimePoint now) {
   const AlarmRule& rule = rules_.rules[rule_index];
   RuleState& st = states_[rule_index];
   st.phase = Phase::Active;
@@ -398,9 +397,17 @@ AlarmAction AlarmEngine::raise(std::size_t rule_index, const std::string& case_i
   action.rule = rule.name;
   action.layout = rule.layout;
   action.cameras = rule.cameras;
-  action.count = static_cast<int>(st.members.size());
-  action.case_id = case_id;
+  action.count = count;
   action.at = now;
+  return action;
+}
+
+AlarmAction AlarmEngine::raise(std::size_t rule_index, const std::string& case_id,
+                               const CaseState& c, TimePoint now) {
+  const AlarmRule& rule = rules_.rules[rule_index];
+  AlarmAction action =
+      activate(rule_index, static_cast<int>(states_[rule_index].members.size()), now);
+  action.case_id = case_id;
   action.banner =
       fill_banner(rule.banner, action.count, rule.street.empty() ? c.street : rule.street,
                   rule.category.empty() ? c.category : rule.category);
@@ -502,17 +509,8 @@ void AlarmEngine::tick_quality(std::size_t rule_index, TimePoint now,
   const auto& [stream, check] = due.front();
   const QualityState& q = quality_.at(stream);
   st.announced.insert(stream + '\n' + check);
-  st.phase = Phase::Active;
-  st.revert_at = now + rule.revert_after;
-  ++stats_.raised;
-  AlarmAction action;
-  action.kind = AlarmAction::Kind::Raise;
-  action.rule = rule.name;
-  action.layout = rule.layout;
-  action.cameras = rule.cameras;
-  action.count = held;
+  AlarmAction action = activate(rule_index, held, now);
   action.stream = stream;
-  action.at = now;
   action.banner = fill_banner(
       rule.banner, held, rule.street.empty() ? q.street : rule.street, "", q.camera_name,
       std::string(renderer::quality_check_name(check, renderer::Language::Chinese)));

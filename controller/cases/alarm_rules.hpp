@@ -182,6 +182,8 @@ class AlarmEngine {
   void prune_window(std::size_t rule_index, TimePoint now);
   void forget_case(const std::string& id);
   void forget_old_cases(TimePoint now);
+  // The rule becomes active; its Raise with what every rule's has (the caller adds the rest).
+  AlarmAction activate(std::size_t rule_index, int count, TimePoint now);
   AlarmAction raise(std::size_t rule_index, const std::string& case_id, const CaseState& c,
                     TimePoint now);
 
