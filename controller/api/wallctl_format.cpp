@@ -418,6 +418,19 @@ std::string csv_cell(const std::string& text) {
 
 }  // namespace
 
+int duration_seconds(const std::string& text) {
+  if (text.empty()) return -1;
+  static const std::map<char, int> kUnits{{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
+  const auto unit_it = kUnits.find(text.back());
+  const int unit = unit_it == kUnits.end() ? 1 : unit_it->second;
+  const std::string digits = unit_it == kUnits.end() ? text : text.substr(0, text.size() - 1);
+  if (digits.empty() || digits.size() > 7 ||
+      digits.find_first_not_of("0123456789") != std::string::npos)
+    return -1;
+  const long long value = std::stoll(digits) * unit;
+  return value > 31LL * 86400 ? -1 : static_cast<int>(value);
+}
+
 void print_quality_report(std::ostream& out, Lang lang, const json& reply) {
   out << tr(lang, "视频质量诊断报告 ", "Picture quality report ") << text_of(reply, "since")
       << " – " << text_of(reply, "until") << "\n";

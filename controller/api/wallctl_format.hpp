@@ -61,6 +61,9 @@ void print_cameras(std::ostream& out, Lang lang, const nlohmann::json& reply);
 void print_layouts(std::ostream& out, Lang lang, const nlohmann::json& reply);
 // quality.report: a table per stream and fault (视频质量诊断报告), or CSV (one row per stream and
 // fault; a stream without a fault gets one row with an empty check).
+// "24h", "90m", "7d", "45s" or plain seconds, up to 31 days; -1 when it is none of these.
+int duration_seconds(const std::string& text);
+
 void print_quality_report(std::ostream& out, Lang lang, const nlohmann::json& reply);
 void print_quality_csv(std::ostream& out, const nlohmann::json& reply);
 void print_reload(std::ostream& out, Lang lang, const nlohmann::json& reply);

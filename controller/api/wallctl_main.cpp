@@ -13,7 +13,6 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -107,20 +106,6 @@ int finish(const Globals& g, const json& reply, const Printer& print) {
   }
   if (!g.json && print) print(reply);
   return kOk;
-}
-
-// "24h", "90m", "7d", "45s" or plain seconds; -1 when it is none of these.
-int duration_seconds(const std::string& text) {
-  if (text.empty()) return -1;
-  static const std::map<char, int> kUnits{{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
-  const auto unit_it = kUnits.find(text.back());
-  const int unit = unit_it == kUnits.end() ? 1 : unit_it->second;
-  const std::string digits = unit_it == kUnits.end() ? text : text.substr(0, text.size() - 1);
-  if (digits.empty() || digits.size() > 7 ||
-      digits.find_first_not_of("0123456789") != std::string::npos)
-    return -1;
-  const long long value = std::stoll(digits) * unit;
-  return value > 31LL * 86400 ? -1 : static_cast<int>(value);
 }
 
 int call(const Globals& g, const json& request, const Printer& print) {
@@ -548,7 +533,7 @@ int main(int argc, char** argv) {
   std::string since = "24h";
   bool csv = false;
   CLI::App* report = leaf(quality, "report", "each stream's time in each picture fault", [&] {
-    const int seconds = duration_seconds(since);
+    const int seconds = wallctl::duration_seconds(since);
     if (seconds < 60)
       throw UsageError("--since: expected a duration from 1m to 31d, like 24h, 90m or 7d");
     return call(g, {{"cmd", "quality.report"}, {"since_s", seconds}}, [&g, csv](const json& r) {
