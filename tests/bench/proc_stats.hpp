@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -65,6 +66,50 @@ inline long open_fds(pid_t pid) {  // entries of /proc/<pid>/fd
        !error && it != end; it.increment(error))
     ++n;
   return n;
+}
+
+// What a process holds, by kind: its fds by target with numbers dropped ("socket", "pipe",
+// "anon_inode:[eventfd]", a file's path) and its threads by name ("thread vw-render"). The soak
+// prints the difference when fds or threads grew, so a leak names itself.
+inline std::map<std::string, int> held_by_kind(pid_t pid) {
+  std::map<std::string, int> out;
+  const std::string base = "/proc/" + std::to_string(pid);
+  std::error_code error;
+  for (std::filesystem::directory_iterator it(base + "/fd", error), end; !error && it != end;
+       it.increment(error)) {
+    std::error_code link_error;
+    std::string target = std::filesystem::read_symlink(it->path(), link_error).string();
+    if (link_error) continue;  // closed meanwhile
+    if (auto colon = target.find(":[");
+        colon != std::string::npos && target[0] != '/' && target.rfind("anon_inode", 0) != 0)
+      target.resize(colon);  // socket:[123] -> socket
+    ++out["fd " + target];
+  }
+  for (std::filesystem::directory_iterator it(base + "/task", error), end; !error && it != end;
+       it.increment(error)) {
+    std::ifstream comm(it->path() / "comm");
+    std::string name;
+    if (std::getline(comm, name)) ++out["thread " + name];
+  }
+  return out;
+}
+
+// "fd socket +1, thread rtpjitterbuffer -1": what `after` holds more or less than `before`.
+inline std::string held_difference(const std::map<std::string, int>& before,
+                                   const std::map<std::string, int>& after) {
+  std::string out;
+  auto note = [&](const std::string& kind, int delta) {
+    if (delta == 0) return;
+    if (!out.empty()) out += ", ";
+    out += kind + (delta > 0 ? " +" : " ") + std::to_string(delta);
+  };
+  for (const auto& [kind, n] : after) {
+    auto it = before.find(kind);
+    note(kind, n - (it == before.end() ? 0 : it->second));
+  }
+  for (const auto& [kind, n] : before)
+    if (!after.count(kind)) note(kind, -n);
+  return out.empty() ? "nothing" : out;
 }
 
 inline pid_t first_child() {  // the camsim server: CamsimProcess forks it from this process
