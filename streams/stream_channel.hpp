@@ -46,6 +46,7 @@ struct StreamStats {
   std::string codec;    // "H.264", "H.265"
   std::string decoder;  // decoder element's factory name, e.g. "avdec_h264", "vah264dec"
   bool hardware_decoder = false;
+  int decoder_threads = 0;  // max-threads set on a software decoder (stream_manager.hpp); 0: own
   std::uint64_t frames_in = 0;
   std::uint64_t frames_dropped = 0;  // replaced in the mailbox before the renderer took them
   std::uint64_t reconnects = 0;

@@ -98,6 +98,7 @@ struct StreamManager::Impl {
   std::map<std::string, Stream> streams;
   std::mt19937 rng;
   Clock::time_point next_stats{};
+  std::size_t wanted_now = 0;  // streams in the last wanted set (decoder threads are shared out)
 
   TeardownQueue teardown;
   ServerProbe probe{wake};
@@ -163,6 +164,7 @@ void StreamManager::Impl::apply_pending(Clock::time_point now) {
     pending.reset();
     for (const StreamSpec& spec : specs) listed.emplace(spec.key, channels.at(spec.key));
   }
+  wanted_now = listed.size();
   // Pipelines are built outside the lock: callers of set_wanted never wait for that.
   std::set<std::string> seen;
   for (const StreamSpec& spec : specs) {
@@ -318,9 +320,14 @@ void StreamManager::Impl::build(Stream& s, Clock::time_point now, bool reconnect
   set_state(s, StreamState::Connecting);
   spdlog::info("stream {}: connecting to {} (generation {})", s.spec.key, redact_url(s.spec.url),
                s.generation);
+  std::size_t decoding = 1;  // this one, and every other stream wanted or still running
+  for (const auto& [key, other] : streams)
+    if (&other != &s && (other.wanted || other.pipeline)) ++decoding;
+  decoding = std::max(decoding, wanted_now);  // the wanted set's streams not built yet
+  const int threads = software_decoder_threads(decoding, std::thread::hardware_concurrency());
   std::optional<std::string> error;
   try {
-    s.pipeline = std::make_unique<StreamPipeline>(s.spec, s.channel, s.counters, wake);
+    s.pipeline = std::make_unique<StreamPipeline>(s.spec, s.channel, s.counters, wake, threads);
     error = s.pipeline->start();
   } catch (const std::exception& e) {
     error = e.what();
@@ -414,6 +421,7 @@ void StreamManager::Impl::update_stats(Stream& s, Clock::time_point now) {
     if (info && !info->decoder.empty()) {
       st.decoder = info->decoder;
       st.hardware_decoder = info->hardware;
+      st.decoder_threads = info->decoder_threads;
     }
     st.frames_in = current.frames;
     st.frames_dropped = s.channel->mailbox().dropped();
@@ -445,6 +453,11 @@ StreamManager::~StreamManager() {
   impl_->wake->notify();
   if (impl_->supervisor.joinable()) impl_->supervisor.join();  // never blocks on GStreamer
   impl_->teardown.shutdown(impl_->options.teardown_bound);
+}
+
+int software_decoder_threads(std::size_t streams, unsigned cores) {
+  if (cores == 0) return 0;  // unknown: the decoder's own choice
+  return static_cast<int>(std::max<std::size_t>(1, cores / std::max<std::size_t>(1, streams)));
 }
 
 std::vector<std::shared_ptr<StreamChannel>> StreamManager::set_wanted(

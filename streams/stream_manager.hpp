@@ -14,6 +14,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,6 +51,13 @@ struct StreamManagerOptions {
   // to rebuild (what videowall-bench-faults compares against).
   bool probe_servers = true;
 };
+
+// The threads each software decoder gets (avdec's max-threads) while `streams` decode on `cores`:
+// the cores shared out, at least one. Once streams outnumber cores, a decoder's own threads only
+// add a frame of latency each and the hand-offs between them (videowall-bench measured the
+// decode-only floor 10-15 % lower with one thread per decoder at 4 to 16 streams on 2 cores).
+// 0 cores (unknown): 0, the decoder's own choice.
+int software_decoder_threads(std::size_t streams, unsigned cores);
 
 // "rtsp://user:pass@host/x" -> "rtsp://user:***@host/x"; URLs without a password unchanged.
 std::string redact_url(const std::string& url);

@@ -87,6 +87,8 @@ struct PipelineShared {
   // What a camera may send (a hostile or broken one must not make the decoder allocate
   // 8K frames): its limits, and why the stream was refused (under info_mutex), once it was.
   int max_width = 4096, max_height = 2160;
+  int decoder_threads = 0;            // avdec's max-threads to set; 0: its default
+  int decoder_threads_set = 0;        // what was set on the plugged decoder (under info_mutex)
   std::atomic<int> video_streams{0};  // rtspsrc streams selected: only the first video one
   std::string unsupported;            // guarded by info_mutex
 
@@ -263,11 +265,16 @@ void on_element_added(GstBin*, GstElement* element, gpointer data) {
     if (!is_video_decoder(element)) return;
     set_if_present(element, "output-corrupt", FALSE);  // avdec_*
     auto& shared = shared_of(data);
+    const bool threads_settable =
+        shared->decoder_threads > 0 &&
+        g_object_class_find_property(G_OBJECT_GET_CLASS(element), "max-threads") != nullptr;
+    if (threads_settable) g_object_set(element, "max-threads", shared->decoder_threads, nullptr);
     GstElementFactory* factory = gst_element_get_factory(element);
     {
       std::lock_guard lock(shared->info_mutex);
       shared->decoder = GST_OBJECT_NAME(factory);
       shared->hardware = klass_has(factory, "Hardware");
+      shared->decoder_threads_set = threads_settable ? shared->decoder_threads : 0;
     }
     spdlog::debug("stream {}: decoder {}", shared->key, GST_OBJECT_NAME(factory));
     if (gst::PadPtr sink{gst_element_get_static_pad(element, "sink")}) {
@@ -392,7 +399,7 @@ GstFlowReturn PipelineShared::on_sample(GstAppSink* sink) {
 
 StreamPipeline::StreamPipeline(const StreamSpec& spec, std::shared_ptr<StreamChannel> channel,
                                std::shared_ptr<StreamCounters> counters,
-                               std::shared_ptr<Wakeup> supervisor)
+                               std::shared_ptr<Wakeup> supervisor, int decoder_threads)
     : key_(spec.key), url_(spec.url), shared_(std::make_shared<PipelineShared>()) {
   ensure_gstreamer();
   shared_->key = spec.key;
@@ -400,6 +407,7 @@ StreamPipeline::StreamPipeline(const StreamSpec& spec, std::shared_ptr<StreamCha
   shared_->counters = std::move(counters);
   shared_->supervisor = std::move(supervisor);
   shared_->max_width = spec.max_width;
+  shared_->decoder_threads = decoder_threads;
   shared_->max_height = spec.max_height;
 
   std::string name = "vw:" + spec.key;
@@ -570,6 +578,7 @@ PipelineInfo StreamPipeline::info() const {
   out.codec = shared_->codec;
   out.decoder = shared_->decoder;
   out.hardware = shared_->hardware;
+  out.decoder_threads = shared_->decoder_threads_set;
   out.step = step_;
   return out;
 }

@@ -51,14 +51,17 @@ struct PipelineInfo {
   std::string decoder;  // decoder factory name; empty until plugged
   std::string step;     // rtspsrc's last progress text ("Retrieving media info", ...)
   bool hardware = false;
+  int decoder_threads = 0;  // max-threads set on a software decoder; 0: its own choice
 };
 
 class StreamPipeline {
  public:
   // Builds the pipeline (state NULL; no network yet). Throws std::runtime_error if an element is
-  // missing. `supervisor` is notified on the first frame.
+  // missing. `supervisor` is notified on the first frame. `decoder_threads`: a software
+  // decoder's threads (avdec's max-threads); 0 leaves the decoder's own choice (one per core).
   StreamPipeline(const StreamSpec& spec, std::shared_ptr<StreamChannel> channel,
-                 std::shared_ptr<StreamCounters> counters, std::shared_ptr<Wakeup> supervisor);
+                 std::shared_ptr<StreamCounters> counters, std::shared_ptr<Wakeup> supervisor,
+                 int decoder_threads = 0);
   ~StreamPipeline();  // teardown thread only (see above)
   StreamPipeline(const StreamPipeline&) = delete;
   StreamPipeline& operator=(const StreamPipeline&) = delete;

@@ -68,6 +68,7 @@ json stream_json(const streams::StreamChannel& channel) {
           {"codec", stats.codec},
           {"decoder", stats.decoder},
           {"hardware", stats.hardware_decoder},
+          {"decoder_threads", stats.decoder_threads},
           {"frames_in", stats.frames_in},
           {"dropped", stats.frames_dropped},
           {"reconnects", stats.reconnects},

@@ -4,7 +4,8 @@
 // loopback RTSP server in a child process (videowall-camsim), then measures over windows of the
 // same length, one after the other (together they would fight over the cores):
 //  - the decode-only floor: `rtspsrc ! rtph264depay ! h264parse ! avdec_h264 ! fakesink` per
-//    shown stream, in a gst-launch-1.0 child;
+//    shown stream, in a gst-launch-1.0 child, with the decoder threads the wall would give
+//    (max-threads, streams::software_decoder_threads);
 //  - GStreamer's own CPU mosaic of the same streams: each decoded, `videoscale`d to its tile
 //    and mixed by `compositor` into 1920x1080 -> fakesink, in a gst-launch-1.0 child;
 //  - the wall: streams + headless renderer + controller at 1920x1080, in a child process, on
@@ -235,18 +236,24 @@ double measure_pipeline(const std::vector<std::string>& args, double warmup, dou
   return cores;
 }
 
-void add_decoder(std::vector<std::string>* args, int port, const std::string& mount) {
+// One stream of `streams` decoded side by side, with the decoder threads the wall gives its own
+// decoders in the same case (streams::software_decoder_threads), so that the floor and the
+// mosaic decode exactly as the wall does.
+void add_decoder(std::vector<std::string>* args, int port, const std::string& mount, int streams) {
   for (const char* part : {"rtspsrc", "latency=200", "protocols=tcp"}) args->push_back(part);
   args->push_back("location=rtsp://127.0.0.1:" + std::to_string(port) + mount);
   for (const char* part : {"!", "rtph264depay", "!", "h264parse", "!", "avdec_h264"})
     args->push_back(part);
+  const int threads = streams::software_decoder_threads(static_cast<std::size_t>(streams),
+                                                        std::thread::hardware_concurrency());
+  if (threads > 0) args->push_back("max-threads=" + std::to_string(threads));
 }
 
 // The same streams, decoded and thrown away.
 std::vector<std::string> floor_pipeline(const Scenario& s, int port) {
   std::vector<std::string> args{"gst-launch-1.0", "-q"};
   for (int i = 0; i < s.cameras; ++i) {
-    add_decoder(&args, port, shown_mount(s, i));
+    add_decoder(&args, port, shown_mount(s, i), s.cameras);
     for (const char* part : {"!", "fakesink", "sync=false"}) args.push_back(part);
   }
   return args;
@@ -265,7 +272,7 @@ std::vector<std::string> compositor_pipeline(const Scenario& s, int port) {
        {"!", "video/x-raw,width=1920,height=1080", "!", "fakesink", "sync=false"})
     args.push_back(part);
   for (int i = 0; i < s.cameras; ++i) {
-    add_decoder(&args, port, shown_mount(s, i));
+    add_decoder(&args, port, shown_mount(s, i), s.cameras);
     args.insert(args.end(), {"!", "videoscale", "!",
                              "video/x-raw,width=" + std::to_string(tile_w) +
                                  ",height=" + std::to_string(tile_h),
@@ -354,9 +361,11 @@ int main(int argc, char** argv) {
   }
 
   std::printf(
-      "videowall benchmark: %.0f s windows after %.0f s warm-up, 2 cores shared, "
-      "render path %s\n\n",
-      seconds, warmup, path.c_str());
+      "videowall benchmark: %.0f s windows after %.0f s warm-up, %u cores shared, "
+      "render path %s\n"
+      "decoders: avdec_h264 with max-threads as the wall sets it (cores / streams, at least 1), "
+      "in floor, mosaic and wall alike\n\n",
+      seconds, warmup, std::thread::hardware_concurrency(), path.c_str());
   std::printf("%-11s %5s %7s %13s %7s %7s %6s %6s %6s %7s %7s %7s %9s %5s\n", "scenario", "tiles",
               "src fps", "shown fps min", "shown %", "comp/s", "drops", "floor", "mosaic", "wall",
               "/floor", "/mosaic", "peak RSS", "path");

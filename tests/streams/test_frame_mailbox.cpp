@@ -1,7 +1,8 @@
-// FrameMailbox and Wakeup (streams/frame_mailbox.hpp, streams/wakeup.hpp): the one-slot hand-off
-// of decoded frames and the edge-triggered wake-up of the render thread. Accounting (published,
-// consumed, dropped), release of replaced frames at once and outside the lock, notify only on the
-// false -> true edge, and a producer and a consumer on two threads. Every wait is bounded.
+// FrameMailbox and Wakeup (streams/frame_mailbox.hpp, streams/wakeup.hpp): the hand-off of
+// decoded frames (newest wins; a burst's pair both shown) and the edge-triggered wake-up of the
+// render thread. Accounting (published, consumed, dropped), release of replaced frames at once and
+// outside the lock, bursts, notify only on the false -> true edge, and a producer and a consumer
+// on two threads. Every wait is bounded.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -27,9 +28,13 @@ struct TestFrame {
   std::weak_ptr<void> alive;
 };
 
-TestFrame make_frame(std::uint64_t sequence) {
+using Clock = std::chrono::steady_clock;
+
+// `received`: when the frame was decoded; the default (none) never makes a burst.
+TestFrame make_frame(std::uint64_t sequence, Clock::time_point received = {}) {
   auto frame = std::make_shared<VideoFrame>();
   frame->sequence = sequence;
+  frame->received = received;
   frame->width = 16;
   frame->height = 16;
   auto storage = std::make_shared<std::vector<std::uint8_t>>(16 * 16 * 3 / 2);
@@ -241,24 +246,93 @@ TEST(FrameMailbox, NotifiesItsWakeupOnEveryPublish) {
   mailbox.publish(make_frame(4).frame);
   EXPECT_EQ(wakeup.notifies(), 4u);
   EXPECT_EQ(wakeup.signals(), 2u);
-  // take_newer, peek and clear never notify.
+  // take_newer (with no burst waiting), peek and clear never notify.
   mailbox.take_newer(0);
   mailbox.peek();
   mailbox.clear();
   EXPECT_EQ(wakeup.notifies(), 4u);
 }
 
+// Two frames decoded less than kBurstGap apart are both shown, older first, and taking the older
+// wakes the consumer for the newer; a third frame of a burst drops the middle one.
+TEST(FrameMailbox, ShowsBothFramesOfABurstOlderFirst) {
+  Wakeup wakeup;
+  FrameMailbox mailbox(&wakeup);
+  const Clock::time_point t0 = Clock::now();
+  const auto gap = FrameMailbox::kBurstGap / 3;
+  mailbox.publish(make_frame(1, t0).frame);
+  mailbox.publish(make_frame(2, t0 + gap).frame);
+  EXPECT_EQ(mailbox.dropped(), 0u) << "the older frame of a burst must be kept";
+  EXPECT_EQ(mailbox.peek()->sequence, 2u);  // peek still sees the newest
+  EXPECT_TRUE(wakeup.consume());
+
+  FramePtr first = mailbox.take_newer(0);
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first->sequence, 1u);
+  EXPECT_TRUE(wakeup.consume()) << "taking the older must wake the consumer for the newer";
+  FramePtr second = mailbox.take_newer(first->sequence);
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(second->sequence, 2u);
+  EXPECT_FALSE(wakeup.consume()) << "nothing waits behind the newest";
+  EXPECT_EQ(mailbox.take_newer(2), nullptr);
+  EXPECT_EQ(mailbox.consumed(), 2u);
+
+  // Three within the gap: the first and the last are shown, the middle one is dropped.
+  mailbox.publish(make_frame(3, t0 + 10 * gap).frame);
+  mailbox.publish(make_frame(4, t0 + 11 * gap).frame);
+  mailbox.publish(make_frame(5, t0 + 12 * gap).frame);
+  EXPECT_EQ(mailbox.dropped(), 1u);
+  EXPECT_EQ(mailbox.take_newer(2)->sequence, 4u);
+  EXPECT_EQ(mailbox.take_newer(4)->sequence, 5u);
+  EXPECT_EQ(mailbox.published(), mailbox.consumed() + mailbox.dropped());
+}
+
+// Frames further apart than the gap are no burst: the renderer is behind and takes the newest.
+// Both frames of a burst are released by clear(), and a pair the renderer never came back for
+// counts its older frame as dropped.
+TEST(FrameMailbox, FramesApartAreNoBurstAndClearReleasesBoth) {
+  FrameMailbox mailbox;
+  const Clock::time_point t0 = Clock::now();
+  mailbox.publish(make_frame(1, t0).frame);
+  mailbox.publish(make_frame(2, t0 + FrameMailbox::kBurstGap * 2).frame);
+  EXPECT_EQ(mailbox.dropped(), 1u);
+  EXPECT_EQ(mailbox.take_newer(0)->sequence, 2u);
+
+  TestFrame a = make_frame(3, t0 + FrameMailbox::kBurstGap * 10);
+  TestFrame b = make_frame(4, t0 + FrameMailbox::kBurstGap * 10 + std::chrono::milliseconds(1));
+  std::weak_ptr<void> alive_a = a.alive, alive_b = b.alive;
+  mailbox.publish(std::move(a.frame));
+  mailbox.publish(std::move(b.frame));
+  EXPECT_FALSE(alive_a.expired()) << "the older frame of a burst is kept";
+  mailbox.clear();
+  EXPECT_TRUE(alive_a.expired());
+  EXPECT_TRUE(alive_b.expired());
+  EXPECT_EQ(mailbox.take_newer(0), nullptr);
+
+  // The renderer skips the older of a pair (it asks for frames after the newest it has).
+  mailbox.publish(make_frame(5, t0 + FrameMailbox::kBurstGap * 20).frame);
+  mailbox.publish(make_frame(6, t0 + FrameMailbox::kBurstGap * 20).frame);
+  EXPECT_EQ(mailbox.take_newer(5)->sequence, 6u);
+  EXPECT_EQ(mailbox.dropped(), 2u) << "the older frame, never taken, is a drop";
+}
+
 // A streaming thread publishes as fast as it can while the render thread takes what is newest,
 // waiting on the wake-up like the render loop (consume() before reading the mailbox). Every frame
 // is either consumed or dropped, the consumer only ever sees increasing sequences, and the last
 // frame is not lost.
-TEST(FrameMailbox, ProducerAndConsumerThreadsAccountForEveryFrame) {
+// Run twice: frames without a receive time, and frames stamped as they are published (a
+// producer this fast makes nearly every pair a burst).
+class ProducerConsumer : public ::testing::TestWithParam<bool> {};
+
+TEST_P(ProducerConsumer, ThreadsAccountForEveryFrame) {
   constexpr std::uint64_t kFrames = 20000;
+  const bool stamped = GetParam();
   Wakeup wakeup;
   FrameMailbox mailbox(&wakeup);
   std::atomic<bool> producer_done{false};
   std::thread producer([&] {
-    for (std::uint64_t s = 1; s <= kFrames; ++s) mailbox.publish(make_frame(s).frame);
+    for (std::uint64_t s = 1; s <= kFrames; ++s)
+      mailbox.publish(make_frame(s, stamped ? Clock::now() : Clock::time_point{}).frame);
     producer_done = true;
   });
 
@@ -280,10 +354,15 @@ TEST(FrameMailbox, ProducerAndConsumerThreadsAccountForEveryFrame) {
   EXPECT_EQ(mailbox.published(), kFrames);
   EXPECT_EQ(mailbox.consumed(), taken);
   EXPECT_EQ(mailbox.consumed() + mailbox.dropped(), kFrames);
-  EXPECT_EQ(wakeup.notifies(), kFrames);
-  EXPECT_LE(wakeup.signals(), kFrames);
+  // Each publish notifies, and so does each take of a burst's older frame.
+  EXPECT_GE(wakeup.notifies(), kFrames);
+  if (!stamped) {
+    EXPECT_EQ(wakeup.notifies(), kFrames);
+  }
   EXPECT_GE(wakeup.signals(), 1u);
 }
+
+INSTANTIATE_TEST_SUITE_P(FrameMailbox, ProducerConsumer, ::testing::Bool());
 
 }  // namespace
 }  // namespace vw::streams

@@ -100,6 +100,15 @@ FramePtr wait_frame(StreamChannel& channel, std::uint64_t after = 0,
   return frame;
 }
 
+TEST(SoftwareDecoderThreads, SharesTheCoresOutAtLeastOneEach) {
+  EXPECT_EQ(software_decoder_threads(1, 8), 8);
+  EXPECT_EQ(software_decoder_threads(3, 8), 2);
+  EXPECT_EQ(software_decoder_threads(4, 2), 1);
+  EXPECT_EQ(software_decoder_threads(64, 2), 1);
+  EXPECT_EQ(software_decoder_threads(0, 2), 2);  // nothing else decoding
+  EXPECT_EQ(software_decoder_threads(4, 0), 0);  // cores unknown: the decoder decides
+}
+
 TEST(RedactUrl, HidesPasswordsOnly) {
   EXPECT_EQ(redact_url("rtsp://user:pass@host:554/x"), "rtsp://user:***@host:554/x");
   EXPECT_EQ(redact_url("rtsp://user:pass@10.0.0.2/Streaming/Channels/101"),
@@ -194,6 +203,10 @@ TEST(StreamManager, PlaysH264WithFramesAndStats) {
   EXPECT_GT(stats.bitrate_kbps, 0.0);
   EXPECT_EQ(stats.codec, "H.264");
   EXPECT_FALSE(stats.decoder.empty());
+  if (!stats.hardware_decoder) {  // alone, a software decoder gets every core
+    EXPECT_EQ(stats.decoder_threads,
+              software_decoder_threads(1, std::thread::hardware_concurrency()));
+  }
   EXPECT_EQ(stats.width, 320);
   EXPECT_EQ(stats.height, 240);
   EXPECT_GT(stats.frames_in, 25u);
@@ -465,6 +478,15 @@ TEST(StreamManager, ADeadCameraDoesNotHoldUpOthers) {
   auto channels = manager.set_wanted(
       {spec("dead/main", dead.url("/cam")), spec("alive/main", alive.url("/cam"))});
   for (auto& c : channels) ASSERT_TRUE(wait_state(*c, StreamState::Playing, kStartup));
+  // Two streams share the cores out between their decoders (built one after the other, each
+  // counts the whole wanted set).
+  for (auto& c : channels) {
+    ASSERT_TRUE(eventually([&] { return !c->stats().decoder.empty(); }, 5s));
+    if (!c->stats().hardware_decoder) {
+      EXPECT_EQ(c->stats().decoder_threads,
+                software_decoder_threads(2, std::thread::hardware_concurrency()));
+    }
+  }
 
   dead.pause();
   // Through the stall, the teardown and the reconnect attempts of the dead one, the other keeps
