@@ -53,9 +53,9 @@ struct StreamManagerOptions {
 };
 
 // The threads each software decoder gets (avdec's max-threads) while `streams` decode on `cores`:
-// the cores shared out, at least one. Once streams outnumber cores, a decoder's own threads only
-// add a frame of latency each and the hand-offs between them (videowall-bench measured the
-// decode-only floor 10-15 % lower with one thread per decoder at 4 to 16 streams on 2 cores).
+// the cores shared out, at least one. Once streams outnumber cores, the cores are busy with other
+// streams and a decoder's own threads only add hand-offs between them (videowall-bench measured
+// the decode-only floor 10-15 % lower with one thread per decoder at 4 to 16 streams on 2 cores).
 // 0 cores (unknown): 0, the decoder's own choice.
 int software_decoder_threads(std::size_t streams, unsigned cores);
 
