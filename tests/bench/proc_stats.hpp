@@ -69,7 +69,8 @@ inline long open_fds(pid_t pid) {  // entries of /proc/<pid>/fd
 }
 
 // What a process holds, by kind: its fds by target with numbers dropped ("socket", "pipe",
-// "anon_inode:[eventfd]", a file's path) and its threads by name ("thread vw-render"). The soak
+// "anon_inode:[eventfd]", a file's path) and its threads by name, numbers dropped ("thread
+// task#"). The soak
 // prints the difference when fds or threads grew, so a leak names itself.
 inline std::map<std::string, int> held_by_kind(pid_t pid) {
   std::map<std::string, int> out;
@@ -89,7 +90,12 @@ inline std::map<std::string, int> held_by_kind(pid_t pid) {
        it.increment(error)) {
     std::ifstream comm(it->path() / "comm");
     std::string name;
-    if (std::getline(comm, name)) ++out["thread " + name];
+    if (!std::getline(comm, name)) continue;
+    // GStreamer numbers its task threads anew for each pipeline: "task17" -> "task#".
+    if (const auto digits = name.find_last_not_of("0123456789");
+        digits != std::string::npos && digits + 1 < name.size())
+      name = name.substr(0, digits + 1) + "#";
+    ++out["thread " + name];
   }
   return out;
 }
