@@ -70,8 +70,7 @@ inline long open_fds(pid_t pid) {  // entries of /proc/<pid>/fd
 
 // What a process holds, by kind: its fds by target with numbers dropped ("socket", "pipe",
 // "anon_inode:[eventfd]", a file's path) and its threads by name, numbers dropped ("thread
-// task#"). The soak
-// prints the difference when fds or threads grew, so a leak names itself.
+// task#"). The soak prints the difference when fds or threads grew, so a leak names itself.
 inline std::map<std::string, int> held_by_kind(pid_t pid) {
   std::map<std::string, int> out;
   const std::string base = "/proc/" + std::to_string(pid);
