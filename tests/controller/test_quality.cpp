@@ -422,9 +422,13 @@ TEST(QualityMonitor, DiagnosesEachDefectOfARealStreamByItsCheck) {
     EXPECT_EQ(seen[i].faults, Faults{defects[i]}) << defects[i];
     EXPECT_GT(seen[i].at_verdict, seen[i].at_onset)
         << defects[i] << ": a verdict before the defect";
-    // enter_after (3) bad samples, plus the samples the defect needs to reach the sampled frame
-    // (the decoder's latency and the pass that was under way).
-    EXPECT_LE(seen[i].at_verdict - seen[i].at_onset, 3u + 3u) << defects[i];
+    // enter_after bad samples, plus the samples the defect needs to reach the sampled frame:
+    // the pass under way and the stream's latency, which grows when ten cameras are painted,
+    // encoded and decoded on two loaded cores under the sanitizers (CI once saw 7 samples, where
+    // an idle machine takes 3 to 5). 2 s of latency at the 250 ms interval is the allowance.
+    constexpr std::uint64_t kLatencySamples = 8;
+    const auto enter_after = static_cast<std::uint64_t>(options.thresholds.enter_after);
+    EXPECT_LE(seen[i].at_verdict - seen[i].at_onset, enter_after + kLatencySamples) << defects[i];
     if (q) {
       EXPECT_EQ(q->faults, Faults{defects[i]}) << defects[i] << " now";
     }
