@@ -37,6 +37,15 @@ struct VertexArrayTraits {
   static void destroy(GLuint name) { glDeleteVertexArrays(1, &name); }
 };
 
+struct BufferTraits {
+  static GLuint create() {
+    GLuint name = 0;
+    glGenBuffers(1, &name);
+    return name;
+  }
+  static void destroy(GLuint name) { glDeleteBuffers(1, &name); }
+};
+
 struct ProgramTraits {
   static GLuint create() { return glCreateProgram(); }
   static void destroy(GLuint name) { glDeleteProgram(name); }
@@ -80,6 +89,7 @@ class Handle {
 using Texture = Handle<TextureTraits>;
 using Framebuffer = Handle<FramebufferTraits>;
 using VertexArray = Handle<VertexArrayTraits>;
+using Buffer = Handle<BufferTraits>;
 using Program = Handle<ProgramTraits>;
 using Shader = Handle<ShaderTraits>;
 

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "renderer/gl_util.hpp"
+#include "renderer/output_taps.hpp"
 #include "renderer/renderer_shared.hpp"
 #include "renderer/text_atlas.hpp"
 #include "renderer/tile_sources.hpp"
@@ -66,6 +67,11 @@ class RenderLoop {
               std::chrono::duration_cast<std::chrono::nanoseconds>(cases_due_ - Clock::now()),
               std::chrono::nanoseconds(0), timeout);
         }
+        if (!taps_.empty()) {  // wake when an output's read is due or done
+          timeout = std::clamp(
+              std::chrono::duration_cast<std::chrono::nanoseconds>(taps_.next_due() - Clock::now()),
+              std::chrono::nanoseconds(0), timeout);
+        }
         if (ui_ && ui_->visible()) {  // wake when the UI's next frame is due
           const auto due = ui_->next_due();
           timeout =
@@ -102,6 +108,11 @@ class RenderLoop {
         latest_cases = impl_.cases;
         cases_published = impl_.cases_published;
         ticket_limit = impl_.next_ticket;
+        if (impl_.outputs_changed) {
+          taps_.set(std::move(impl_.outputs));
+          impl_.outputs.clear();
+          impl_.outputs_changed = false;
+        }
       }
       if (latest && latest != view_) {
         view_ = std::move(latest);
@@ -138,17 +149,23 @@ class RenderLoop {
       const bool wall_due =
           view_changed_ || content_changed || capture_due || cases_changed || window_dirty;
       if (!wall_due && !ui_due) {
-        std::lock_guard lock(impl_.mutex);
-        ++impl_.stats.frames_skipped;
+        {
+          std::lock_guard lock(impl_.mutex);
+          ++impl_.stats.frames_skipped;
+        }
+        serve_outputs();
         continue;
       }
       next_draw = Clock::now() + interval;
       if (!wall_due) {
         build_ui();
         if (ui_->overlay()) present(true);  // the UI changed over an unchanged composite
+        serve_outputs();
         continue;
       }
       const ComposeResult composed = composite(cases_changed);
+      taps_.composited();
+      serve_outputs();
       if (ui_due) build_ui();  // after the composite: a miniature shows this turn's wall
       if (context_.windowed()) present(ui_due);
       const double composite_ms =
@@ -197,6 +214,14 @@ class RenderLoop {
     GLint size = 4096;
     glGetIntegerv(GL_MAX_TEXTURE_SIZE, &size);
     return size;
+  }
+
+  // The outputs' reads of the composite (output_taps.hpp), once it has been drawn.
+  void serve_outputs() {
+    if (taps_.empty() || composer_.framebuffer() == 0) return;
+    taps_.serve(composer_.framebuffer(), composer_.width(), composer_.height(), Clock::now());
+    std::lock_guard lock(impl_.mutex);
+    impl_.stats.output_reads_skipped = taps_.skipped();
   }
 
   ComposeResult composite(bool cases_changed) {
@@ -353,6 +378,7 @@ class RenderLoop {
   std::uint64_t cases_seen_ = 0;  // RendererShared::cases_published when cases_ was taken
   bool cases_waiting_ = false;    // a newer case view is held back until cases_due_
   Clock::time_point cases_due_{};
+  OutputTaps taps_;
   int uploads_ = 0;  // this turn
   bool gl_error_logged_ = false;
   std::unique_ptr<UiHost> ui_;  // last: its GL objects go first

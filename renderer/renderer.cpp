@@ -56,6 +56,15 @@ std::future<std::string> Renderer::snapshot(std::string path, std::uint64_t min_
   return future;
 }
 
+void Renderer::set_outputs(std::vector<OutputTap> taps) {
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->outputs = std::move(taps);
+    impl_->outputs_changed = true;
+  }
+  impl_->wakeup->notify();
+}
+
 void Renderer::set_key_handler(std::function<void(int key)> handler) {
   std::lock_guard lock(impl_->mutex);
   impl_->key_handler = std::move(handler);

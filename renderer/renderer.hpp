@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "renderer/case_view.hpp"
+#include "renderer/output_tap.hpp"
 #include "renderer/render_path.hpp"
 #include "renderer/ui_types.hpp"
 #include "renderer/wall_view.hpp"
@@ -70,16 +71,17 @@ struct Image {
 };
 
 struct RenderStats {
-  std::uint64_t frames_presented = 0;  // composites drawn
-  std::uint64_t frames_skipped = 0;    // loop turns where nothing changed
-  std::uint64_t view_version = 0;      // version of the WallView last drawn
-  std::uint64_t frames_refused = 0;    // malformed frames not uploaded (logged once per stream)
-  std::string gl_renderer;             // GL_RENDERER, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)"
-  std::string render_path;             // "gpu" or "cpu" (RenderPath) once the context is made
-  std::uint64_t full_redraws = 0;      // composites that redrew the whole wall
-  std::uint64_t tile_draws = 0;        // tiles redrawn, all composites together
-  std::uint64_t case_version = 0;      // CaseView::version last drawn (0: none yet)
-  int overlays_not_placed = 0;         // overlay panels of the current view that found no room
+  std::uint64_t frames_presented = 0;      // composites drawn
+  std::uint64_t frames_skipped = 0;        // loop turns where nothing changed
+  std::uint64_t view_version = 0;          // version of the WallView last drawn
+  std::uint64_t frames_refused = 0;        // malformed frames not uploaded (logged once per stream)
+  std::string gl_renderer;                 // GL_RENDERER, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)"
+  std::string render_path;                 // "gpu" or "cpu" (RenderPath) once the context is made
+  std::uint64_t full_redraws = 0;          // composites that redrew the whole wall
+  std::uint64_t tile_draws = 0;            // tiles redrawn, all composites together
+  std::uint64_t case_version = 0;          // CaseView::version last drawn (0: none yet)
+  int overlays_not_placed = 0;             // overlay panels of the current view that found no room
+  std::uint64_t output_reads_skipped = 0;  // output reads skipped, every buffer still in flight
   // How long composites take: from the turn's start to drawn and presented (no glFinish: on a GPU
   // its share may land in a later turn). Per bucket of kCompositeBucketsMs (upper bounds; the last
   // slot counts the slower ones), and the sum.
@@ -115,6 +117,9 @@ class Renderer {
 
   // Captures and writes a PNG off the render thread; the future holds "" or the error.
   std::future<std::string> snapshot(std::string path, std::uint64_t min_view_version = 0);
+
+  // Replaces the live outputs' taps of the composite (output_tap.hpp); an empty list stops them.
+  void set_outputs(std::vector<OutputTap> taps);
 
   // Called on the render thread for each key press (GLFW key code); must not block.
   void set_key_handler(std::function<void(int key)> handler);

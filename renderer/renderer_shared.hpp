@@ -94,6 +94,8 @@ struct RendererShared {
   std::vector<PendingCapture> pending;
   std::uint64_t next_ticket = 0;
   std::function<void(int)> key_handler;
+  std::vector<OutputTap> outputs;  // set_outputs(), taken by the render thread
+  bool outputs_changed = false;
   RenderStats stats;
   bool finished = false;  // run() has returned: captures fail at once
   // The operator UI: requests from any thread, taken by the render thread each turn.

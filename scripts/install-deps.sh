@@ -26,6 +26,7 @@ packages=(
   systemd dpkg-dev  # systemd-analyze verify of the units; dpkg-shlibdeps for the .deb (cpack)
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-prometheus-client  # tests parse /metrics with Prometheus' own text parser
+  ffmpeg  # ffprobe and ffmpeg: real clients of the outputs in the tests
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -356,10 +356,11 @@ void ApiServer::dispatch(const std::vector<std::string>& envelope, ParsedRequest
         if constexpr (std::is_same_v<T, StatusQuery>) {
           auto view = wall.view();
           auto config = wall.config();
-          send(envelope,
-               dump(ok_reply(id, status_json(*wall.state(), view.get(), deps_.streams.channels(),
-                                             deps_.renderer.stats(), wall.records_health(), *config,
-                                             wall.layouts()))));
+          json status =
+              status_json(*wall.state(), view.get(), deps_.streams.channels(),
+                          deps_.renderer.stats(), wall.records_health(), *config, wall.layouts());
+          if (deps_.outputs) status["outputs"] = deps_.outputs();
+          send(envelope, dump(ok_reply(id, std::move(status))));
         } else if constexpr (std::is_same_v<T, CamerasList>) {
           send(envelope,
                dump(ok_reply(

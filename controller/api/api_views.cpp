@@ -226,6 +226,8 @@ std::vector<std::string> restart_required(const Config& current, const Config& n
   check(current.api.server_secret_key != next.api.server_secret_key, "api.curve.secret_key_file");
   check(current.storage.dir != next.storage.dir, "storage.dir");
   check(current.quality.enabled != next.quality.enabled, "quality.enabled");
+  check(current.outputs != next.outputs, "outputs");
+  check(current.output_rtsp != next.output_rtsp, "output_rtsp");
   return fields;
 }
 

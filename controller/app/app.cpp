@@ -14,6 +14,7 @@
 #include "controller/api/api_views.hpp"
 #include "controller/api/config_keys.hpp"
 #include "controller/app/demo_cameras.hpp"
+#include "controller/app/live_outputs.hpp"
 #include "controller/cases/alarm_rules.hpp"
 #include "controller/cases/case_monitor.hpp"
 #include "controller/core/stop_sleep.hpp"
@@ -216,6 +217,8 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
   wall_ = std::make_unique<WallController>(
       config_, layouts_, *streams_, [r = renderer_.get()](auto view) { r->publish(view); },
       std::move(services));
+  outputs_ = std::make_unique<LiveOutputs>(config_, *renderer_);
+  outputs_->start_configured();
   start_health();
   if (!config_.cases.endpoints.empty() || !config_.cases.rules_path.empty())
     cases_ = std::make_unique<CaseMonitor>(
@@ -226,6 +229,7 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
   if (!config_.api.endpoint.empty()) {
     api::ApiServerDeps deps{*wall_, *streams_, *renderer_, audit_.get(), {}, {}, {}};
     deps.quality_history = quality_history_.get();
+    deps.outputs = [o = outputs_.get()] { return o->status(); };
     deps.acknowledge = [this](const std::string& rule, Origin origin, WallController::Done done) {
       acknowledge_alarms(rule, std::move(origin), std::move(done));
     };
@@ -357,7 +361,8 @@ AppRuntime::~AppRuntime() {
     std::lock_guard lock(api_mutex_);  // a config.reload's commit may be reaching for it
     cases_.reset();  // its threads submit alarm commands to the wall: stop them first
   }
-  wall_.reset();  // no more views or stream changes
+  wall_.reset();     // no more views or stream changes
+  outputs_.reset();  // before the renderer whose composite they read
   renderer_.reset();
   panel_.reset();    // after the wall: command replies call back into it
   streams_.reset();  // bounded teardown of every pipeline

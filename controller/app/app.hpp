@@ -57,6 +57,7 @@ class HealthMonitor;
 class MetricsServer;
 }  // namespace service
 class DemoCameras;  // the simulated camera server of --demo (controller/app/demo_cameras.hpp)
+class LiveOutputs;  // the wall's live outputs (controller/app/live_outputs.hpp)
 class CaseMonitor;  // the grid-case feed and alarm rules (controller/cases/case_monitor.hpp)
 namespace panel {
 class Panel;  // the operator panel (controller/panel/panel.hpp)
@@ -95,6 +96,7 @@ class AppRuntime {
   streams::Wakeup wakeup_;
   std::unique_ptr<streams::StreamManager> streams_;
   std::unique_ptr<renderer::Renderer> renderer_;
+  std::unique_ptr<LiveOutputs> outputs_;  // reads the renderer's composite
   std::unique_ptr<WallController> wall_;
   std::unique_ptr<CaseMonitor> cases_;
   std::string state_dir_;

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string_view>
 
+#include "controller/core/config_outputs.hpp"
 #include "controller/core/yaml_reader.hpp"
 
 namespace vw::controller {
@@ -549,7 +550,13 @@ Config load_config_text(const std::string& yaml, const std::string& file_label,
     parse_service(service, file_label, config.service);
   if (YAML::Node quality = top.take("quality"); YamlMap::present(quality))
     parse_quality(quality, file_label, config.quality);
-  top.reject_unknown("wall, streams, cameras, tiles, cases, api, storage, panel, service, quality");
+  if (YAML::Node outputs = top.take("outputs"); YamlMap::present(outputs))
+    parse_outputs(outputs, file_label, config.wall, config.outputs);
+  if (YAML::Node rtsp = top.take("output_rtsp"); YamlMap::present(rtsp))
+    parse_output_rtsp(rtsp, file_label, config.output_rtsp);
+  top.reject_unknown(
+      "wall, streams, cameras, tiles, cases, api, storage, panel, service, quality, outputs, "
+      "output_rtsp");
   return config;
 }
 

@@ -3,6 +3,8 @@
 // hint on how to fix it; main() turns it into exit code 2.
 #pragma once
 
+#include <array>
+#include <chrono>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -144,6 +146,29 @@ struct QualityConfig {
   quality::QualityThresholds thresholds;
 };
 
+// A live output of the wall (docs/outputs.md): encoded once, served over RTSP at /<id>.
+struct OutputConfig {
+  std::string id;    // letters, digits, '-' and '_': the RTSP mount rtsp://HOST:PORT/<id>
+  std::string name;  // what operators read ("视频会议"); defaults to id
+  // The part of the wall it shows, in wall pixels (x, y, w, h); w == 0: the whole wall.
+  std::array<int, 4> region{0, 0, 0, 0};
+  int width = 1280;  // even, the encoded picture
+  int height = 720;
+  int fps = 25;
+  int bitrate_kbps = 2000;
+  int keyframe_s = 1;
+  bool start = false;  // started with the daemon
+  int line = 0;
+  bool operator==(const OutputConfig&) const = default;
+};
+
+// The RTSP server of the outputs. Loopback only in this version.
+struct OutputRtspConfig {
+  std::string address = "127.0.0.1";
+  int port = 8555;  // 0: any free port (tests)
+  bool operator==(const OutputRtspConfig&) const = default;
+};
+
 // True for exactly tcp://127.a.b.c:PORT (numeric), tcp://[::1]:PORT, ipc://PATH and inproc://NAME;
 // false for anything else, host names, interface names and libzmq's "source;address" form.
 bool is_loopback_endpoint(const std::string& endpoint);
@@ -165,6 +190,8 @@ struct Config {
   PanelConfig panel;
   ServiceConfig service;
   QualityConfig quality;
+  std::vector<OutputConfig> outputs;
+  OutputRtspConfig output_rtsp;
 
   const CameraConfig* find_camera(const std::string& id_or_name) const;
 };

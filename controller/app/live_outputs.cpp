@@ -1,0 +1,128 @@
+#include "controller/app/live_outputs.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace vw::controller {
+
+using nlohmann::json;
+
+LiveOutputs::LiveOutputs(const Config& config, renderer::Renderer& renderer)
+    : outputs_(config.outputs),
+      wall_width_(config.wall.width),
+      wall_height_(config.wall.height),
+      renderer_(renderer),
+      server_({config.output_rtsp.address, config.output_rtsp.port}) {}
+
+LiveOutputs::~LiveOutputs() {
+  renderer_.set_outputs({});
+  std::map<std::string, std::shared_ptr<streams::LiveOutput>> running;
+  {
+    std::lock_guard lock(mutex_);
+    running.swap(running_);
+  }
+  for (auto& [id, output] : running) {
+    server_.unmount(id);
+    output->stop();
+  }
+  server_.stop();
+}
+
+void LiveOutputs::start_configured() {
+  for (const OutputConfig& output : outputs_) {
+    if (!output.start) continue;
+    if (std::string error = start(output); !error.empty()) {
+      spdlog::error("output {}: not started: {}", output.id, error);
+      std::lock_guard lock(mutex_);
+      errors_[output.id] = std::move(error);
+    }
+  }
+}
+
+std::string LiveOutputs::start(const OutputConfig& config) {
+  if (!server_started_) {
+    server_error_ = server_.start();
+    server_started_ = server_error_.empty();
+    if (!server_started_) return "the RTSP server of the outputs: " + server_error_;
+  }
+  streams::OutputEncoding encoding;
+  encoding.width = config.width;
+  encoding.height = config.height;
+  encoding.fps = config.fps;
+  encoding.bitrate_kbps = config.bitrate_kbps;
+  encoding.keyframe_s = config.keyframe_s;
+  auto output = std::make_shared<streams::LiveOutput>(config.id, encoding);
+  if (std::string error = output->start(); !error.empty()) return error;
+  server_.mount(output);
+  {
+    std::lock_guard lock(mutex_);
+    running_[config.id] = output;
+    errors_.erase(config.id);
+  }
+  update_taps();
+  spdlog::info("output {} ({}): serving {}", config.id, config.name, server_.url(config.id));
+  return {};
+}
+
+void LiveOutputs::update_taps() {
+  std::vector<renderer::OutputTap> taps;
+  std::lock_guard lock(mutex_);
+  for (const OutputConfig& config : outputs_) {
+    auto it = running_.find(config.id);
+    if (it == running_.end()) continue;
+    renderer::OutputTap tap;
+    tap.id = config.id;
+    if (config.region[2] > 0) {
+      const auto w = static_cast<float>(wall_width_), h = static_cast<float>(wall_height_);
+      tap.source = {static_cast<float>(config.region[0]) / w,
+                    static_cast<float>(config.region[1]) / h,
+                    static_cast<float>(config.region[0] + config.region[2]) / w,
+                    static_cast<float>(config.region[1] + config.region[3]) / h};
+    }
+    tap.width = config.width;
+    tap.height = config.height;
+    tap.fps = config.fps;
+    tap.deliver = [weak = std::weak_ptr<streams::LiveOutput>(it->second)](streams::FramePtr f) {
+      if (auto output = weak.lock()) output->push(std::move(f));
+    };
+    taps.push_back(std::move(tap));
+  }
+  renderer_.set_outputs(std::move(taps));
+}
+
+json LiveOutputs::status() const {
+  json list = json::array();
+  std::lock_guard lock(mutex_);
+  for (const OutputConfig& config : outputs_) {
+    json o = {{"id", config.id},
+              {"name", config.name},
+              {"size", {config.width, config.height}},
+              {"fps", config.fps},
+              {"bitrate_kbps", config.bitrate_kbps},
+              {"source", config.region[2] > 0 ? "region" : "wall"}};
+    if (config.region[2] > 0) o["region"] = config.region;
+    auto it = running_.find(config.id);
+    if (it == running_.end()) {
+      auto error = errors_.find(config.id);
+      o["state"] = error != errors_.end() ? "failed" : "stopped";
+      if (error != errors_.end()) o["error"] = error->second;
+      list.push_back(std::move(o));
+      continue;
+    }
+    const streams::LiveOutputStats s = it->second->stats();
+    o["state"] = s.state;
+    if (!s.error.empty()) o["error"] = s.error;
+    o["url"] = server_.url(config.id);
+    o["clients"] = server_.clients(config.id);
+    o["encoder"] = s.encoder;
+    o["pictures_in"] = s.pictures_in;
+    o["frames_fed"] = s.frames_fed;
+    o["frames_encoded"] = s.frames_encoded;
+    o["encoder_drops"] = s.encoder_drops;
+    o["sink_drops"] = s.sink_drops;
+    o["bytes_encoded"] = s.bytes_encoded;
+    list.push_back(std::move(o));
+  }
+  return list;
+}
+
+}  // namespace vw::controller

@@ -1,0 +1,102 @@
+#include "controller/core/config_outputs.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "controller/core/yaml_reader.hpp"
+
+namespace vw::controller {
+
+namespace {
+
+bool valid_id(const std::string& id) {
+  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_';
+  });
+}
+
+OutputConfig parse_output(const YAML::Node& node, const std::string& where, const std::string& file,
+                          const WallConfig& wall) {
+  YamlMap s(node, where, file);
+  OutputConfig out;
+  out.line = yaml_line(node);
+  out.id = s.text_or("id", "");
+  if (!valid_id(out.id))
+    s.fail(node["id"], "id",
+           "must be 1-64 letters, digits, '-' or '_' (it names the RTSP mount /<id>)");
+  out.name = s.text_or("name", out.id);
+  if (YAML::Node source = s.take("source"); YamlMap::present(source)) {
+    const std::string text = s.text("source", source);
+    if (text != "wall") {
+      s.fail(source, "source",
+             "must be \"wall\" (use region: [x, y, w, h] for a part of it); a tile as the "
+             "source is not supported yet");
+    }
+  }
+  if (YAML::Node region = s.take("region"); YamlMap::present(region)) {
+    if (!region.IsSequence() || region.size() != 4)
+      s.fail(region, "region", "must be [x, y, w, h] in wall pixels, e.g. [0, 0, 960, 540]");
+    const int x = s.integer("region[0]", region[0], 0, wall.width - 2);
+    const int y = s.integer("region[1]", region[1], 0, wall.height - 2);
+    const int w = s.integer("region[2]", region[2], 2, wall.width - x);
+    const int h = s.integer("region[3]", region[3], 2, wall.height - y);
+    out.region = {x, y, w, h};
+  }
+  if (YAML::Node size = s.take("size"); YamlMap::present(size)) {
+    if (!size.IsSequence() || size.size() != 2)
+      s.fail(size, "size", "must be [width, height], e.g. [1280, 720]");
+    out.width = s.integer("size[0]", size[0], 16, 3840);
+    out.height = s.integer("size[1]", size[1], 16, 2160);
+    if (out.width % 2 != 0 || out.height % 2 != 0)
+      s.fail(size, "size", "must be even both ways (the encoder's 4:2:0 picture)");
+  }
+  out.fps = s.integer_or("fps", 25, 1, 60);
+  out.bitrate_kbps = s.integer_or("bitrate_kbps", 2000, 64, 50000);
+  out.keyframe_s = s.integer_or("keyframe_s", 1, 1, 10);
+  if (YAML::Node sinks = s.take("sinks"); YamlMap::present(sinks)) {
+    if (!sinks.IsSequence()) s.fail(sinks, "sinks", "must be a list, e.g. [rtsp]");
+    for (std::size_t i = 0; i < sinks.size(); ++i) {
+      const std::string key = "sinks[" + std::to_string(i) + "]";
+      const std::string sink = s.text(key, sinks[i]);
+      if (sink != "rtsp") {
+        s.fail(sinks[i], key,
+               "\"" + sink + "\" is not supported yet; this version serves outputs over rtsp");
+      }
+    }
+  }
+  out.start = s.boolean_or("start", false);
+  s.reject_unknown("id, name, source, region, size, fps, bitrate_kbps, keyframe_s, sinks, start");
+  return out;
+}
+
+}  // namespace
+
+void parse_outputs(const YAML::Node& node, const std::string& file, const WallConfig& wall,
+                   std::vector<OutputConfig>& outputs) {
+  if (!node.IsSequence()) {
+    throw ConfigError(file, yaml_line(node), "outputs",
+                      "must be a list of outputs, each with an id (see docs/outputs.md)");
+  }
+  if (node.size() > 16) {
+    throw ConfigError(file, yaml_line(node), "outputs", "has more than 16 outputs");
+  }
+  std::set<std::string> ids;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const std::string where = "outputs[" + std::to_string(i) + "]";
+    OutputConfig out = parse_output(node[i], where, file, wall);
+    if (!ids.insert(out.id).second) {
+      throw ConfigError(file, out.line, where + ".id",
+                        "\"" + out.id + "\" is used by an earlier output: ids must be unique");
+    }
+    outputs.push_back(std::move(out));
+  }
+}
+
+void parse_output_rtsp(const YAML::Node& node, const std::string& file, OutputRtspConfig& rtsp) {
+  YamlMap s(node, "output_rtsp", file);
+  rtsp.port = s.integer_or("port", 8555, 0, 65535);
+  s.reject_unknown("port");
+}
+
+}  // namespace vw::controller

@@ -1,0 +1,72 @@
+// The render thread's side of the live outputs: after a composite, each output's part of the
+// wall is scaled into a framebuffer of the output's size (glBlitFramebuffer, on the GPU) and read
+// back through a ring of pixel-buffer objects with fences, so the loop never waits for a read
+// (on a GPU the copy completes while the next composite is drawn; on llvmpipe the fence has
+// signalled by the time it is looked at). A finished read becomes an RGBA VideoFrame handed to
+// the output's `deliver`. A tap reads only when the wall changed since its last read and its
+// interval (1 / fps) has passed; a still wall costs nothing (the output repeats its last frame).
+// When every buffer of a tap is still in flight, the read is skipped and counted.
+// Threads: render thread only (GL).
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "renderer/gl_util.hpp"
+#include "renderer/output_tap.hpp"
+
+namespace vw::renderer {
+
+class OutputTaps {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  OutputTaps() = default;
+  ~OutputTaps();
+  OutputTaps(const OutputTaps&) = delete;
+  OutputTaps& operator=(const OutputTaps&) = delete;
+
+  // Replaces the taps. A tap whose id, size and rate stay keeps its buffers and its rhythm.
+  void set(std::vector<OutputTap> taps);
+  bool empty() const { return slots_.empty(); }
+
+  // The wall was redrawn: every tap has something new to read.
+  void composited();
+
+  // Starts the reads that are due from the composite (`framebuffer`, width x height, top row
+  // first) and delivers the reads that have finished.
+  void serve(GLuint framebuffer, int width, int height, Clock::time_point now);
+
+  // When the loop must next run for the taps (a read due or in flight); Clock::time_point::max()
+  // when nothing waits.
+  Clock::time_point next_due() const;
+
+  std::uint64_t skipped() const { return skipped_; }
+
+ private:
+  static constexpr std::size_t kRing = 3;
+  struct Slot {
+    OutputTap tap;
+    gl::Texture color;
+    gl::Framebuffer framebuffer;
+    std::array<gl::Buffer, kRing> buffers;
+    std::array<GLsync, kRing> fences{};
+    std::array<Clock::time_point, kRing> started{};
+    std::size_t next = 0;  // the buffer the next read goes into
+    bool dirty = true;
+    Clock::time_point last_read{};
+  };
+
+  static Clock::duration interval(const Slot& slot);
+  void make_target(Slot& slot);
+  void collect(Slot& slot);
+  void start_read(Slot& slot, GLuint framebuffer, int width, int height, Clock::time_point now);
+
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::uint64_t skipped_ = 0;
+};
+
+}  // namespace vw::renderer

@@ -1,0 +1,52 @@
+// The RTSP server of the live outputs (gst-rtsp-server): each started output is a mount,
+// rtsp://ADDRESS:PORT/<id>, with one shared media (every client of a mount watches the same
+// pipeline: appsrc ! h264parse ! rtph264pay, fed the output's encoded access units by
+// LiveOutput), so an output is encoded once however many clients watch. Loopback only in this
+// version (authentication comes with the users of the config).
+//
+// Threads: start() spawns the server thread, which owns the GstRTSPServer and runs a private
+// GMainContext (never the default one). mount(), unmount(), clients() and port() may be called
+// from any thread once start() returned; start() and stop() from the owner's thread. stop()
+// closes every client and joins the thread within a bound (a stuck thread is detached, logged).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "streams/out/live_output.hpp"
+
+namespace vw::streams {
+
+struct OutputServerOptions {
+  std::string address = "127.0.0.1";
+  int port = 8555;  // 0: any free port (tests)
+};
+
+class OutputServer {
+ public:
+  explicit OutputServer(OutputServerOptions options);
+  ~OutputServer();  // stop()
+  OutputServer(const OutputServer&) = delete;
+  OutputServer& operator=(const OutputServer&) = delete;
+
+  // Binds and serves. "" or why not (port in use...).
+  std::string start();
+  void stop();
+
+  int port() const;                              // bound port, 0 before start()
+  std::string url(const std::string& id) const;  // rtsp://address:port/id
+
+  // Serves `output` at /<id> (replacing a mount of the same id); the server keeps a reference
+  // until unmount().
+  void mount(std::shared_ptr<LiveOutput> output);
+  // Removes the mount and closes the sessions of its clients.
+  void unmount(const std::string& id);
+  // RTSP sessions watching /<id> now.
+  int clients(const std::string& id) const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace vw::streams
