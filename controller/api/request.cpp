@@ -107,6 +107,8 @@ constexpr TextRule kPresetName{kMaxPresetNameBytes, false, true,
                                "a non-empty string of at most 64 bytes without control characters"};
 constexpr TextRule kRule{kMaxTextBytes, true, false,
                          "a string of at most 128 bytes (\"\": every alarm)"};
+constexpr TextRule kOutputId{kMaxPresetNameBytes, false, true,
+                             "a non-empty string of at most 64 bytes (an output's id)"};
 constexpr TextRule kFormat{kMaxTextBytes, false, false, "\"png\" or \"jpeg\""};
 constexpr TextRule kPath{kMaxTextBytes, true, true,
                          "a file name of at most 128 bytes without control characters"};
@@ -246,7 +248,7 @@ struct CommandSpec {
   Parser parse;
 };
 
-const std::array<CommandSpec, 19> kCommands{{
+const std::array<CommandSpec, 21> kCommands{{
     {"status", {}, [](const Fields&) { return Request{StatusQuery{}}; }},
     {"cameras.list", {}, [](const Fields&) { return Request{CamerasList{}}; }},
     {"layouts.list", {}, [](const Fields&) { return Request{LayoutsList{}}; }},
@@ -303,6 +305,12 @@ const std::array<CommandSpec, 19> kCommands{{
     {PresetDelete::kName,
      {"name"},
      [](const Fields& f) { return command(PresetDelete{f.text("name", kPresetName)}); }},
+    {OutputStart::kName,
+     {"output"},
+     [](const Fields& f) { return command(OutputStart{f.text("output", kOutputId)}); }},
+    {OutputStop::kName,
+     {"output"},
+     [](const Fields& f) { return command(OutputStop{f.text("output", kOutputId)}); }},
     {AlarmAck::kName,
      {"rule"},
      [](const Fields& f) { return command(AlarmAck{f.text("rule", kRule, "")}); }},

@@ -293,6 +293,34 @@ std::string quality_words(Lang lang, const json& quality) {
 
 }  // namespace
 
+void print_outputs(std::ostream& out, Lang lang, const json& reply) {
+  const json& outputs = field(reply, "outputs");
+  if (!outputs.is_array() || outputs.empty()) {
+    out << tr(lang, "没有配置输出 (配置文件的 outputs)\n",
+              "no outputs configured (outputs: in the config)\n");
+    return;
+  }
+  Table table({tr(lang, "输出", "output"), tr(lang, "名称", "name"), tr(lang, "状态", "state"),
+               tr(lang, "观看", "clients"), tr(lang, "已编码帧", "frames"),
+               tr(lang, "地址", "url")});
+  for (const auto& o : outputs) {
+    const std::string state = text_of(o, "state");
+    const char* word = state == "running"  ? tr(lang, "输出中", "running")
+                       : state == "failed" ? tr(lang, "故障", "failed")
+                                           : tr(lang, "未启动", "stopped");
+    table.add_row({text_of(o, "id"), or_dash(text_of(o, "name")), word,
+                   state == "running" ? number_text(o, "clients", 0) : "-",
+                   state == "running" ? number_text(o, "frames_encoded", 0) : "-",
+                   or_dash(text_of(o, "url"))});
+  }
+  table.print(out);
+  for (const auto& o : outputs) {
+    if (!text_of(o, "error").empty())
+      out << sanitize(text_of(o, "id")) << ": " << truncate(sanitize(text_of(o, "error")), 200)
+          << '\n';
+  }
+}
+
 void print_status(std::ostream& out, Lang lang, const json& reply) {
   const json& wall = field(reply, "wall");
   out << tr(lang, "布局 ", "layout ") << sanitize(or_dash(text_of(wall, "layout")))

@@ -56,6 +56,8 @@ std::string state_word(Lang lang, const std::string& state);
 // Printers for replies (each ignores fields it does not know).
 void print_command_reply(std::ostream& out, Lang lang, const nlohmann::json& reply);
 void print_status(std::ostream& out, Lang lang, const nlohmann::json& reply);
+// `output list`: {"outputs": [...]} as status carries them, one row per output.
+void print_outputs(std::ostream& out, Lang lang, const nlohmann::json& reply);
 void print_state(std::ostream& out, Lang lang, const nlohmann::json& reply);
 void print_cameras(std::ostream& out, Lang lang, const nlohmann::json& reply);
 void print_layouts(std::ostream& out, Lang lang, const nlohmann::json& reply);

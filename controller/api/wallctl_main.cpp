@@ -21,6 +21,7 @@
 
 #include "controller/api/api_client.hpp"
 #include "controller/api/curve_keys.hpp"
+#include "controller/api/wallctl_cli.hpp"
 #include "controller/api/wallctl_format.hpp"
 #include "controller/persist/audit_log.hpp"
 
@@ -31,90 +32,11 @@ using nlohmann::json;
 using namespace vw::controller::api;
 using wallctl::Lang;
 using wallctl::tr;
-
-constexpr int kOk = 0;
-constexpr int kRefused = 1;
-constexpr int kUsage = 2;
-constexpr int kUnreachable = 3;
-
-// Bad arguments found after parsing (and bad key files): exit 2.
-class UsageError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-// A reply that is not what the protocol says: reported like a refusal (exit 1).
-class BadReply : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-struct Globals {
-  ClientOptions client;
-  double timeout_s = 5;
-  bool json = false;
-  std::string lang = "zh";
-  Lang language() const { return lang == "en" ? Lang::En : Lang::Zh; }
-};
+using namespace vw::controller::api::wallctl_cli;
 
 volatile std::sig_atomic_t g_stop = 0;
 extern "C" void on_stop_signal(int) {
   g_stop = 1;
-}
-
-ClientOptions client_options(const Globals& g) {
-  ClientOptions options = g.client;
-  options.timeout = std::chrono::milliseconds(std::llround(g.timeout_s * 1000.0));
-  return options;
-}
-
-// Key and endpoint problems are the user's to fix: exit 2, not "refused".
-template <typename T>
-T make(const Globals& g) {
-  try {
-    return T(client_options(g));
-  } catch (const zmq::error_t& e) {
-    throw UsageError("cannot connect to " + g.client.endpoint + " / " + g.client.pub_endpoint +
-                     ": " + e.what());
-  } catch (const std::runtime_error& e) {
-    throw UsageError(e.what());
-  }
-}
-
-void print_refusal(const json& reply) {
-  const json& error = reply.contains("error") ? reply["error"] : json();
-  std::string code = wallctl::text_of(error, "code");
-  std::string message = wallctl::text_of(error, "message");
-  if (code.empty()) code = "error";
-  std::cerr << "wallctl: " << wallctl::sanitize(code) << ": " << wallctl::sanitize(message) << '\n';
-}
-
-bool is_ok(const json& reply) {
-  return reply.is_object() && reply.contains("ok") && reply["ok"] == true;
-}
-
-using Printer = std::function<void(const json&)>;
-
-// Prints a reply (raw with --json, else through `print`) and turns it into an exit code.
-int finish(const Globals& g, const json& reply, const Printer& print) {
-  if (!reply.is_object()) throw BadReply("reply is not a JSON object");
-  const bool ok = is_ok(reply);
-  if (g.json) std::cout << wallctl::one_line(reply) << '\n';
-  if (!ok) {
-    print_refusal(reply);
-    return kRefused;
-  }
-  if (!g.json && print) print(reply);
-  return kOk;
-}
-
-int call(const Globals& g, const json& request, const Printer& print) {
-  auto client = make<ApiClient>(g);
-  return finish(g, client.request(request), print);
-}
-
-Printer command_printer(const Globals& g) {
-  return [&g](const json& reply) { wallctl::print_command_reply(std::cout, g.language(), reply); };
 }
 
 std::string lowercase_extension(const std::string& file) {
@@ -353,6 +275,16 @@ int audit_verify(const Globals& g, const std::vector<std::string>& files,
   return kOk;
 }
 
+// `output list`: the outputs of status, alone (with --json: {"ok", "outputs"}).
+int output_list(const Globals& g) {
+  auto client = make<ApiClient>(g);
+  const json reply = client.request({{"cmd", "status"}});
+  if (!is_ok(reply)) return finish(g, reply, {});
+  const json outputs = reply.contains("outputs") ? reply["outputs"] : json::array();
+  return finish(g, {{"ok", true}, {"outputs", outputs}},
+                [&g](const json& r) { wallctl::print_outputs(std::cout, g.language(), r); });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -527,6 +459,21 @@ int main(int argc, char** argv) {
   leaf(&app, "keygen", "write NAME.key and NAME.pub (offline)", [&] { return keygen(g, key_base); })
       ->add_option("NAME", key_base, "file name without extension")
       ->required();
+
+  CLI::App* output = app.add_subcommand("output", "live outputs of the wall (输出)");
+  output->require_subcommand(1);
+  leaf(output, "list", "each output, its state, clients and address",
+       [&g] { return output_list(g); });
+  std::string output_id;
+  for (const char* verb : {"start", "stop"}) {
+    leaf(output, verb, verb == std::string("start") ? "send an output out" : "stop an output",
+         [&g, &output_id, verb] {
+           return call(g, {{"cmd", std::string("output.") + verb}, {"output", output_id}},
+                       command_printer(g));
+         })
+        ->add_option("ID", output_id, "the output's id (wallctl output list)")
+        ->required();
+  }
 
   CLI::App* quality = app.add_subcommand("quality", "picture-quality diagnosis (视频质量诊断)");
   quality->require_subcommand(1);

@@ -199,6 +199,7 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
     spdlog::info("audit trail {}: head {}:{} (wallctl audit verify --anchor)", log->path(),
                  log->last_seq(), log->last_hash());
   services.on_change = [this](const ChangeEvent& event) {
+    if (outputs_ && event.state) outputs_->want(event.state->outputs);
     std::lock_guard lock(api_mutex_);
     if (api_) api_->notify(event);
   };
@@ -214,11 +215,12 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
   ropts.window_title = "videowall — 智慧江汉 视频墙";
   ropts.ui = panel_ui_options();
   renderer_ = std::make_unique<renderer::Renderer>(ropts, &wakeup_);
+  // Before the wall: its controller thread hands each new state's outputs to them.
+  outputs_ = std::make_unique<LiveOutputs>(config_, *renderer_);
   wall_ = std::make_unique<WallController>(
       config_, layouts_, *streams_, [r = renderer_.get()](auto view) { r->publish(view); },
       std::move(services));
-  outputs_ = std::make_unique<LiveOutputs>(config_, *renderer_);
-  outputs_->start_configured();
+  outputs_->want(wall_->state()->outputs);  // those running before and the `start: true` ones
   start_health();
   if (!config_.cases.endpoints.empty() || !config_.cases.rules_path.empty())
     cases_ = std::make_unique<CaseMonitor>(

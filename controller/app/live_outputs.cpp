@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace vw::controller {
 
 using nlohmann::json;
@@ -11,9 +13,16 @@ LiveOutputs::LiveOutputs(const Config& config, renderer::Renderer& renderer)
       wall_width_(config.wall.width),
       wall_height_(config.wall.height),
       renderer_(renderer),
-      server_({config.output_rtsp.address, config.output_rtsp.port}) {}
+      server_({config.output_rtsp.address, config.output_rtsp.port}),
+      thread_([this] { run(); }) {}
 
 LiveOutputs::~LiveOutputs() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
   renderer_.set_outputs({});
   std::map<std::string, std::shared_ptr<streams::LiveOutput>> running;
   {
@@ -27,9 +36,42 @@ LiveOutputs::~LiveOutputs() {
   server_.stop();
 }
 
-void LiveOutputs::start_configured() {
+void LiveOutputs::want(std::vector<std::string> ids) {
+  {
+    std::lock_guard lock(mutex_);
+    wanted_ = std::move(ids);
+  }
+  wake_.notify_all();
+}
+
+void LiveOutputs::run() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    wake_.wait(lock, [&] { return stopping_ || wanted_.has_value(); });
+    if (stopping_) return;
+    std::vector<std::string> wanted = std::move(*wanted_);
+    wanted_.reset();
+    if (wanted == applied_) continue;  // most changes of the wall leave the outputs alone
+    applied_ = wanted;
+    lock.unlock();
+    reconcile(wanted);
+    lock.lock();
+  }
+}
+
+void LiveOutputs::reconcile(const std::vector<std::string>& wanted) {
+  auto is_wanted = [&](const std::string& id) {
+    return std::find(wanted.begin(), wanted.end(), id) != wanted.end();
+  };
   for (const OutputConfig& output : outputs_) {
-    if (!output.start) continue;
+    bool running = false;
+    {
+      std::lock_guard lock(mutex_);
+      running = running_.count(output.id) > 0;
+      if (!is_wanted(output.id)) errors_.erase(output.id);
+    }
+    if (running && !is_wanted(output.id)) stop(output.id);
+    if (running || !is_wanted(output.id)) continue;
     if (std::string error = start(output); !error.empty()) {
       spdlog::error("output {}: not started: {}", output.id, error);
       std::lock_guard lock(mutex_);
@@ -38,11 +80,25 @@ void LiveOutputs::start_configured() {
   }
 }
 
+void LiveOutputs::stop(const std::string& id) {
+  std::shared_ptr<streams::LiveOutput> output;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = running_.find(id);
+    if (it == running_.end()) return;
+    output = std::move(it->second);
+    running_.erase(it);
+  }
+  update_taps();
+  server_.unmount(id);
+  output->stop();
+}
+
 std::string LiveOutputs::start(const OutputConfig& config) {
   if (!server_started_) {
-    server_error_ = server_.start();
-    server_started_ = server_error_.empty();
-    if (!server_started_) return "the RTSP server of the outputs: " + server_error_;
+    const std::string error = server_.start();
+    server_started_ = error.empty();
+    if (!server_started_) return "the RTSP server of the outputs: " + error;
   }
   streams::OutputEncoding encoding;
   encoding.width = config.width;

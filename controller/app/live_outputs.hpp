@@ -1,16 +1,22 @@
-// The daemon's live outputs (issue "The wall goes out", first part): for each configured output
+// The daemon's live outputs (issue "The wall goes out", first part): for each running output
 // an encoder (streams/out/live_output.hpp) mounted on the outputs' RTSP server, fed by a tap of
-// the renderer's composite (renderer/output_tap.hpp). Outputs with `start: true` start with the
-// daemon. An output that cannot start, or a server that cannot listen, is logged and reported in
-// status(); the wall runs on regardless.
-// Threads: constructed and destroyed on the app's thread; status() from any thread.
+// the renderer's composite (renderer/output_tap.hpp). Which outputs run is wall state
+// (WallState::outputs, changed by the output.start/stop Commands); want() hands each new set to
+// this class's own thread, which starts and stops encoders (a pipeline takes a moment to build:
+// never on the controller's thread). An output that cannot start, or a server that cannot
+// listen, is logged and reported in status(); the wall runs on regardless.
+// Threads: constructed and destroyed on the app's thread; want() and status() from any thread.
 #pragma once
 
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "controller/core/config.hpp"
 #include "renderer/renderer.hpp"
@@ -26,26 +32,33 @@ class LiveOutputs {
   LiveOutputs(const LiveOutputs&) = delete;
   LiveOutputs& operator=(const LiveOutputs&) = delete;
 
-  // Starts the outputs marked `start: true`.
-  void start_configured();
+  // The outputs that should run now (ids of the config's outputs); never blocks.
+  void want(std::vector<std::string> ids);
 
   // status's "outputs": each configured output with its state, URL, clients and counters.
   nlohmann::json status() const;
 
  private:
+  void run();  // the thread: applies each wanted set
+  void reconcile(const std::vector<std::string>& wanted);
   std::string start(const OutputConfig& output);  // "" or why not
+  void stop(const std::string& id);
   void update_taps();
 
   const std::vector<OutputConfig> outputs_;
   const int wall_width_, wall_height_;
   renderer::Renderer& renderer_;
   streams::OutputServer server_;
-  std::string server_error_;  // why the server does not listen ("" when it does)
-  bool server_started_ = false;
+  bool server_started_ = false;  // the thread's
 
   mutable std::mutex mutex_;  // guards the members below
   std::map<std::string, std::shared_ptr<streams::LiveOutput>> running_;
-  std::map<std::string, std::string> errors_;  // why an output did not start
+  std::map<std::string, std::string> errors_;       // why a wanted output did not start
+  std::optional<std::vector<std::string>> wanted_;  // the newest set not yet applied
+  std::vector<std::string> applied_;                // the set last applied
+  bool stopping_ = false;
+  std::condition_variable wake_;
+  std::thread thread_;  // last: started once everything above exists
 };
 
 }  // namespace vw::controller

@@ -47,6 +47,8 @@ struct Arguments {
   json operator()(const PresetSave& c) const { return one("name", c.name); }
   json operator()(const PresetRecall& c) const { return one("name", c.name); }
   json operator()(const PresetDelete& c) const { return one("name", c.name); }
+  json operator()(const OutputStart& c) const { return one("output", c.id); }
+  json operator()(const OutputStop& c) const { return one("output", c.id); }
   json operator()(const ConfigReload&) const { return json::object(); }
 };
 

@@ -89,6 +89,17 @@ struct PresetDelete {
   std::string name;
 };
 
+// Live outputs of the wall (config `outputs:`): start or stop sending one out. Running outputs
+// are part of the wall's state (saved, restored at start).
+struct OutputStart {
+  static constexpr std::string_view kName = "output.start";
+  std::string id;
+};
+struct OutputStop {
+  static constexpr std::string_view kName = "output.stop";
+  std::string id;
+};
+
 struct Config;
 // Replaces the configuration with one already loaded and validated (controller/core/config.hpp):
 // cameras, fit, language, overlays and stall timeout take effect; tiles showing a camera that no
@@ -98,9 +109,10 @@ struct ConfigReload {
   std::shared_ptr<const Config> config;
 };
 
-using Command = std::variant<LayoutSet, LayoutStep, TileAssign, TileSwap, TileMaximize, TileRestore,
-                             AlarmRaise, AlarmAck, AlarmExpire, TourStart, TourStop, TourAdvance,
-                             PresetSave, PresetRecall, PresetDelete, ConfigReload>;
+using Command =
+    std::variant<LayoutSet, LayoutStep, TileAssign, TileSwap, TileMaximize, TileRestore, AlarmRaise,
+                 AlarmAck, AlarmExpire, TourStart, TourStop, TourAdvance, PresetSave, PresetRecall,
+                 PresetDelete, OutputStart, OutputStop, ConfigReload>;
 
 // Who asked for a command, for the audit trail: "curve:<key fingerprint>", "anonymous:loopback",
 // "panel:local", "keyboard:local", "rules:<rule>", "system".

@@ -19,6 +19,8 @@ struct LeastRole {
   Role operator()(const PresetSave&) const { return Role::Admin; }
   Role operator()(const PresetRecall&) const { return Role::Operator; }
   Role operator()(const PresetDelete&) const { return Role::Admin; }
+  Role operator()(const OutputStart&) const { return Role::Operator; }
+  Role operator()(const OutputStop&) const { return Role::Operator; }
   Role operator()(const ConfigReload&) const { return Role::Admin; }
 };
 

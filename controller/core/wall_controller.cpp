@@ -87,6 +87,7 @@ WallController::WallController(Config config, const layouts::LayoutLibrary& layo
     }
     auto result = apply(restored, ConfigReload{config_}, *config_, layouts_);
     if (!result.message.empty()) spdlog::warn("state file: {}", result.message);
+    add_started_outputs(restored, *config_);  // `start: true` runs whenever the daemon starts
     working_ = std::move(restored);
     spdlog::info("wall restored from the state file: layout {}, state v{}", working_.layout,
                  working_.version);

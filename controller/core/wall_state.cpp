@@ -272,8 +272,43 @@ struct Applier {
       if (removed) it->second.position = 0;
       it = cams.size() < 2 ? state.tours.erase(it) : std::next(it);
     }
+    std::erase_if(state.outputs, [&](const std::string& id) {
+      return std::none_of(next.outputs.begin(), next.outputs.end(),
+                          [&](const OutputConfig& o) { return o.id == id; });
+    });
     return accept(state, true,
                   cleared.empty() ? "" : "cameras removed, their tiles cleared: " + cleared);
+  }
+
+  // The output's id, or a refusal naming the configured ones.
+  const OutputConfig* find_output(const std::string& id) const {
+    for (const OutputConfig& o : config.outputs) {
+      if (o.id == id) return &o;
+    }
+    return nullptr;
+  }
+  CommandResult unknown_output(const std::string& id) const {
+    std::string known;
+    for (const OutputConfig& o : config.outputs) known += (known.empty() ? "" : ", ") + o.id;
+    return refuse("unknown_output",
+                  "no output \"" + id + "\"" +
+                      (known.empty() ? ": the config has no outputs" : "; configured: " + known),
+                  state);
+  }
+
+  CommandResult operator()(const OutputStart& c) {
+    if (!find_output(c.id)) return unknown_output(c.id);
+    auto& running = state.outputs;
+    const auto at = std::lower_bound(running.begin(), running.end(), c.id);
+    if (at != running.end() && *at == c.id) return accept(state, false, "already running");
+    running.insert(at, c.id);
+    return accept(state, true);
+  }
+
+  CommandResult operator()(const OutputStop& c) {
+    if (!find_output(c.id)) return unknown_output(c.id);
+    const bool changed = std::erase(state.outputs, c.id) > 0;
+    return accept(state, changed, changed ? "" : "not running");
   }
 
   CommandResult operator()(const TileRestore&) {
@@ -296,7 +331,17 @@ WallState initial_state(const Config& config) {
     for (std::size_t i = 0; i < config.cameras.size() && i < state.slots.size(); ++i)
       state.slots[i] = config.cameras[i].id;
   }
+  add_started_outputs(state, config);
   return state;
+}
+
+void add_started_outputs(WallState& state, const Config& config) {
+  for (const OutputConfig& o : config.outputs) {
+    if (o.start &&
+        std::find(state.outputs.begin(), state.outputs.end(), o.id) == state.outputs.end())
+      state.outputs.push_back(o.id);
+  }
+  std::sort(state.outputs.begin(), state.outputs.end());
 }
 
 CommandResult apply(WallState& state, const Command& command, const Config& config,

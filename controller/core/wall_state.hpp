@@ -55,6 +55,7 @@ struct WallState {
   std::optional<Saved> before_alarm;
   std::map<int, Tour> tours;              // 1-based tile -> tour (any slot, shown or not)
   std::map<std::string, Preset> presets;  // by name
+  std::vector<std::string> outputs;       // ids of the live outputs running, sorted
   std::uint64_t version = 1;
 
   bool operator==(const WallState&) const = default;
@@ -65,6 +66,9 @@ using WallStatePtr = std::shared_ptr<const WallState>;
 
 // The state the config asks for at start.
 WallState initial_state(const Config& config);
+
+// Adds the outputs the config starts with the daemon (`start: true`) to `state.outputs`.
+void add_started_outputs(WallState& state, const Config& config);
 
 // Applies one command. On refusal the state is untouched and the result says why.
 CommandResult apply(WallState& state, const Command& command, const Config& config,

@@ -248,13 +248,14 @@ nlohmann::json state_to_json(const WallState& state) {
       {"slots", std::vector<std::string>(slots.begin(), slots.begin() + static_cast<long>(used))},
       {"maximized", maximized},
       {"tours", tours_to_json(state.tours)},
-      {"presets", std::move(presets)}};
+      {"presets", std::move(presets)},
+      {"outputs", state.outputs}};
 }
 
 WallState state_from_json(const nlohmann::json& json) {
-  expect_object(
-      json, "",
-      {"schema", "version", "state_version", "layout", "slots", "maximized", "tours", "presets"});
+  expect_object(json, "",
+                {"schema", "version", "state_version", "layout", "slots", "maximized", "tours",
+                 "presets", "outputs"});
   const nlohmann::json& schema = member(json, "", "schema");
   if (!schema.is_string() || schema.get<std::string>() != kSchema)
     fail("schema", std::string("expected \"") + kSchema + "\"");
@@ -280,6 +281,13 @@ WallState state_from_json(const nlohmann::json& json) {
                         std::to_string(presets.size()));
   for (const auto& [name, item] : presets.items())
     state.presets[name] = preset_from_json(item, join("presets", name));
+  // Files written before the live outputs have none.
+  if (json.contains("outputs")) {
+    state.outputs = string_list(json["outputs"], "outputs", 16);
+    std::sort(state.outputs.begin(), state.outputs.end());
+    state.outputs.erase(std::unique(state.outputs.begin(), state.outputs.end()),
+                        state.outputs.end());
+  }
   return state;
 }
 

@@ -359,3 +359,72 @@ TEST(Config, DemoConfigLoads) {
 
 }  // namespace
 }  // namespace vw::controller
+
+namespace vw::controller {
+namespace {
+
+constexpr const char* kCamera = "cameras:\n  - {id: a, main: rtsp://h/s}\n";
+
+TEST(Config, OutputsLoadWithTheirDefaults) {
+  const Config c = load_config_text(std::string(kCamera) +
+                                        "output_rtsp: {port: 9554}\n"
+                                        "outputs:\n"
+                                        "  - {id: conference, name: 视频会议, start: true}\n"
+                                        "  - id: corner\n"
+                                        "    region: [0, 0, 960, 540]\n"
+                                        "    size: [640, 360]\n"
+                                        "    fps: 15\n"
+                                        "    bitrate_kbps: 800\n"
+                                        "    keyframe_s: 2\n"
+                                        "    sinks: [rtsp]\n",
+                                    "test.yaml", "/etc/videowall");
+  ASSERT_EQ(c.outputs.size(), 2u);
+  EXPECT_EQ(c.output_rtsp.port, 9554);
+  const OutputConfig& a = c.outputs[0];
+  EXPECT_EQ(a.name, "视频会议");
+  EXPECT_TRUE(a.start);
+  EXPECT_EQ(a.region[2], 0) << "the whole wall";
+  EXPECT_EQ(a.width, 1280);
+  EXPECT_EQ(a.height, 720);
+  EXPECT_EQ(a.fps, 25);
+  EXPECT_EQ(a.keyframe_s, 1);
+  const OutputConfig& b = c.outputs[1];
+  EXPECT_EQ(b.name, "corner") << "the name defaults to the id";
+  EXPECT_EQ(b.region, (std::array<int, 4>{0, 0, 960, 540}));
+  EXPECT_EQ(b.width, 640);
+  EXPECT_EQ(b.fps, 15);
+  EXPECT_EQ(b.bitrate_kbps, 800);
+  EXPECT_EQ(b.keyframe_s, 2);
+  EXPECT_FALSE(b.start);
+}
+
+TEST(Config, EachOutputMistakeIsNamed) {
+  struct Case {
+    const char* yaml;
+    int line;
+    const char* field;
+    const char* says;
+  };
+  const Case cases[] = {
+      {"outputs: {id: a}\n", 3, "outputs", "list"},
+      {"outputs:\n  - {name: x}\n", 4, "outputs[0].id", "letters"},
+      {"outputs:\n  - {id: a b}\n", 4, "outputs[0].id", "letters"},
+      {"outputs:\n  - {id: a}\n  - {id: a}\n", 5, "outputs[1].id", "unique"},
+      {"outputs:\n  - {id: a, size: [641, 360]}\n", 4, "outputs[0].size", "even"},
+      {"outputs:\n  - {id: a, region: [1900, 0, 100, 100]}\n", 4, "outputs[0].region[2]", ""},
+      {"outputs:\n  - {id: a, sinks: [srt]}\n", 4, "outputs[0].sinks[0]", "not supported yet"},
+      {"outputs:\n  - {id: a, source: tile}\n", 4, "outputs[0].source", "tile"},
+      {"outputs:\n  - {id: a, fps: 120}\n", 4, "outputs[0].fps", ""},
+      {"outputs:\n  - {id: a, colour: red}\n", 4, "outputs[0].colour", ""},
+      {"output_rtsp: {port: 70000}\n", 3, "output_rtsp.port", ""},
+  };
+  for (const auto& c : cases) {
+    auto e = error_of(std::string(kCamera) + c.yaml);
+    EXPECT_EQ(e.line(), c.line) << c.yaml << " -> " << e.what();
+    EXPECT_EQ(e.field(), c.field) << c.yaml << " -> " << e.what();
+    EXPECT_NE(std::string(e.what()).find(c.says), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace vw::controller

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "tests/controller/api_daemon.hpp"
@@ -204,6 +205,68 @@ TEST_F(Outputs, StatusReportsEachOutputWithItsClients) {
   const json corner = output_status("corner");
   EXPECT_EQ(corner.value("source", ""), "region");
   EXPECT_EQ(corner["region"], json::array({0, 0, 320, 180}));
+}
+
+// ffprobe's answer for an output: exit code and output.
+ProcessResult probe(const std::string& url) {
+  return run_process("/usr/bin/ffprobe",
+                     {"-v", "error", "-rtsp_transport", "tcp", "-show_entries", "stream=codec_name",
+                      "-of", "json", url},
+                     30s);
+}
+
+TEST_F(Outputs, WallctlStartsAndStopsAnOutputAsAnAuditedCommandThatSurvivesARestart) {
+  auto r = daemon_->wallctl({"output", "start", "spare"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  // The output's thread builds the encoder: served shortly after the command.
+  ProcessResult probed;
+  EXPECT_TRUE(eventually(
+      [&] {
+        probed = probe(url("spare"));
+        return probed.exit_code == 0 && probed.output.find("h264") != std::string::npos;
+      },
+      30s, 200ms))
+      << probed.output;
+  r = daemon_->wallctl({"--json", "output", "list"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const json listed = json::parse(r.output, nullptr, false);
+  ASSERT_TRUE(listed.contains("outputs")) << r.output;
+  EXPECT_FALSE(listed.contains("wall")) << "output list carries the outputs alone";
+  std::map<std::string, std::string> states;
+  for (const auto& o : listed["outputs"]) states[o.value("id", "")] = o.value("state", "");
+  EXPECT_EQ(states, (std::map<std::string, std::string>{
+                        {"conference", "running"}, {"corner", "running"}, {"spare", "running"}}));
+  r = daemon_->wallctl({"output", "list"});
+  EXPECT_NE(r.output.find("备用"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("输出中"), std::string::npos) << r.output;
+
+  // Running outputs are wall state: a restarted daemon sends them out again.
+  ASSERT_EQ(daemon_->process().stop(), 0) << daemon_->process().log();
+  daemon_->start();
+  EXPECT_TRUE(eventually([&] { return probe(url("spare")).exit_code == 0; }, 30s, 200ms));
+
+  r = daemon_->wallctl({"output", "stop", "spare"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(eventually(
+      [&] {
+        probed = probe(url("spare"));
+        return probed.exit_code != 0 && probed.output.find("404") != std::string::npos;
+      },
+      30s, 200ms))
+      << probed.output;
+  EXPECT_EQ(output_status("spare").value("state", ""), "stopped");
+  // Both commands are in the audit trail, naming the output.
+  const std::string audit = read_text(daemon_->audit_path());
+  EXPECT_NE(audit.find(R"("command":"output.start")"), std::string::npos) << audit;
+  EXPECT_NE(audit.find(R"("command":"output.stop")"), std::string::npos) << audit;
+  EXPECT_NE(audit.find(R"("output":"spare")"), std::string::npos) << audit;
+}
+
+TEST_F(Outputs, AnUnknownOutputIsRefusedWithTheConfiguredOnes) {
+  const auto r = daemon_->wallctl({"output", "start", "nope"});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("unknown_output"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("conference, corner, spare"), std::string::npos) << r.output;
 }
 
 // The outputs' port is taken: the wall runs on, and status says why its outputs do not.

@@ -95,6 +95,7 @@ WallState rich_state() {
   night.slots = std::vector<std::string>(9, "");
   s.presets["夜间巡逻"] = night;
   s.presets["empty"] = Preset{"1x1", {""}, {}};
+  s.outputs = {"conference", "record"};
   s.version = 41;
   return s;
 }
@@ -147,6 +148,11 @@ TEST(StateJson, RoundTripInMemory) {
   j = state_to_json(empty);
   EXPECT_TRUE(j["slots"].empty());
   EXPECT_EQ(state_from_json(j), empty);
+
+  // A file from before the live outputs has no "outputs": none run.
+  j = state_to_json(s);
+  j.erase("outputs");
+  EXPECT_TRUE(state_from_json(j).outputs.empty());
 }
 
 TEST(StateJson, SavesTheOperatorsWallDuringAnAlarm) {
@@ -211,6 +217,7 @@ TEST(StateJson, ErrorsNameTheField) {
             "tours.02: expected a tile number from 1 to 64");
   EXPECT_EQ(with([](json& j) { j["tours"]["0"] = j["tours"]["2"]; }),
             "tours.0: expected a tile number from 1 to 64");
+  EXPECT_EQ(with([](json& j) { j["outputs"] = {"a", 3}; }), "outputs.1: expected a string");
   EXPECT_EQ(with([](json& j) { j["slots"] = std::vector<std::string>(65, "c"); }),
             "slots: expected at most 64 entries, got 65");
   EXPECT_EQ(with([](json& j) { j["slots"][3] = nullptr; }), "slots.3: expected a string");

@@ -191,3 +191,51 @@ TEST(ChooseStream, SubBelowHalfTheMainResolution) {
 
 }  // namespace
 }  // namespace vw::controller
+
+namespace vw::controller {
+namespace {
+
+TEST(WallStateOutputs, StartAndStopChangeTheRunningSetAndRefuseUnknownIds) {
+  const Config config = load_config_text(R"(cameras:
+  - {id: a, main: rtsp://h/a}
+outputs:
+  - {id: conference, start: true}
+  - {id: record}
+)",
+                                         "t.yaml", "/");
+  layouts::LayoutLibrary layouts;
+  WallState state = initial_state(config);
+  EXPECT_EQ(state.outputs, std::vector<std::string>{"conference"}) << "start: true runs at once";
+
+  auto r = apply(state, OutputStart{"record"}, config, layouts);
+  ASSERT_TRUE(r.ok) << r.message;
+  EXPECT_TRUE(r.changed);
+  EXPECT_EQ(state.outputs, (std::vector<std::string>{"conference", "record"}));
+  r = apply(state, OutputStart{"record"}, config, layouts);
+  EXPECT_TRUE(r.ok);
+  EXPECT_FALSE(r.changed) << "already running";
+
+  r = apply(state, OutputStop{"conference"}, config, layouts);
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(state.outputs, std::vector<std::string>{"record"});
+  r = apply(state, OutputStop{"conference"}, config, layouts);
+  EXPECT_TRUE(r.ok);
+  EXPECT_FALSE(r.changed);
+
+  const WallState before = state;
+  r = apply(state, OutputStart{"nope"}, config, layouts);
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.code, "unknown_output");
+  EXPECT_NE(r.message.find("conference, record"), std::string::npos) << r.message;
+  EXPECT_EQ(state, before);
+
+  // A reloaded config without the output stops it.
+  auto next = std::make_shared<Config>(
+      load_config_text("cameras:\n  - {id: a, main: rtsp://h/a}\n", "t.yaml", "/"));
+  r = apply(state, ConfigReload{next}, *next, layouts);
+  ASSERT_TRUE(r.ok);
+  EXPECT_TRUE(state.outputs.empty());
+}
+
+}  // namespace
+}  // namespace vw::controller
