@@ -8,14 +8,6 @@
 
 namespace vw::renderer {
 
-namespace {
-
-std::size_t bytes_of(const OutputTap& tap) {
-  return static_cast<std::size_t>(tap.width) * 4 * static_cast<std::size_t>(tap.height);
-}
-
-}  // namespace
-
 OutputTaps::~OutputTaps() {
   for (auto& slot : slots_) {
     for (GLsync& fence : slot->fences) {
@@ -45,7 +37,7 @@ void OutputTaps::set(std::vector<OutputTap> taps) {
     }
     const bool moved = slot->tap.source != tap.source;
     slot->tap = std::move(tap);
-    if (!slot->framebuffer) make_target(*slot);
+    if (!slot->buffers[0]) make_target(*slot);
     slot->dirty = slot->dirty || moved;
     next.push_back(std::move(slot));
   }
@@ -60,6 +52,9 @@ void OutputTaps::set(std::vector<OutputTap> taps) {
 }
 
 void OutputTaps::make_target(Slot& slot) {
+  for (gl::Buffer& buffer : slot.buffers) buffer = gl::Buffer::create();
+  slot.buffer_bytes = 0;  // sized at the first read
+  if (!scale_on_gpu_) return;
   slot.color = gl::make_texture(true);
   glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, slot.tap.width, slot.tap.height, 0, GL_RGBA,
                GL_UNSIGNED_BYTE, nullptr);
@@ -72,13 +67,6 @@ void OutputTaps::make_target(Slot& slot) {
                   slot.tap.width, slot.tap.height);
   }
   glBindFramebuffer(GL_FRAMEBUFFER, 0);
-  for (gl::Buffer& buffer : slot.buffers) {
-    buffer = gl::Buffer::create();
-    glBindBuffer(GL_PIXEL_PACK_BUFFER, buffer.get());
-    glBufferData(GL_PIXEL_PACK_BUFFER, static_cast<GLsizeiptr>(bytes_of(slot.tap)), nullptr,
-                 GL_STREAM_READ);
-  }
-  glBindBuffer(GL_PIXEL_PACK_BUFFER, 0);
 }
 
 void OutputTaps::composited() {
@@ -106,21 +94,41 @@ void OutputTaps::start_read(Slot& slot, GLuint framebuffer, int width, int heigh
   auto px = [](float v, int size) {
     return static_cast<GLint>(std::lround(std::clamp(v, 0.0f, 1.0f) * static_cast<float>(size)));
   };
+  const GLint x0 = px(s[0], width), y0 = px(s[1], height);
+  const GLint x1 = std::max(x0 + 2, px(s[2], width)), y1 = std::max(y0 + 2, px(s[3], height));
+  // Even sizes: the encoder's 4:2:0 picture.
+  const int read_w = scale_on_gpu_ ? slot.tap.width : ((x1 - x0) & ~1);
+  const int read_h = scale_on_gpu_ ? slot.tap.height : ((y1 - y0) & ~1);
+  const std::size_t bytes = static_cast<std::size_t>(read_w) * 4 * static_cast<std::size_t>(read_h);
   glDisable(GL_SCISSOR_TEST);
-  glBindFramebuffer(GL_READ_FRAMEBUFFER, framebuffer);
-  glBindFramebuffer(GL_DRAW_FRAMEBUFFER, slot.framebuffer.get());
-  // Both are top row first: no flip.
-  glBlitFramebuffer(px(s[0], width), px(s[1], height), px(s[2], width), px(s[3], height), 0, 0,
-                    slot.tap.width, slot.tap.height, GL_COLOR_BUFFER_BIT, GL_LINEAR);
-  glBindFramebuffer(GL_READ_FRAMEBUFFER, slot.framebuffer.get());
+  if (bytes > slot.buffer_bytes) {
+    for (gl::Buffer& buffer : slot.buffers) {
+      glBindBuffer(GL_PIXEL_PACK_BUFFER, buffer.get());
+      glBufferData(GL_PIXEL_PACK_BUFFER, static_cast<GLsizeiptr>(bytes), nullptr, GL_STREAM_READ);
+    }
+    slot.buffer_bytes = bytes;
+  }
+  GLint read_x = x0, read_y = y0;
+  if (scale_on_gpu_) {
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, framebuffer);
+    glBindFramebuffer(GL_DRAW_FRAMEBUFFER, slot.framebuffer.get());
+    // Both are top row first: no flip.
+    glBlitFramebuffer(x0, y0, x1, y1, 0, 0, read_w, read_h, GL_COLOR_BUFFER_BIT, GL_LINEAR);
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, slot.framebuffer.get());
+    read_x = read_y = 0;
+  } else {
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, framebuffer);
+  }
   glBindBuffer(GL_PIXEL_PACK_BUFFER, slot.buffers[i].get());
   glPixelStorei(GL_PACK_ALIGNMENT, 4);
   glPixelStorei(GL_PACK_ROW_LENGTH, 0);
-  glReadPixels(0, 0, slot.tap.width, slot.tap.height, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
+  glReadPixels(read_x, read_y, read_w, read_h, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
   glBindBuffer(GL_PIXEL_PACK_BUFFER, 0);
   glBindFramebuffer(GL_FRAMEBUFFER, 0);
   slot.fences[i] = glFenceSync(GL_SYNC_GPU_COMMANDS_COMPLETE, 0);
   slot.started[i] = now;
+  slot.read_width[i] = read_w;
+  slot.read_height[i] = read_h;
   slot.next = (i + 1) % kRing;
   slot.dirty = false;
   slot.last_read = now;
@@ -136,7 +144,8 @@ void OutputTaps::collect(Slot& slot) {
     if (done != GL_ALREADY_SIGNALED && done != GL_CONDITION_SATISFIED) return;
     glDeleteSync(fence);
     fence = nullptr;
-    const std::size_t bytes = bytes_of(slot.tap);
+    const int w = slot.read_width[i], h = slot.read_height[i];
+    const std::size_t bytes = static_cast<std::size_t>(w) * 4 * static_cast<std::size_t>(h);
     glBindBuffer(GL_PIXEL_PACK_BUFFER, slot.buffers[i].get());
     const void* mapped =
         glMapBufferRange(GL_PIXEL_PACK_BUFFER, 0, static_cast<GLsizeiptr>(bytes), GL_MAP_READ_BIT);
@@ -146,12 +155,12 @@ void OutputTaps::collect(Slot& slot) {
       glUnmapBuffer(GL_PIXEL_PACK_BUFFER);
       auto frame = std::make_shared<streams::VideoFrame>();
       frame->format = streams::PixelFormat::RGBA;
-      frame->width = slot.tap.width;
-      frame->height = slot.tap.height;
+      frame->width = w;
+      frame->height = h;
       frame->full_range = true;
       frame->plane_count = 1;
       frame->planes = {memory.get(), nullptr, nullptr};
-      frame->strides = {slot.tap.width * 4, 0, 0};
+      frame->strides = {w * 4, 0, 0};
       frame->received = slot.started[i];
       frame->storage = std::move(memory);
       slot.tap.deliver(std::move(frame));
@@ -164,7 +173,9 @@ OutputTaps::Clock::time_point OutputTaps::next_due() const {
   auto due = Clock::time_point::max();
   for (const auto& slot : slots_) {
     for (std::size_t i = 0; i < kRing; ++i) {
-      if (slot->fences[i] != nullptr) due = std::min(due, slot->started[i]);
+      // A read in flight is looked at again a millisecond later (not in a spin).
+      if (slot->fences[i] != nullptr)
+        due = std::min(due, slot->started[i] + std::chrono::milliseconds(1));
     }
     if (slot->dirty) due = std::min(due, slot->last_read + interval(*slot));
   }

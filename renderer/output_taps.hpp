@@ -1,6 +1,9 @@
 // The render thread's side of the live outputs: after a composite, each output's part of the
-// wall is scaled into a framebuffer of the output's size (glBlitFramebuffer, on the GPU) and read
-// back through a ring of pixel-buffer objects with fences, so the loop never waits for a read
+// wall is read back through a ring of pixel-buffer objects with fences, so the loop never waits
+// for a read. On the GPU render path the part is first scaled into a framebuffer of the output's
+// size (glBlitFramebuffer); on the software path (llvmpipe, where a scaled blit is a shaded pass
+// that cost more than the encoder) it is read at the wall's own resolution and the output's
+// encoder scales it (LiveOutput takes pictures of any size)
 // (on a GPU the copy completes while the next composite is drawn; on llvmpipe the fence has
 // signalled by the time it is looked at). A finished read becomes an RGBA VideoFrame handed to
 // the output's `deliver`. A tap reads only when the wall changed since its last read and its
@@ -24,7 +27,8 @@ class OutputTaps {
  public:
   using Clock = std::chrono::steady_clock;
 
-  OutputTaps() = default;
+  // `scale_on_gpu`: the render path is Gpu (RenderPath), else reads are at the wall's scale.
+  explicit OutputTaps(bool scale_on_gpu) : scale_on_gpu_(scale_on_gpu) {}
   ~OutputTaps();
   OutputTaps(const OutputTaps&) = delete;
   OutputTaps& operator=(const OutputTaps&) = delete;
@@ -55,7 +59,9 @@ class OutputTaps {
     std::array<gl::Buffer, kRing> buffers;
     std::array<GLsync, kRing> fences{};
     std::array<Clock::time_point, kRing> started{};
-    std::size_t next = 0;  // the buffer the next read goes into
+    std::array<int, kRing> read_width{}, read_height{};  // of each buffer's read
+    std::size_t buffer_bytes = 0;                        // what each buffer holds
+    std::size_t next = 0;                                // the buffer the next read goes into
     bool dirty = true;
     Clock::time_point last_read{};
   };
@@ -65,6 +71,7 @@ class OutputTaps {
   void collect(Slot& slot);
   void start_read(Slot& slot, GLuint framebuffer, int width, int height, Clock::time_point now);
 
+  const bool scale_on_gpu_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::uint64_t skipped_ = 0;
 };

@@ -42,7 +42,8 @@ class RenderLoop {
       : impl_(impl),
         context_(context),
         composer_(impl.options.font_path, max_texture_size()),
-        sources_(path == RenderPath::Cpu, max_texture_size()) {
+        sources_(path == RenderPath::Cpu, max_texture_size()),
+        taps_(path != RenderPath::Cpu) {
     view_ = std::make_shared<const WallView>();  // black 1920x1080 until the first publish
     start_ui();
   }

@@ -56,6 +56,7 @@ struct LiveOutput::Impl {
   LiveOutputStats stats;
   std::condition_variable wake;
   bool stopping = false;
+  bool accepting = false;  // between start() and stop(): push() keeps pictures
 
   gst::ElementPtr pipeline;  // owner thread (start/stop) and the feeder
   gst::ElementPtr raw;
@@ -67,7 +68,9 @@ struct LiveOutput::Impl {
     return "appsrc name=raw is-live=true format=time caps=video/x-raw,format=RGBA,width=" +
            std::to_string(e.width) + ",height=" + std::to_string(e.height) +
            ",framerate=" + std::to_string(e.fps) +
-           "/1 ! videoconvert ! video/x-raw,format=I420 ! x264enc name=encoder tune=zerolatency "
+           "/1 ! videoconvertscale ! video/x-raw,format=I420,width=" + std::to_string(e.width) +
+           ",height=" + std::to_string(e.height) +
+           ",pixel-aspect-ratio=1/1 ! x264enc name=encoder tune=zerolatency "
            "speed-preset=veryfast bitrate=" +
            std::to_string(e.bitrate_kbps) +
            " key-int-max=" + std::to_string(std::max(1, e.fps * e.keyframe_s)) +
@@ -120,6 +123,7 @@ struct LiveOutput::Impl {
     const auto nanos = static_cast<GstClockTime>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(period).count());
     GstAppSrc* src = GST_APP_SRC(raw.get());
+    int caps_width = encoding.width, caps_height = encoding.height;  // what `raw` says it sends
     auto due = Clock::now();
     std::uint64_t index = 0;
     std::unique_lock lock(mutex);
@@ -136,7 +140,17 @@ struct LiveOutput::Impl {
         stats.error = error;
       }
       bool fed = false, dropped = false;
-      if (picture && picture->width == encoding.width && picture->height == encoding.height) {
+      if (picture && (picture->width != caps_width || picture->height != caps_height)) {
+        // The software render path reads the wall at its own scale: the encoder scales.
+        caps_width = picture->width;
+        caps_height = picture->height;
+        gst::CapsPtr caps(gst_caps_new_simple(
+            "video/x-raw", "format", G_TYPE_STRING, "RGBA", "width", G_TYPE_INT, caps_width,
+            "height", G_TYPE_INT, caps_height, "framerate", GST_TYPE_FRACTION, encoding.fps, 1,
+            "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, nullptr));
+        gst_app_src_set_caps(src, caps.get());
+      }
+      if (picture) {
         if (gst_app_src_get_current_level_buffers(src) >= kEncoderQueue) {
           dropped = true;
         } else {
@@ -205,6 +219,7 @@ std::string LiveOutput::start() {
   {
     std::lock_guard lock(m.mutex);
     m.stopping = false;
+    m.accepting = true;
     m.stats.state = "running";
     m.stats.error.clear();
     m.stats.encoder = encoder ? GST_OBJECT_NAME(gst_element_get_factory(encoder.get())) : "?";
@@ -220,6 +235,7 @@ void LiveOutput::stop() {
   {
     std::lock_guard lock(m.mutex);
     m.stopping = true;
+    m.accepting = false;
   }
   m.wake.notify_all();
   if (m.feeder.joinable()) m.feeder.join();
@@ -245,7 +261,7 @@ void LiveOutput::push(FramePtr picture) {
   FramePtr replaced;  // released outside the lock
   {
     std::lock_guard lock(impl_->mutex);
-    if (impl_->stopping || !impl_->pipeline) return;
+    if (!impl_->accepting) return;
     replaced = std::exchange(impl_->latest, std::move(picture));
     ++impl_->stats.pictures_in;
   }

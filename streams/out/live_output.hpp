@@ -5,7 +5,7 @@
 // Data flow: push() puts the newest picture in a one-slot mailbox (newest wins; the render
 // thread never waits). The feeder thread takes it at the output's frame rate, repeating the last
 // picture while the wall is still, and pushes it into the encoder pipeline
-// (appsrc ! videoconvert ! x264enc ! h264parse ! appsink), with timestamps on the output's own
+// (appsrc ! videoconvertscale ! x264enc ! h264parse ! appsink), with timestamps on the output's own
 // steady clock. A slow encoder drops pictures of this output only (counted). Each encoded access
 // unit is handed to every attached sink's appsrc; a sink starts at a key frame, and a sink that
 // stops draining (its queue full) drops until the next key frame (counted), never holding the
@@ -61,7 +61,8 @@ class LiveOutput {
   std::string start();
   void stop();  // idempotent; detaches every sink
 
-  // The newest picture of the output (RGBA, encoding's size); never blocks.
+  // The newest picture of the output (RGBA, tightly packed, any even size: the encoder scales it
+  // to the encoding's size); never blocks.
   void push(FramePtr picture);
 
   // A sink pipeline's appsrc (caps are set here: H.264 byte-stream, access units). `key`

@@ -31,10 +31,13 @@ class ApiDaemon {
  public:
   // `extra_yaml` is appended to the config (e.g. an api: section with CURVE). By default local
   // clients operate the wall (the daemon's own default is viewer).
+  // `wall`: the config's wall mapping (e.g. with render_path: gpu).
   explicit ApiDaemon(const std::string& name,
-                     std::string extra_yaml = "api: {anonymous_role: operator}\n")
+                     std::string extra_yaml = "api: {anonymous_role: operator}\n",
+                     std::string wall = "{width: 640, height: 360, layout: 2x2}")
       : dir_(fs::temp_directory_path() / ("vw-api-" + name + "-" + std::to_string(::getpid()))),
-        extra_yaml_(std::move(extra_yaml)) {
+        extra_yaml_(std::move(extra_yaml)),
+        wall_(std::move(wall)) {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     endpoint_ = "tcp://127.0.0.1:" + std::to_string(free_tcp_port());
@@ -79,7 +82,7 @@ class ApiDaemon {
 
   // The config: wall 640x360 on 2x2, cameras red/green/blue/white named 红色/绿色/蓝色/白色.
   void write_config(const std::string& extra_yaml, const std::string& extra_cameras = {}) {
-    std::ofstream(config_path()) << "wall: {width: 640, height: 360, layout: 2x2}\n"
+    std::ofstream(config_path()) << "wall: " << wall_ << "\n"
                                  << "streams: {latency_ms: 100}\n"
                                  << "cameras:\n"
                                  << "  - {id: red, name: 红色, street: 民族街, main: \""
@@ -122,6 +125,7 @@ class ApiDaemon {
  private:
   fs::path dir_;
   std::string extra_yaml_;
+  std::string wall_;
   std::string endpoint_, pub_endpoint_;
   int metrics_port_ = 0;
   std::unique_ptr<CamsimProcess> cameras_;

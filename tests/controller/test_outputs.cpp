@@ -3,6 +3,7 @@
 // process (the pixels of each tile) and ffprobe (what the stream is).
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -207,6 +208,36 @@ TEST_F(Outputs, StatusReportsEachOutputWithItsClients) {
   EXPECT_EQ(corner["region"], json::array({0, 0, 320, 180}));
 }
 
+TEST_F(Outputs, AClientThatStopsReadingHoldsUpNeitherTheOtherClientsNorTheWall) {
+  // One client connects over TCP and stops reading (SIGSTOP: its socket stays open, its buffers
+  // fill); another client and the wall must go on.
+  DaemonProcess stuck("/usr/bin/gst-launch-1.0",
+                      {"-q", "rtspsrc", "location=" + url("conference"), "protocols=tcp", "!",
+                       "rtph264depay", "!", "fakesink"},
+                      (daemon_->dir() / "stuck.log").string());
+  stuck.start();
+  ASSERT_TRUE(
+      eventually([&] { return output_status("conference").value("clients", 0) >= 1; }, 30s, 200ms));
+  ASSERT_EQ(::kill(stuck.pid(), SIGSTOP), 0);
+  // 15 s of frames: past the RTSP server's send backlog of a TCP client (100 messages, one or
+  // more RTP packets a frame), the point where a stuck client could hold the shared media up.
+  const auto presented = [] { return status()["render"].value("frames_presented", 0ull); };
+  const auto encoded = [] { return output_status("conference").value("frames_encoded", 0ull); };
+  const std::uint64_t presented_before = presented(), encoded_before = encoded();
+  EXPECT_TRUE(eventually([&] { return encoded() >= encoded_before + 150; }, 60s, 200ms))
+      << "the encoder stopped while a client was stuck";
+  EXPECT_GT(presented(), presented_before) << "the wall stopped compositing";
+  // A client joining the shared stream decodes from the next key frame (every second here):
+  // the last of 16 frames at 10 fps is past it.
+  Pulled frame = pull("conference", 320, 180, 16);
+  EXPECT_FALSE(frame.rgb.empty()) << "a second client got no frames: " << frame.log;
+  if (!frame.rgb.empty()) {
+    EXPECT_TRUE(near_colour(frame.at(80, 55), kRed)) << std::hex << frame.at(80, 55);
+  }
+  ::kill(stuck.pid(), SIGCONT);
+  stuck.stop();
+}
+
 // ffprobe's answer for an output: exit code and output.
 ProcessResult probe(const std::string& url) {
   return run_process("/usr/bin/ffprobe",
@@ -267,6 +298,60 @@ TEST_F(Outputs, AnUnknownOutputIsRefusedWithTheConfiguredOnes) {
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("unknown_output"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("conference, corner, spare"), std::string::npos) << r.output;
+}
+
+// The GPU render path scales each output on the GPU (a blit into the output's size) where the
+// software path reads the wall at its own scale and the encoder scales: the same pixels either
+// way (this machine's llvmpipe runs both).
+TEST(OutputsGpuPath, TheBlitScaledOutputShowsTheSameTiles) {
+  const int port = free_tcp_port();
+  ApiDaemon daemon(
+      "outputs-gpu",
+      "api: {anonymous_role: operator}\noutput_rtsp: {port: " + std::to_string(port) +
+          "}\noutputs:\n  - {id: corner, region: [320, 180, 320, 180], size: [160, 90], "
+          "fps: 10, start: true}\n",
+      "{width: 640, height: 360, layout: 2x2, render_path: gpu}");
+  daemon.start();
+  // The path is chosen once the GL context is up, which may come after the API.
+  std::string path;
+  EXPECT_TRUE(eventually(
+      [&] {
+        const auto r = daemon.wallctl({"--json", "status"});
+        path = json::parse(r.output, nullptr, false)["render"].value("path", "");
+        return !path.empty();
+      },
+      30s, 100ms));
+  EXPECT_EQ(path, "gpu");
+  // The bottom-right quarter is tile 4, the white camera.
+  const std::string where = "rtsp://127.0.0.1:" + std::to_string(port) + "/corner";
+  std::string seen;
+  EXPECT_TRUE(eventually(
+      [&] {
+        const fs::path dir = daemon.dir() / "pull";
+        fs::remove_all(dir);
+        fs::create_directories(dir);
+        run_process(
+            "/usr/bin/gst-launch-1.0",
+            {"-q", "rtspsrc", "location=" + where, "protocols=tcp", "!", "rtph264depay", "!",
+             "avdec_h264", "!", "videoconvert", "!", "video/x-raw,format=RGB", "!", "identity",
+             "eos-after=6", "!", "multifilesink", "location=" + (dir / "f%03d.rgb").string()},
+            40s);
+        std::string last;
+        for (const auto& f : fs::directory_iterator(dir))
+          last = std::max(last, f.path().filename().string());
+        const std::string bytes = last.empty() ? "" : read_text(dir / last);
+        if (bytes.size() != 160u * 90u * 3u) return false;
+        const auto at = [&](int x, int y) {
+          const auto* p = reinterpret_cast<const unsigned char*>(&bytes[(y * 160 + x) * 3]);
+          return (std::uint32_t(p[0]) << 16) | (std::uint32_t(p[1]) << 8) | p[2];
+        };
+        char text[64];
+        std::snprintf(text, sizeof text, "%06x %06x", at(80, 55), at(150, 80));
+        seen = text;
+        return near_colour(at(80, 55), kWhite) && near_colour(at(150, 80), kWhite);
+      },
+      90s, 0ms))
+      << seen;
 }
 
 // The outputs' port is taken: the wall runs on, and status says why its outputs do not.
