@@ -216,7 +216,7 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
   ropts.ui = panel_ui_options();
   renderer_ = std::make_unique<renderer::Renderer>(ropts, &wakeup_);
   // Before the wall: its controller thread hands each new state's outputs to them.
-  outputs_ = std::make_unique<LiveOutputs>(config_, *renderer_);
+  outputs_ = std::make_unique<LiveOutputs>(config_, *renderer_, state_dir_);
   wall_ = std::make_unique<WallController>(
       config_, layouts_, *streams_, [r = renderer_.get()](auto view) { r->publish(view); },
       std::move(services));

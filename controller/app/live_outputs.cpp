@@ -3,15 +3,17 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <filesystem>
 
 namespace vw::controller {
 
 using nlohmann::json;
 
-LiveOutputs::LiveOutputs(const Config& config, renderer::Renderer& renderer)
+LiveOutputs::LiveOutputs(const Config& config, renderer::Renderer& renderer, std::string state_dir)
     : outputs_(config.outputs),
       wall_width_(config.wall.width),
       wall_height_(config.wall.height),
+      state_dir_(std::move(state_dir)),
       renderer_(renderer),
       server_({config.output_rtsp.address, config.output_rtsp.port}),
       thread_([this] { run(); }) {}
@@ -24,16 +26,19 @@ LiveOutputs::~LiveOutputs() {
   wake_.notify_all();
   thread_.join();
   renderer_.set_outputs({});
-  std::map<std::string, std::shared_ptr<streams::LiveOutput>> running;
+  std::vector<std::string> ids;
   {
     std::lock_guard lock(mutex_);
-    running.swap(running_);
+    for (const auto& entry : running_) ids.push_back(entry.first);
   }
-  for (auto& [id, output] : running) {
-    server_.unmount(id);
-    output->stop();
-  }
+  for (const std::string& id : ids) stop(id);
   server_.stop();
+}
+
+std::string LiveOutputs::recording_dir(const OutputConfig& config) const {
+  return !config.record_dir.empty()
+             ? config.record_dir
+             : (std::filesystem::path(state_dir_) / "recordings" / config.id).string();
 }
 
 void LiveOutputs::want(std::vector<std::string> ids) {
@@ -82,20 +87,26 @@ void LiveOutputs::reconcile(const std::vector<std::string>& wanted) {
 
 void LiveOutputs::stop(const std::string& id) {
   std::shared_ptr<streams::LiveOutput> output;
+  std::unique_ptr<streams::RecordingSink> recording;
   {
     std::lock_guard lock(mutex_);
     auto it = running_.find(id);
     if (it == running_.end()) return;
     output = std::move(it->second);
     running_.erase(it);
+    if (auto r = recordings_.find(id); r != recordings_.end()) {
+      recording = std::move(r->second);
+      recordings_.erase(r);
+    }
   }
   update_taps();
   server_.unmount(id);
-  output->stop();
+  output->stop();                    // end-of-stream to every sink
+  if (recording) recording->stop();  // the segment being written is finished
 }
 
 std::string LiveOutputs::start(const OutputConfig& config) {
-  if (!server_started_) {
+  if (config.rtsp && !server_started_) {
     const std::string error = server_.start();
     server_started_ = error.empty();
     if (!server_started_) return "the RTSP server of the outputs: " + error;
@@ -108,14 +119,31 @@ std::string LiveOutputs::start(const OutputConfig& config) {
   encoding.keyframe_s = config.keyframe_s;
   auto output = std::make_shared<streams::LiveOutput>(config.id, encoding);
   if (std::string error = output->start(); !error.empty()) return error;
-  server_.mount(output);
+  std::unique_ptr<streams::RecordingSink> recording;
+  if (config.record) {
+    streams::RecordingOptions options;
+    options.id = config.id;
+    options.dir = recording_dir(config);
+    options.segment_s = config.segment_s;
+    options.max_bytes = config.record_max_bytes;
+    recording = std::make_unique<streams::RecordingSink>(options);
+    if (std::string error = recording->start(); !error.empty()) {
+      output->stop();
+      return "recording: " + error;
+    }
+    output->attach(recording->key(), recording->appsrc());
+  }
+  if (config.rtsp) server_.mount(output);
   {
     std::lock_guard lock(mutex_);
     running_[config.id] = output;
+    if (recording) recordings_[config.id] = std::move(recording);
     errors_.erase(config.id);
   }
   update_taps();
-  spdlog::info("output {} ({}): serving {}", config.id, config.name, server_.url(config.id));
+  spdlog::info("output {} ({}): {}{}", config.id, config.name,
+               config.rtsp ? "serving " + server_.url(config.id) : std::string("running"),
+               config.record ? ", recording" : "");
   return {};
 }
 
@@ -156,6 +184,10 @@ json LiveOutputs::status() const {
               {"bitrate_kbps", config.bitrate_kbps},
               {"source", config.region[2] > 0 ? "region" : "wall"}};
     if (config.region[2] > 0) o["region"] = config.region;
+    json sinks = json::array();
+    if (config.rtsp) sinks.push_back("rtsp");
+    if (config.record) sinks.push_back("record");
+    o["sinks"] = std::move(sinks);
     auto it = running_.find(config.id);
     if (it == running_.end()) {
       auto error = errors_.find(config.id);
@@ -167,8 +199,18 @@ json LiveOutputs::status() const {
     const streams::LiveOutputStats s = it->second->stats();
     o["state"] = s.state;
     if (!s.error.empty()) o["error"] = s.error;
-    o["url"] = server_.url(config.id);
-    o["clients"] = server_.clients(config.id);
+    if (config.rtsp) {
+      o["url"] = server_.url(config.id);
+      o["clients"] = server_.clients(config.id);
+    }
+    if (auto r = recordings_.find(config.id); r != recordings_.end()) {
+      const streams::RecordingStats rs = r->second->stats();
+      o["recording"] = {{"dir", recording_dir(config)},
+                        {"segments", rs.segments},
+                        {"bytes", rs.bytes},
+                        {"removed", rs.removed}};
+      if (!rs.error.empty()) o["recording"]["error"] = rs.error;
+    }
     o["encoder"] = s.encoder;
     o["pictures_in"] = s.pictures_in;
     o["frames_fed"] = s.frames_fed;

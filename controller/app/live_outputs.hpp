@@ -22,12 +22,15 @@
 #include "renderer/renderer.hpp"
 #include "streams/out/live_output.hpp"
 #include "streams/out/output_server.hpp"
+#include "streams/out/recording_sink.hpp"
 
 namespace vw::controller {
 
 class LiveOutputs {
  public:
-  LiveOutputs(const Config& config, renderer::Renderer& renderer);
+  // `state_dir`: where recordings go unless their output names a folder
+  // (<state_dir>/recordings/<id>).
+  LiveOutputs(const Config& config, renderer::Renderer& renderer, std::string state_dir);
   ~LiveOutputs();  // the taps go first, then the encoders, then the server
   LiveOutputs(const LiveOutputs&) = delete;
   LiveOutputs& operator=(const LiveOutputs&) = delete;
@@ -44,15 +47,18 @@ class LiveOutputs {
   std::string start(const OutputConfig& output);  // "" or why not
   void stop(const std::string& id);
   void update_taps();
+  std::string recording_dir(const OutputConfig& config) const;
 
   const std::vector<OutputConfig> outputs_;
   const int wall_width_, wall_height_;
+  const std::string state_dir_;
   renderer::Renderer& renderer_;
   streams::OutputServer server_;
   bool server_started_ = false;  // the thread's
 
   mutable std::mutex mutex_;  // guards the members below
   std::map<std::string, std::shared_ptr<streams::LiveOutput>> running_;
+  std::map<std::string, std::unique_ptr<streams::RecordingSink>> recordings_;  // of running_
   std::map<std::string, std::string> errors_;       // why a wanted output did not start
   std::optional<std::vector<std::string>> wanted_;  // the newest set not yet applied
   std::vector<std::string> applied_;                // the set last applied

@@ -551,7 +551,7 @@ Config load_config_text(const std::string& yaml, const std::string& file_label,
   if (YAML::Node quality = top.take("quality"); YamlMap::present(quality))
     parse_quality(quality, file_label, config.quality);
   if (YAML::Node outputs = top.take("outputs"); YamlMap::present(outputs))
-    parse_outputs(outputs, file_label, config.wall, config.outputs);
+    parse_outputs(outputs, file_label, base_dir, config.wall, config.outputs);
   if (YAML::Node rtsp = top.take("output_rtsp"); YamlMap::present(rtsp))
     parse_output_rtsp(rtsp, file_label, config.output_rtsp);
   top.reject_unknown(

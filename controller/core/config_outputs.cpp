@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <set>
 
 #include "controller/core/yaml_reader.hpp"
@@ -17,7 +18,7 @@ bool valid_id(const std::string& id) {
 }
 
 OutputConfig parse_output(const YAML::Node& node, const std::string& where, const std::string& file,
-                          const WallConfig& wall) {
+                          const std::string& base_dir, const WallConfig& wall) {
   YamlMap s(node, where, file);
   OutputConfig out;
   out.line = yaml_line(node);
@@ -55,25 +56,47 @@ OutputConfig parse_output(const YAML::Node& node, const std::string& where, cons
   out.bitrate_kbps = s.integer_or("bitrate_kbps", 2000, 64, 50000);
   out.keyframe_s = s.integer_or("keyframe_s", 1, 1, 10);
   if (YAML::Node sinks = s.take("sinks"); YamlMap::present(sinks)) {
-    if (!sinks.IsSequence()) s.fail(sinks, "sinks", "must be a list, e.g. [rtsp]");
+    if (!sinks.IsSequence() || sinks.size() == 0)
+      s.fail(sinks, "sinks", "must be a list of rtsp and record, e.g. [rtsp, record]");
+    out.rtsp = false;
     for (std::size_t i = 0; i < sinks.size(); ++i) {
       const std::string key = "sinks[" + std::to_string(i) + "]";
       const std::string sink = s.text(key, sinks[i]);
-      if (sink != "rtsp") {
+      if (sink == "rtsp") {
+        out.rtsp = true;
+      } else if (sink == "record") {
+        out.record = true;
+      } else {
         s.fail(sinks[i], key,
-               "\"" + sink + "\" is not supported yet; this version serves outputs over rtsp");
+               "\"" + sink + "\" is not supported yet; this version has rtsp and record");
       }
     }
   }
+  if (YAML::Node record = s.take("record"); YamlMap::present(record)) {
+    YamlMap r(record, s.field("record"), file);
+    if (std::string dir = r.text_or("dir", ""); !dir.empty()) {
+      const std::filesystem::path path(dir);
+      out.record_dir = (path.is_absolute() ? path : std::filesystem::path(base_dir) / path)
+                           .lexically_normal()
+                           .string();
+    }
+    out.segment_s = r.integer_or("segment_s", 60, 1, 3600);
+    out.record_max_bytes = static_cast<std::uint64_t>(
+        r.number_or("max_mb", 1024, 0.01, 1024.0 * 1024, "MB") * 1024 * 1024);
+    r.reject_unknown("dir, segment_s, max_mb");
+    if (!out.record)
+      s.fail(record, "record", "is set but the sinks do not record: add record to sinks");
+  }
   out.start = s.boolean_or("start", false);
-  s.reject_unknown("id, name, source, region, size, fps, bitrate_kbps, keyframe_s, sinks, start");
+  s.reject_unknown(
+      "id, name, source, region, size, fps, bitrate_kbps, keyframe_s, sinks, record, start");
   return out;
 }
 
 }  // namespace
 
-void parse_outputs(const YAML::Node& node, const std::string& file, const WallConfig& wall,
-                   std::vector<OutputConfig>& outputs) {
+void parse_outputs(const YAML::Node& node, const std::string& file, const std::string& base_dir,
+                   const WallConfig& wall, std::vector<OutputConfig>& outputs) {
   if (!node.IsSequence()) {
     throw ConfigError(file, yaml_line(node), "outputs",
                       "must be a list of outputs, each with an id (see docs/outputs.md)");
@@ -84,7 +107,7 @@ void parse_outputs(const YAML::Node& node, const std::string& file, const WallCo
   std::set<std::string> ids;
   for (std::size_t i = 0; i < node.size(); ++i) {
     const std::string where = "outputs[" + std::to_string(i) + "]";
-    OutputConfig out = parse_output(node[i], where, file, wall);
+    OutputConfig out = parse_output(node[i], where, file, base_dir, wall);
     if (!ids.insert(out.id).second) {
       throw ConfigError(file, out.line, where + ".id",
                         "\"" + out.id + "\" is used by an earlier output: ids must be unique");

@@ -12,8 +12,9 @@
 
 namespace vw::controller {
 
-void parse_outputs(const YAML::Node& node, const std::string& file, const WallConfig& wall,
-                   std::vector<OutputConfig>& outputs);
+// Relative recording folders resolve against `base_dir` (the config file's folder).
+void parse_outputs(const YAML::Node& node, const std::string& file, const std::string& base_dir,
+                   const WallConfig& wall, std::vector<OutputConfig>& outputs);
 void parse_output_rtsp(const YAML::Node& node, const std::string& file, OutputRtspConfig& rtsp);
 
 }  // namespace vw::controller

@@ -376,7 +376,8 @@ TEST(Config, OutputsLoadWithTheirDefaults) {
                                         "    fps: 15\n"
                                         "    bitrate_kbps: 800\n"
                                         "    keyframe_s: 2\n"
-                                        "    sinks: [rtsp]\n",
+                                        "    sinks: [record]\n"
+                                        "    record: {dir: rec, segment_s: 30, max_mb: 512}\n",
                                     "test.yaml", "/etc/videowall");
   ASSERT_EQ(c.outputs.size(), 2u);
   EXPECT_EQ(c.output_rtsp.port, 9554);
@@ -396,6 +397,13 @@ TEST(Config, OutputsLoadWithTheirDefaults) {
   EXPECT_EQ(b.bitrate_kbps, 800);
   EXPECT_EQ(b.keyframe_s, 2);
   EXPECT_FALSE(b.start);
+  EXPECT_TRUE(a.rtsp) << "rtsp is the default sink";
+  EXPECT_FALSE(a.record);
+  EXPECT_FALSE(b.rtsp) << "sinks: [record] alone";
+  EXPECT_TRUE(b.record);
+  EXPECT_EQ(b.record_dir, "/etc/videowall/rec") << "relative to the config's folder";
+  EXPECT_EQ(b.segment_s, 30);
+  EXPECT_EQ(b.record_max_bytes, 512ull * 1024 * 1024);
 }
 
 TEST(Config, EachOutputMistakeIsNamed) {
@@ -413,6 +421,10 @@ TEST(Config, EachOutputMistakeIsNamed) {
       {"outputs:\n  - {id: a, size: [641, 360]}\n", 4, "outputs[0].size", "even"},
       {"outputs:\n  - {id: a, region: [1900, 0, 100, 100]}\n", 4, "outputs[0].region[2]", ""},
       {"outputs:\n  - {id: a, sinks: [srt]}\n", 4, "outputs[0].sinks[0]", "not supported yet"},
+      {"outputs:\n  - {id: a, record: {segment_s: 10}}\n", 4, "outputs[0].record",
+       "add record to sinks"},
+      {"outputs:\n  - {id: a, sinks: [record], record: {segment_s: 0}}\n", 4,
+       "outputs[0].record.segment_s", ""},
       {"outputs:\n  - {id: a, source: tile}\n", 4, "outputs[0].source", "tile"},
       {"outputs:\n  - {id: a, fps: 120}\n", 4, "outputs[0].fps", ""},
       {"outputs:\n  - {id: a, colour: red}\n", 4, "outputs[0].colour", ""},

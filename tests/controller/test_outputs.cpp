@@ -354,6 +354,86 @@ TEST(OutputsGpuPath, TheBlitScaledOutputShowsTheSameTiles) {
       << seen;
 }
 
+json output_of_status(ApiDaemon& daemon, const std::string& id) {
+  const json s = json::parse(daemon.wallctl({"--json", "status"}).output, nullptr, false);
+  for (const auto& o : s.value("outputs", json::array()))
+    if (o.value("id", "") == id) return o;
+  return json::object();
+}
+
+// ffprobe's duration of a recorded segment in seconds (0 when it does not play).
+double segment_seconds(const fs::path& file) {
+  const auto r = run_process("/usr/bin/ffprobe",
+                             {"-v", "error", "-show_entries", "format=duration:stream=codec_name",
+                              "-of", "json", file.string()},
+                             30s);
+  const json parsed = json::parse(r.output, nullptr, false);
+  if (r.exit_code != 0 || !parsed.contains("format") || !parsed.contains("streams") ||
+      parsed["streams"].empty() || parsed["streams"][0].value("codec_name", "") != "h264") {
+    return 0;
+  }
+  return std::atof(parsed["format"].value("duration", "0").c_str());
+}
+
+std::vector<fs::path> segments_in(const fs::path& dir) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (const auto& f : fs::directory_iterator(dir, ec))
+    if (f.path().extension() == ".mp4") files.push_back(f.path());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// A recording output: segments that play, a folder that stays within its bound, and a daemon
+// killed with SIGKILL leaves every finished segment playable.
+TEST(OutputsRecording, SegmentsPlayStayWithinTheirBoundAndSurviveAKill) {
+  const fs::path dir = fs::temp_directory_path() / ("vw-rec-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  // About 2 KB a segment (solid tiles at 320x180): a bound of 20 KB keeps the last few.
+  ApiDaemon daemon("outputs-rec",
+                   "api: {anonymous_role: operator}\noutputs:\n"
+                   "  - {id: rec, size: [320, 180], fps: 10, sinks: [record], "
+                   "record: {dir: " +
+                       dir.string() + ", segment_s: 1, max_mb: 0.02}, start: true}\n");
+  daemon.start();
+  // Several finished segments, each ~1 s of H.264 that ffprobe plays.
+  ASSERT_TRUE(eventually([&] { return segments_in(dir).size() >= 4; }, 60s, 200ms))
+      << daemon.process().log();
+  std::vector<fs::path> files = segments_in(dir);
+  for (std::size_t i = 0; i + 1 < files.size(); ++i) {  // the newest is being written
+    const double seconds = segment_seconds(files[i]);
+    EXPECT_GT(seconds, 0.0) << files[i] << " does not play";
+    // The first may be cut short by the encoder's start; the others are a segment long (1 s,
+    // split at the key frame after it).
+    if (i > 0) {
+      EXPECT_GT(seconds, 0.5) << files[i];
+      EXPECT_LT(seconds, 3.0) << files[i];
+    }
+    EXPECT_EQ(files[i].filename().string().rfind("rec-", 0), 0u) << files[i];
+  }
+  // The bound: the oldest went; what stays is within it (plus the segment being written).
+  EXPECT_TRUE(eventually(
+      [&] {
+        const json s = json::parse(daemon.wallctl({"--json", "status"}).output, nullptr, false);
+        for (const auto& o : s.value("outputs", json::array()))
+          if (o.value("id", "") == "rec") return o["recording"].value("removed", 0) > 0;
+        return false;
+      },
+      60s, 200ms));
+  std::uintmax_t total = 0;
+  files = segments_in(dir);
+  for (std::size_t i = 0; i + 1 < files.size(); ++i) total += fs::file_size(files[i]);
+  EXPECT_LE(total, 20u * 1024u + 8u * 1024u) << files.size() << " segments";
+  EXPECT_EQ(output_of_status(daemon, "rec").value("sinks", json::array()), json::array({"record"}));
+
+  daemon.process().kill_hard();
+  files = segments_in(dir);
+  ASSERT_GE(files.size(), 2u);
+  for (std::size_t i = 0; i + 1 < files.size(); ++i)
+    EXPECT_GT(segment_seconds(files[i]), 0.0) << files[i] << " does not play after a SIGKILL";
+  fs::remove_all(dir);
+}
+
 // The outputs' port is taken: the wall runs on, and status says why its outputs do not.
 TEST(OutputsFault, APortInUseFailsTheOutputsNotTheWall) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
