@@ -247,6 +247,7 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
   if (ropts.ui.placement != renderer::UiPlacement::Off) {
     panel::PanelServices services{wall_.get(), streams_.get(), {}, config_.wall.language};
     parse_role(config_.panel.role, services.role);
+    services.outputs = [o = outputs_.get()] { return o->status(); };
     services.acknowledge = [this](const std::string& rule, Origin origin,
                                   WallController::Done done) {
       acknowledge_alarms(rule, std::move(origin), std::move(done));

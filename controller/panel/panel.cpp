@@ -157,6 +157,10 @@ void Panel::build(const renderer::UiFrame& frame) {
           s.draw_cases_tab(frame.cases);
           ImGui::EndTabItem();
         }
+        if (s.services.outputs && s.begin_tab(Text::TabOutputs, "outputs")) {
+          s.draw_outputs_tab();
+          ImGui::EndTabItem();
+        }
         ImGui::EndTabBar();
       }
       ImGui::EndChild();

@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,8 @@ struct PanelServices {
   // What the console may do (config panel.role): a command needing more is refused on the
   // panel, with the same table as the API's clients (controller/core/roles.hpp).
   Role role = Role::Operator;
+  // The live outputs' status (status' "outputs"); null: the panel has no 输出 tab.
+  std::function<nlohmann::json()> outputs{};
 };
 
 // A widget's rectangle in UI coordinates, as drawn in the last frame.

@@ -1,8 +1,9 @@
 // Declarations shared by the operator panel's source files (not part of the public API).
 // Panel::State is everything the render thread keeps between frames; its draw_* members are
 // spread over panel.cpp (frame skeleton, banner, status line, shortcuts), panel_layouts.cpp
-// (wall miniature, tile controls, layouts, presets), panel_cameras.cpp (camera list) and
-// panel_status.cpp (stream table, cases). Threads: render thread only, except MessageLink.
+// (wall miniature, tile controls, layouts, presets), panel_cameras.cpp (camera list),
+// panel_status.cpp (stream table, cases) and panel_outputs.cpp (the live outputs). Threads: render
+// thread only, except MessageLink.
 #pragma once
 
 #include <imgui.h>
@@ -12,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,6 +52,17 @@ enum class Text : int {
   TabCameras,
   TabStreams,
   TabCases,
+  TabOutputs,
+  NoOutputs,
+  ColOutput,
+  ColClients,
+  ColFrames,
+  ColAddress,
+  OutputStart,
+  OutputStop,
+  OutputRunning,
+  OutputStopped,
+  OutputFailed,
   SearchHint,
   CameraCount,
   ColCamera,
@@ -105,6 +118,8 @@ enum class Text : int {
   MsgPresetSave,
   MsgPresetRecall,
   MsgPresetDelete,
+  MsgOutputStart,
+  MsgOutputStop,
   MsgRefused,
   MsgNeedsRole,
   RoleOperator,
@@ -118,6 +133,7 @@ enum class Text : int {
   WhyTooManyPresets,
   WhyUnknownPreset,
   WhyUnknownAlarm,
+  WhyUnknownOutput,
   WhyAuditUnavailable,
   WhyStateUnavailable,
   WhyBusy,
@@ -215,6 +231,10 @@ struct Panel::State {
   std::optional<StreamColumn> sort_column;
   bool sort_ascending = true;
 
+  // The live outputs' status (PanelServices::outputs), refreshed at most every kRefresh.
+  std::chrono::steady_clock::time_point outputs_at{};
+  nlohmann::json outputs;
+
   // Status line.
   std::string message;
   std::uint64_t message_version = 0;
@@ -252,6 +272,9 @@ struct Panel::State {
   void refresh_streams();
   void draw_streams_tab();
   void draw_cases_tab(const renderer::CaseView* cases);
+
+  // panel_outputs.cpp
+  void draw_outputs_tab();
 };
 
 }  // namespace vw::controller::panel

@@ -9,6 +9,7 @@
 #define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -22,6 +23,7 @@
 #include "controller/app/app.hpp"
 #include "controller/panel/panel.hpp"
 #include "tests/support/camsim_process.hpp"
+#include "tests/support/process.hpp"
 #include "tests/support/wall_harness.hpp"
 
 namespace vw::testing {
@@ -67,7 +69,9 @@ class PanelWall : public ::testing::Test {
         << "  - {id: white, name: 白色, street: 民权街, main: \"" << cameras_->url("/white")
         << "\"}\n"
         << "tiles: [red, green, blue, white]\n"
-        << "panel: {placement: overlay, visible: true, role: admin}\n";  // admin: saves presets
+        << "panel: {placement: overlay, visible: true, role: admin}\n"  // admin: saves presets
+        << "output_rtsp: {port: " << rtsp_port_ << "}\n"
+        << "outputs:\n  - {id: conference, name: 视频会议, size: [320, 180], fps: 10}\n";
   }
   void TearDown() override {
     if (!dir_.empty()) fs::remove_all(dir_);
@@ -199,6 +203,7 @@ class PanelWall : public ::testing::Test {
   }
 
   static CamsimProcess* cameras_;
+  int rtsp_port_ = free_tcp_port();
   fs::path dir_;
   std::unique_ptr<controller::AppRuntime> app_;
 };
@@ -268,6 +273,35 @@ TEST_F(PanelWall, ClickDragSwapPresetKeyAndAlarmAcknowledge) {
                               "preset.recall", "tile.maximize", "tile.restore"}) {
     EXPECT_NE(audit.find(command), std::string::npos) << command;
   }
+}
+
+TEST_F(PanelWall, OutputsTabStartsAndStopsTheConferenceOutput) {
+  run([&] {
+    const auto running = [](const WallState& s) {
+      return std::find(s.outputs.begin(), s.outputs.end(), "conference") != s.outputs.end();
+    };
+    click("tab:outputs");
+    click("output:conference");  // 启动
+    ASSERT_TRUE(wait_state(running));
+    // It goes out: a real client reads it.
+    const std::string url = "rtsp://127.0.0.1:" + std::to_string(rtsp_port_) + "/conference";
+    ProcessResult probe;
+    EXPECT_TRUE(eventually(
+        [&] {
+          probe = run_process("/usr/bin/ffprobe",
+                              {"-v", "error", "-rtsp_transport", "tcp", "-show_entries",
+                               "stream=codec_name", "-of", "csv=p=0", url},
+                              20s);
+          return probe.exit_code == 0 && probe.output.find("h264") != std::string::npos;
+        },
+        30s))
+        << probe.output;
+    click("output:conference");  // 停止
+    EXPECT_TRUE(wait_state([&](const WallState& s) { return !running(s); }));
+  });
+  const std::string audit = audit_text();
+  EXPECT_NE(audit.find("output.start"), std::string::npos);
+  EXPECT_NE(audit.find("output.stop"), std::string::npos);
 }
 
 }  // namespace
