@@ -5,6 +5,7 @@
 #include <gst/gst.h>
 
 #include <memory>
+#include <string>
 
 namespace vw::streams::gst {
 
@@ -40,5 +41,16 @@ using CapsPtr = MiniObjectPtr<GstCaps>;
 using SamplePtr = MiniObjectPtr<GstSample>;
 using ErrorPtr = std::unique_ptr<GError, ErrorFree>;
 using CharPtr = std::unique_ptr<gchar, GFree>;
+
+// "element: message" of an error message on a bus (its debug details left out).
+inline std::string error_text(GstMessage* message) {
+  GError* raw = nullptr;
+  gst_message_parse_error(message, &raw, nullptr);
+  ErrorPtr error(raw);
+  std::string text = error ? error->message : "unknown error";
+  if (GST_MESSAGE_SRC(message) != nullptr)
+    text = std::string(GST_OBJECT_NAME(GST_MESSAGE_SRC(message))) + ": " + text;
+  return text;
+}
 
 }  // namespace vw::streams::gst

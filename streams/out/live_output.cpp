@@ -26,18 +26,6 @@ constexpr guint64 kEncoderQueue = 2;
 // 25 fps: a network hiccup passes, a client that stopped reading does not pile up memory).
 constexpr guint64 kSinkQueue = 50;
 
-std::string bus_error(GstMessage* message) {
-  GError* raw = nullptr;
-  gchar* debug = nullptr;
-  gst_message_parse_error(message, &raw, &debug);
-  gst::ErrorPtr error(raw);
-  gst::CharPtr debug_text(debug);
-  std::string text = error ? error->message : "unknown error";
-  if (GST_MESSAGE_SRC(message) != nullptr)
-    text = std::string(GST_OBJECT_NAME(GST_MESSAGE_SRC(message))) + ": " + text;
-  return text;
-}
-
 struct Sink {
   const void* key = nullptr;
   gst::ElementPtr appsrc;
@@ -133,7 +121,7 @@ struct LiveOutput::Impl {
       FramePtr picture = latest;
       lock.unlock();
       while (gst::MessagePtr message{gst_bus_pop_filtered(bus.get(), GST_MESSAGE_ERROR)}) {
-        const std::string error = bus_error(message.get());
+        const std::string error = gst::error_text(message.get());
         spdlog::error("output {}: the encoder pipeline failed: {}", id, error);
         std::lock_guard guard(mutex);
         stats.state = "failed";

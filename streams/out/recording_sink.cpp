@@ -97,10 +97,7 @@ struct RecordingSink::Impl {
       }
       self->ended_cv.notify_all();
     } else if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
-      GError* raw = nullptr;
-      gst_message_parse_error(message, &raw, nullptr);
-      gst::ErrorPtr error(raw);
-      const std::string text = error ? error->message : "unknown error";
+      const std::string text = gst::error_text(message);
       spdlog::error("recording {}: {}", self->options.id, text);
       {
         std::lock_guard lock(self->mutex);

@@ -112,10 +112,11 @@ double bare_encoder(const Size& size, int seconds, const fs::path& dir) {
                                "fakesink"},
                               (dir / ("bare-" + std::string(size.id) + ".log")).string());
   bare.start();
-  std::this_thread::sleep_for(2s);  // past the start-up
+  // Past the start-up: it has encoded for a while (0.3 s of CPU).
+  bench::wait_for([&] { return bench::cpu_seconds(bare.pid()) >= 0.3; }, 20s);
   const double c0 = bench::cpu_seconds(bare.pid());
   const auto t0 = std::chrono::steady_clock::now();
-  std::this_thread::sleep_for(std::chrono::seconds(seconds));
+  std::this_thread::sleep_for(std::chrono::seconds(seconds));  // the measurement window
   const double c1 = bench::cpu_seconds(bare.pid());
   const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   bare.stop();
@@ -186,7 +187,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bench: the wall's four streams did not play\n%s\n", daemon.log().c_str());
     return 1;
   }
-  std::this_thread::sleep_for(3s);  // warm-up
+  // Warm-up: 100 composites with every stream playing.
+  const auto presented = [&] {
+    const json s = status(client);
+    return s.contains("render") ? s["render"].value("frames_presented", 0ull) : 0ull;
+  };
+  const std::uint64_t warm_from = presented();
+  bench::wait_for([&] { return presented() >= warm_from + 100; }, 30s);
   const Window none = measure(daemon.pid(), client, "", seconds);
 
   std::fprintf(table,
@@ -208,7 +215,14 @@ int main(int argc, char** argv) {
                     20s);
     watcher.start();
     bench::wait_for([&] { return output_of(status(client), s.id).value("clients", 0) >= 1; }, 20s);
-    std::this_thread::sleep_for(2s);  // the client's start and the encoder's look-ahead
+    // Past the client's start and the encoder's look-ahead: 2 s of frames encoded.
+    const std::uint64_t encoded_from =
+        output_of(status(client), s.id).value("frames_encoded", 0ull);
+    bench::wait_for(
+        [&] {
+          return output_of(status(client), s.id).value("frames_encoded", 0ull) >= encoded_from + 50;
+        },
+        20s);
     const Window with = measure(daemon.pid(), client, s.id, seconds);
     watcher.stop();
     client.request({{"cmd", "output.stop"}, {"output", s.id}});
