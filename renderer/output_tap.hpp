@@ -19,7 +19,12 @@ struct OutputTap {
   int width = 1280;  // the output's picture, scaled from `source` on the GPU
   int height = 720;
   int fps = 25;  // at most this many frames a second; none while the wall does not change
-  // Each read-back frame: RGBA, top row first, `received` = the composite's time.
+  // (but one a second for the watermark's clock)
+  // Drawn at the bottom right of every picture with the time and `id` (picture_marks.hpp);
+  // every tap has one, the config's output_watermark.
+  std::string watermark = "内部资料 · 严禁外传";
+  // Each read-back frame: RGBA, top row first, `received` = the composite's time; the privacy
+  // masks of every camera in it filled, lifted on the wall or not, and the watermark drawn.
   std::function<void(streams::FramePtr)> deliver;
 };
 

@@ -73,18 +73,26 @@ void OutputTaps::composited() {
   for (auto& slot : slots_) slot->dirty = true;
 }
 
-void OutputTaps::serve(GLuint framebuffer, int width, int height, Clock::time_point now) {
+void OutputTaps::serve(GLuint framebuffer, int width, int height,
+                       const std::vector<TileDraw>& draws, Clock::time_point now) {
+  const std::time_t second = std::time(nullptr);
+  std::vector<MaskArea> masks;
+  bool masks_made = false;
   for (auto& slot : slots_) {
     collect(*slot);
+    if (second != slot->last_second) slot->dirty = true;  // the watermark's clock moved
     if (slot->dirty && now + std::chrono::milliseconds(2) >= slot->last_read + interval(*slot)) {
-      start_read(*slot, framebuffer, width, height, now);
+      if (!masks_made) masks = mask_areas(draws, width, height);
+      masks_made = true;
+      start_read(*slot, framebuffer, width, height, masks, now);
+      if (!slot->dirty) slot->last_second = second;
       collect(*slot);  // llvmpipe: done already
     }
   }
 }
 
 void OutputTaps::start_read(Slot& slot, GLuint framebuffer, int width, int height,
-                            Clock::time_point now) {
+                            const std::vector<MaskArea>& masks, Clock::time_point now) {
   const std::size_t i = slot.next;
   if (slot.fences[i] != nullptr) {  // every buffer still in flight: this read is skipped
     ++skipped_;
@@ -129,6 +137,14 @@ void OutputTaps::start_read(Slot& slot, GLuint framebuffer, int width, int heigh
   slot.started[i] = now;
   slot.read_width[i] = read_w;
   slot.read_height[i] = read_h;
+  slot.masks[i].clear();
+  const double sx = static_cast<double>(read_w) / (x1 - x0);
+  const double sy = static_cast<double>(read_h) / (y1 - y0);
+  for (const MaskArea& area : masks) {
+    if (intersects(area.clip, {x0, y0, x1 - x0, y1 - y0}))
+      slot.masks[i].push_back(
+          map_area(area, x0, y0, scale_on_gpu_ ? sx : 1.0, scale_on_gpu_ ? sy : 1.0));
+  }
   slot.next = (i + 1) % kRing;
   slot.dirty = false;
   slot.last_read = now;
@@ -153,6 +169,9 @@ void OutputTaps::collect(Slot& slot) {
       std::shared_ptr<std::uint8_t[]> memory(new std::uint8_t[bytes]);
       std::memcpy(memory.get(), mapped, bytes);
       glUnmapBuffer(GL_PIXEL_PACK_BUFFER);
+      for (const MaskArea& area : slot.masks[i]) fill_masks(memory.get(), w * 4, w, h, area);
+      slot.watermark.draw(font_, Watermark::line(slot.tap.watermark, slot.tap.id), memory.get(),
+                          w * 4, w, h);
       auto frame = std::make_shared<streams::VideoFrame>();
       frame->format = streams::PixelFormat::RGBA;
       frame->width = w;
@@ -178,6 +197,11 @@ OutputTaps::Clock::time_point OutputTaps::next_due() const {
         due = std::min(due, slot->started[i] + std::chrono::milliseconds(1));
     }
     if (slot->dirty) due = std::min(due, slot->last_read + interval(*slot));
+  }
+  if (!slots_.empty()) {  // the watermarks' next second
+    const auto wall = std::chrono::system_clock::now().time_since_epoch();
+    const auto into = wall - std::chrono::duration_cast<std::chrono::seconds>(wall);
+    due = std::min(due, Clock::now() + (std::chrono::seconds(1) - into));
   }
   return due;
 }

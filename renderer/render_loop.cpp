@@ -43,7 +43,7 @@ class RenderLoop {
         context_(context),
         composer_(impl.options.font_path, max_texture_size()),
         sources_(path == RenderPath::Cpu, max_texture_size()),
-        taps_(path != RenderPath::Cpu) {
+        taps_(path != RenderPath::Cpu, composer_.font()) {
     view_ = std::make_shared<const WallView>();  // black 1920x1080 until the first publish
     start_ui();
   }
@@ -220,7 +220,8 @@ class RenderLoop {
   // The outputs' reads of the composite (output_taps.hpp), once it has been drawn.
   void serve_outputs() {
     if (taps_.empty() || composer_.framebuffer() == 0) return;
-    taps_.serve(composer_.framebuffer(), composer_.width(), composer_.height(), Clock::now());
+    taps_.serve(composer_.framebuffer(), composer_.width(), composer_.height(), draws_,
+                Clock::now());
     std::lock_guard lock(impl_.mutex);
     impl_.stats.output_reads_skipped = taps_.skipped();
   }

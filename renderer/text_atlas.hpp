@@ -76,6 +76,7 @@ class TextCache {
   explicit TextCache(const std::string& font_path);
 
   const FontRasterizer& font() const { return font_; }
+  FontRasterizer& rasterizer() { return font_; }  // for CPU text (the outputs' watermarks)
 
   // The texture for `text` at `pixel_size`, rasterized on first use; null for empty text or a
   // missing font. Valid until end_composite().

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "renderer/picture_marks.hpp"
 #include "renderer/quality_labels.hpp"
 
 namespace vw::renderer {
@@ -23,6 +24,17 @@ uniform vec4 u_color;
 in vec2 v_uv;
 out vec4 o_color;
 void main() { o_color = vec4(u_color.rgb, u_color.a * texture(u_coverage, v_uv).r); }
+)";
+
+// The privacy masks' triangles, positions in target pixels (y down, like the quad shader).
+const char* const kMaskVertexShader = R"(#version 330 core
+layout(location = 0) in vec2 a_pos;
+uniform vec2 u_target;
+uniform float u_flip;
+void main() {
+  gl_Position =
+      vec4(a_pos.x / u_target.x * 2.0 - 1.0, u_flip * (1.0 - a_pos.y / u_target.y * 2.0), 0.0, 1.0);
+}
 )";
 
 struct Rgb {
@@ -148,7 +160,20 @@ TileCompositor::TileCompositor(const std::string& font_path)
     : vao_(gl::VertexArray::create()),
       solid_(gl::build_program("solid", gl::kQuadVertexShader, kSolidFragmentShader)),
       text_program_(gl::build_program("text", gl::kQuadVertexShader, kTextFragmentShader)),
+      mask_program_(gl::build_program("mask", kMaskVertexShader, kSolidFragmentShader)),
+      mask_vao_(gl::VertexArray::create()),
+      mask_vertices_(gl::Buffer::create()),
       text_(font_path) {
+  mask_target_ = glGetUniformLocation(mask_program_.get(), "u_target");
+  mask_color_ = glGetUniformLocation(mask_program_.get(), "u_color");
+  glUseProgram(mask_program_.get());
+  glUniform1f(glGetUniformLocation(mask_program_.get(), "u_flip"), -1.0f);  // top row first
+  glBindVertexArray(mask_vao_.get());
+  glBindBuffer(GL_ARRAY_BUFFER, mask_vertices_.get());
+  glEnableVertexAttribArray(0);
+  glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 0, nullptr);
+  glBindVertexArray(0);
+  glBindBuffer(GL_ARRAY_BUFFER, 0);
   solid_quad_.locate(solid_.get(), gl::Rows::TopFirst);  // these draw into the composite only
   solid_color_ = glGetUniformLocation(solid_.get(), "u_color");
   text_quad_.locate(text_program_.get(), gl::Rows::TopFirst);
@@ -275,6 +300,23 @@ PixelRect TileCompositor::copied_rect(const TileDraw& tile) const {
   return {ip.x, ip.y, ip.target.width, ip.target.height};
 }
 
+void TileCompositor::draw_masks(const TileDraw& tile, const PixelRect& clip) {
+  MaskArea area;
+  if (!mask_area(tile, width_, height_, &area)) return;
+  set_clip(intersect(area.clip, clip));
+  glUseProgram(mask_program_.get());
+  glUniform2f(mask_target_, static_cast<float>(width_), static_cast<float>(height_));
+  glUniform4f(mask_color_, kMaskGrey / 255.0f, kMaskGrey / 255.0f, kMaskGrey / 255.0f, 1.0f);
+  glBindVertexArray(mask_vao_.get());
+  glBindBuffer(GL_ARRAY_BUFFER, mask_vertices_.get());
+  glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(area.xy.size() * sizeof(float)),
+               area.xy.data(), GL_STREAM_DRAW);
+  glDrawArrays(GL_TRIANGLES, 0, static_cast<GLsizei>(area.xy.size() / 2));
+  glBindBuffer(GL_ARRAY_BUFFER, 0);
+  glBindVertexArray(vao_.get());
+  set_clip(clip);
+}
+
 PixelRect TileCompositor::label_band(const TileDraw& tile) {
   const PixelRect r = to_pixels(tile.rect, width_, height_);
   if (empty(r) || tile.kind == TileDraw::Kind::Empty || tile.label.empty()) return {};
@@ -328,6 +370,8 @@ void TileCompositor::draw(const TileDraw& tile, Language language, const PixelRe
       break;
     }
   }
+
+  if (!tile.masks_lifted) draw_masks(tile, visible);
 
   if (const PixelRect band = label_band(tile); !empty(band)) {
     const LabelMetrics m = label_metrics(r);

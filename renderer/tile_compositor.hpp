@@ -65,6 +65,10 @@ struct TileDraw {
   // Kind::Video: the first fault the quality diagnosis holds for the shown stream ("" none):
   // drawn as a badge top-right and an amber border.
   std::string quality;
+  // Kind::Video: the camera's mask triangles (TileView::masks; null: none), drawn over the video
+  // unless `masks_lifted` (picture_marks.hpp).
+  const std::vector<layouts::Point>* masks = nullptr;
+  bool masks_lifted = false;
 };
 
 struct Rgba {
@@ -119,6 +123,8 @@ class TileCompositor {
  private:
   // Copies the part of `image` (top-left at x, y) inside `clip` into the target texture.
   void copy_image(const streams::VideoFrame& image, int x, int y, const PixelRect& clip) const;
+  // The privacy masks of `tile` (drawn after its video, before its label), clipped to `clip`.
+  void draw_masks(const TileDraw& tile, const PixelRect& clip);
   // Text of `text` at about `pixel_size`, shrunk to fit `max_width` pixels when wider.
   const TextCache::Entry* fitted_text(const std::string& text, int pixel_size, int max_width);
 
@@ -129,6 +135,11 @@ class TileCompositor {
   gl::Program text_program_;
   gl::QuadUniforms text_quad_;
   GLint text_color_ = -1;
+  gl::Program mask_program_;  // triangles with pixel positions from a vertex buffer
+  GLint mask_target_ = -1;
+  GLint mask_color_ = -1;
+  gl::VertexArray mask_vao_;
+  gl::Buffer mask_vertices_;
   YuvProgram yuv_;
   TextCache text_;
   int width_ = 0;

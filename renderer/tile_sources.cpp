@@ -54,6 +54,8 @@ TileSources::Turn TileSources::prepare(const WallView& view, int out_w, int out_
     d.content = 0;
     d.state = StreamState::Idle;
     d.quality.clear();
+    d.masks = tile.masks.get();
+    d.masks_lifted = view.masks_lifted;
     if (tile.camera_id.empty()) {
       d.kind = TileDraw::Kind::Empty;
       continue;

@@ -56,6 +56,9 @@ class WallComposer {
 
   Image read_back() const;
 
+  // The wall's font, for text drawn on the CPU (the outputs' watermarks).
+  FontRasterizer& font() { return compositor_.text().rasterizer(); }
+
  private:
   // What a tile's pixels depend on besides the view.
   struct TileSignature {

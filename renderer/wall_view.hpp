@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "layouts/layout.hpp"
+#include "layouts/privacy_mask.hpp"
 #include "streams/stream_channel.hpp"
 
 namespace vw::renderer {
@@ -39,6 +40,9 @@ struct TileView {
   // live frame and keeps showing the other one (if it is live) until then: a seamless switch.
   StreamChoice preferred = StreamChoice::Main;
   FitMode fit = FitMode::Letterbox;
+  // The camera's privacy masks: triangles (three points each) normalized to its picture
+  // (layouts/privacy_mask.hpp); null when it has none.
+  std::shared_ptr<const std::vector<layouts::Point>> masks;
 
   // The stream the tile is meant to show (the preferred one); may be null.
   const std::shared_ptr<streams::StreamChannel>& shown() const {
@@ -54,7 +58,9 @@ struct WallView {
   Language language = Language::Chinese;
   std::vector<Overlay> overlays;  // case overlays of this layout; empty: none
   std::string alarm_banner;       // non-empty: a red one-line banner at the top centre
-  std::uint64_t version = 0;      // increases with each published view
+  // The wall shows what the masks hide (masks.lift, an admin's audited Command). Outputs never do.
+  bool masks_lifted = false;
+  std::uint64_t version = 0;  // increases with each published view
 
   // The stream each tile shows (its main when it has no sub), each once: what the wall decodes
   // for display, and what the picture-quality diagnosis samples.

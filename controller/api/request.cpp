@@ -175,6 +175,12 @@ class Fields {
     const json* value = find(key);
     return value == nullptr ? fallback : integer_value(*value, key, rule);
   }
+  bool boolean(const std::string& key, bool fallback) const {
+    const json* value = find(key);
+    if (value == nullptr) return fallback;
+    if (!value->is_boolean()) refuse("wrong_type", key, "true or false", *value);
+    return value->get<bool>();
+  }
   std::string text(const std::string& key, const TextRule& rule) const {
     return text_value(need(key, rule.expected), key, rule);
   }
@@ -248,7 +254,7 @@ struct CommandSpec {
   Parser parse;
 };
 
-const std::array<CommandSpec, 21> kCommands{{
+const std::array<CommandSpec, 22> kCommands{{
     {"status", {}, [](const Fields&) { return Request{StatusQuery{}}; }},
     {"cameras.list", {}, [](const Fields&) { return Request{CamerasList{}}; }},
     {"layouts.list", {}, [](const Fields&) { return Request{LayoutsList{}}; }},
@@ -311,6 +317,9 @@ const std::array<CommandSpec, 21> kCommands{{
     {OutputStop::kName,
      {"output"},
      [](const Fields& f) { return command(OutputStop{f.text("output", kOutputId)}); }},
+    {MasksLift::kName,
+     {"lifted"},
+     [](const Fields& f) { return command(MasksLift{f.boolean("lifted", true)}); }},
     {AlarmAck::kName,
      {"rule"},
      [](const Fields& f) { return command(AlarmAck{f.text("rule", kRule, "")}); }},

@@ -13,6 +13,7 @@ LiveOutputs::LiveOutputs(const Config& config, renderer::Renderer& renderer, std
     : outputs_(config.outputs),
       wall_width_(config.wall.width),
       wall_height_(config.wall.height),
+      watermark_(config.output_watermark),
       state_dir_(std::move(state_dir)),
       renderer_(renderer),
       server_({config.output_rtsp.address, config.output_rtsp.port}),
@@ -154,6 +155,7 @@ void LiveOutputs::update_taps() {
     auto it = running_.find(config.id);
     if (it == running_.end()) continue;
     renderer::OutputTap tap;
+    tap.watermark = watermark_;
     tap.id = config.id;
     if (config.region[2] > 0) {
       const auto w = static_cast<float>(wall_width_), h = static_cast<float>(wall_height_);

@@ -51,6 +51,7 @@ class LiveOutputs {
 
   const std::vector<OutputConfig> outputs_;
   const int wall_width_, wall_height_;
+  const std::string watermark_;  // output_watermark, on every output picture
   const std::string state_dir_;
   renderer::Renderer& renderer_;
   streams::OutputServer server_;

@@ -49,6 +49,7 @@ struct Arguments {
   json operator()(const PresetDelete& c) const { return one("name", c.name); }
   json operator()(const OutputStart& c) const { return one("output", c.id); }
   json operator()(const OutputStop& c) const { return one("output", c.id); }
+  json operator()(const MasksLift& c) const { return one("lifted", c.lifted); }
   json operator()(const ConfigReload&) const { return json::object(); }
 };
 

@@ -100,6 +100,13 @@ struct OutputStop {
   std::string id;
 };
 
+// Privacy masks on the local wall (cameras[].masks): lift them (the wall shows what they hide)
+// or put them back. Outputs keep them either way. Not saved: a restarted daemon masks again.
+struct MasksLift {
+  static constexpr std::string_view kName = "masks.lift";
+  bool lifted = true;  // false: the masks are drawn on the wall again
+};
+
 struct Config;
 // Replaces the configuration with one already loaded and validated (controller/core/config.hpp):
 // cameras, fit, language, overlays and stall timeout take effect; tiles showing a camera that no
@@ -112,7 +119,7 @@ struct ConfigReload {
 using Command =
     std::variant<LayoutSet, LayoutStep, TileAssign, TileSwap, TileMaximize, TileRestore, AlarmRaise,
                  AlarmAck, AlarmExpire, TourStart, TourStop, TourAdvance, PresetSave, PresetRecall,
-                 PresetDelete, OutputStart, OutputStop, ConfigReload>;
+                 PresetDelete, OutputStart, OutputStop, MasksLift, ConfigReload>;
 
 // Who asked for a command, for the audit trail: "curve:<key fingerprint>", "anonymous:loopback",
 // "panel:local", "keyboard:local", "rules:<rule>", "system".

@@ -113,8 +113,9 @@ CameraConfig parse_camera(const YAML::Node& node, int index, const std::string& 
     cam.quality = qs.boolean_or("enabled", true);
     cam.quality_thresholds = parse_thresholds(qs, "enabled");
   }
+  if (YAML::Node masks = s.take("masks"); YamlMap::present(masks)) parse_masks(s, masks, cam);
   s.reject_unknown(
-      "id, name, street, main, sub, transport, latency_ms, main_size, max_size, quality");
+      "id, name, street, main, sub, transport, latency_ms, main_size, max_size, quality, masks");
   return cam;
 }
 
@@ -554,9 +555,11 @@ Config load_config_text(const std::string& yaml, const std::string& file_label,
     parse_outputs(outputs, file_label, base_dir, config.wall, config.outputs);
   if (YAML::Node rtsp = top.take("output_rtsp"); YamlMap::present(rtsp))
     parse_output_rtsp(rtsp, file_label, config.output_rtsp);
+  if (YAML::Node mark = top.take("output_watermark"); YamlMap::present(mark))
+    config.output_watermark = parse_output_watermark(mark, file_label);
   top.reject_unknown(
       "wall, streams, cameras, tiles, cases, api, storage, panel, service, quality, outputs, "
-      "output_rtsp");
+      "output_rtsp, output_watermark");
   return config;
 }
 

@@ -6,12 +6,14 @@
 #include <array>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "controller/quality/quality_checks.hpp"
+#include "layouts/privacy_mask.hpp"
 #include "renderer/render_path.hpp"
 #include "renderer/ui_types.hpp"
 #include "renderer/wall_view.hpp"
@@ -36,6 +38,11 @@ struct CameraConfig {
   // (quality::kThresholdFields names) over quality.thresholds.
   bool quality = true;
   std::map<std::string, double> quality_thresholds;
+  // Privacy masks (cameras[].masks): polygons normalized to the camera's picture, hidden on every
+  // output and on the wall unless lifted; and the triangles the renderer draws for them (shared
+  // by every view; null when the camera has none).
+  std::vector<std::vector<layouts::Point>> masks;
+  std::shared_ptr<const std::vector<layouts::Point>> mask_triangles;
   int line = 0;  // where it was declared, for later error messages
 };
 
@@ -197,6 +204,9 @@ struct Config {
   QualityConfig quality;
   std::vector<OutputConfig> outputs;
   OutputRtspConfig output_rtsp;
+  // Drawn on every output with the time and the output's id (output_watermark), so a screen
+  // recording in a conference is traceable.
+  std::string output_watermark = "内部资料 · 严禁外传";
 
   const CameraConfig* find_camera(const std::string& id_or_name) const;
 };

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <memory>
 #include <set>
 
 #include "controller/core/yaml_reader.hpp"
+#include "layouts/privacy_mask.hpp"
 
 namespace vw::controller {
 
@@ -120,6 +122,57 @@ void parse_output_rtsp(const YAML::Node& node, const std::string& file, OutputRt
   YamlMap s(node, "output_rtsp", file);
   rtsp.port = s.integer_or("port", 8555, 0, 65535);
   s.reject_unknown("port");
+}
+
+std::string parse_output_watermark(const YAML::Node& node, const std::string& file) {
+  if (!node.IsScalar() || node.Scalar().empty() || node.Scalar().size() > 240 ||
+      node.Scalar().find('\n') != std::string::npos) {
+    throw ConfigError(file, yaml_line(node), "output_watermark",
+                      "must be one line of text (at most 80 characters), e.g. "
+                      "\"江汉区城市运行指挥中心 · 内部\"; every output carries it");
+  }
+  return node.Scalar();
+}
+
+void parse_masks(YamlMap& s, const YAML::Node& node, CameraConfig& camera) {
+  const std::string hint =
+      "must be a list of rectangles [x, y, w, h] and polygons [[x, y], [x, y], ...], in 0..1 of "
+      "the camera's picture";
+  if (!node.IsSequence()) s.fail(node, "masks", hint);
+  if (node.size() > layouts::kMaxMasks)
+    s.fail(node, "masks",
+           "has " + std::to_string(node.size()) + " masks; at most " +
+               std::to_string(layouts::kMaxMasks) + " per camera");
+  auto triangles = std::make_shared<std::vector<layouts::Point>>();
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const YAML::Node& mask = node[i];
+    const std::string key = "masks[" + std::to_string(i) + "]";
+    if (!mask.IsSequence() || mask.size() == 0) s.fail(mask, key, hint);
+    std::vector<layouts::Point> polygon;
+    if (mask[0].IsScalar()) {  // a rectangle
+      if (mask.size() != 4)
+        s.fail(mask, key, "a rectangle is [x, y, w, h], e.g. [0.6, 0.1, 0.3, 0.2]");
+      const double x = s.number(key + "[0]", mask[0], 0, 1, "");
+      const double y = s.number(key + "[1]", mask[1], 0, 1, "");
+      const double w = s.number(key + "[2]", mask[2], 0.001, 1 - x, "");
+      const double h = s.number(key + "[3]", mask[3], 0.001, 1 - y, "");
+      polygon = layouts::rectangle(x, y, w, h);
+    } else {
+      for (std::size_t k = 0; k < mask.size(); ++k) {
+        const std::string point = key + "[" + std::to_string(k) + "]";
+        if (!mask[k].IsSequence() || mask[k].size() != 2)
+          s.fail(mask[k], point, "a polygon's point is [x, y], e.g. [0.25, 0.5]");
+        polygon.push_back({s.number(point + "[0]", mask[k][0], 0, 1, ""),
+                           s.number(point + "[1]", mask[k][1], 0, 1, "")});
+      }
+      if (const std::string why = layouts::check_polygon(polygon); !why.empty())
+        s.fail(mask, key, "the polygon " + why);
+    }
+    const auto cut = layouts::triangulate(polygon);
+    triangles->insert(triangles->end(), cut.begin(), cut.end());
+    camera.masks.push_back(std::move(polygon));
+  }
+  if (!triangles->empty()) camera.mask_triangles = std::move(triangles);
 }
 
 }  // namespace vw::controller

@@ -45,12 +45,13 @@ std::vector<std::pair<layouts::Rect, std::string>> visible_tiles(
 
 bool same_content(const renderer::WallView& a, const renderer::WallView& b) {
   if (a.layout_name != b.layout_name || a.tiles.size() != b.tiles.size() ||
-      a.alarm_banner != b.alarm_banner || a.overlays != b.overlays)
+      a.alarm_banner != b.alarm_banner || a.overlays != b.overlays ||
+      a.masks_lifted != b.masks_lifted)
     return false;
   for (std::size_t i = 0; i < a.tiles.size(); ++i) {
     const auto &x = a.tiles[i], &y = b.tiles[i];
     if (!(x.rect == y.rect) || x.camera_id != y.camera_id || x.preferred != y.preferred ||
-        x.main != y.main || x.sub != y.sub)
+        x.main != y.main || x.sub != y.sub || x.masks != y.masks)
       return false;
   }
   return true;
@@ -436,6 +437,7 @@ void WallController::refresh(bool force_publish) {
   view->language = config.wall.language;
   view->overlays = config.cases.overlays_for(state.layout);
   if (!state.alarms.empty()) view->alarm_banner = state.alarms.back().banner;
+  view->masks_lifted = state.masks_lifted;
 
   std::vector<streams::StreamSpec> wanted;
   std::map<std::string, std::size_t> wanted_index;  // key -> position in `wanted`
@@ -448,6 +450,7 @@ void WallController::refresh(bool force_publish) {
       tile.camera_id = camera->id;
       tile.label = camera->name;
       tile.street = camera->street;
+      tile.masks = camera->mask_triangles;
       int main_w = camera->main_width, main_h = camera->main_height;
       if (auto main = streams_.channel(stream_key(*camera, renderer::StreamChoice::Main))) {
         auto stats = main->stats();

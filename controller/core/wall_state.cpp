@@ -311,6 +311,12 @@ struct Applier {
     return accept(state, changed, changed ? "" : "not running");
   }
 
+  CommandResult operator()(const MasksLift& c) {
+    const bool changed = state.masks_lifted != c.lifted;
+    state.masks_lifted = c.lifted;
+    return accept(state, changed, changed ? "" : (c.lifted ? "already lifted" : "already masked"));
+  }
+
   CommandResult operator()(const TileRestore&) {
     bool changed = state.maximized != 0;
     state.maximized = 0;

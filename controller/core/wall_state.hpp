@@ -56,6 +56,7 @@ struct WallState {
   std::map<int, Tour> tours;              // 1-based tile -> tour (any slot, shown or not)
   std::map<std::string, Preset> presets;  // by name
   std::vector<std::string> outputs;       // ids of the live outputs running, sorted
+  bool masks_lifted = false;              // masks.lift: the wall shows what masks hide; never saved
   std::uint64_t version = 1;
 
   bool operator==(const WallState&) const = default;

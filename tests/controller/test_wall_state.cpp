@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "controller/app/keys.hpp"
+#include "controller/core/roles.hpp"
 #include "controller/core/wall_controller.hpp"
 #include "controller/core/wall_state.hpp"
 
@@ -235,6 +236,60 @@ outputs:
   r = apply(state, ConfigReload{next}, *next, layouts);
   ASSERT_TRUE(r.ok);
   EXPECT_TRUE(state.outputs.empty());
+}
+
+}  // namespace
+}  // namespace vw::controller
+
+namespace vw::controller {
+namespace {
+
+// Privacy masks: read from the camera's config (rectangles and polygons, each mistake named),
+// lifted on the wall only by an admin's masks.lift, never saved as lifted.
+TEST(PrivacyMasks, ConfigCommandAndRole) {
+  const Config config = load_config_text(R"(cameras:
+  - id: a
+    main: rtsp://h/a
+    masks:
+      - [0.5, 0, 0.5, 0.5]
+      - [[0.1, 0.5], [0.4, 0.5], [0.4, 0.9], [0.3, 0.7], [0.1, 0.9]]
+output_watermark: "江汉区城市运行指挥中心 · 内部"
+)",
+                                         "t.yaml", "/");
+  ASSERT_EQ(config.cameras[0].masks.size(), 2u);
+  ASSERT_TRUE(config.cameras[0].mask_triangles);
+  EXPECT_EQ(config.cameras[0].mask_triangles->size(), 3u * (2 + 3)) << "a square and a pentagon";
+  EXPECT_EQ(config.output_watermark, "江汉区城市运行指挥中心 · 内部");
+
+  auto error = [](const std::string& masks) {
+    try {
+      load_config_text("cameras:\n  - {id: a, main: rtsp://h/a, masks: " + masks + "}\n", "t.yaml",
+                       "/");
+    } catch (const ConfigError& e) {
+      return e.field() + ": " + e.what();
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(error("[[0.5, 0.5, 0.6, 0.1]]").find("cameras[0].masks[0][2]"), std::string::npos)
+      << "a rectangle past the picture's edge";
+  EXPECT_NE(error("[[[0, 0], [1, 1], [1, 0], [0, 0.6]]]").find("cross or touch"),
+            std::string::npos);
+  EXPECT_NE(error("[[[0, 0], [1, 1]]]").find("at least 3"), std::string::npos);
+  EXPECT_NE(error("[[0.1, 0.2]]").find("[x, y, w, h]"), std::string::npos);
+  EXPECT_NE(error("{x: 1}").find("must be a list"), std::string::npos);
+
+  layouts::LayoutLibrary layouts;
+  WallState state = initial_state(config);
+  EXPECT_FALSE(state.masks_lifted);
+  auto r = apply(state, MasksLift{true}, config, layouts);
+  ASSERT_TRUE(r.ok);
+  EXPECT_TRUE(r.changed);
+  EXPECT_TRUE(state.masks_lifted);
+  EXPECT_FALSE(apply(state, MasksLift{true}, config, layouts).changed);
+  EXPECT_TRUE(apply(state, MasksLift{false}, config, layouts).changed);
+  EXPECT_FALSE(state.masks_lifted);
+  EXPECT_EQ(required_role(MasksLift{}), Role::Admin);
+  EXPECT_EQ(command_arguments(MasksLift{false}).dump(), R"({"lifted":false})");
 }
 
 }  // namespace
