@@ -47,10 +47,10 @@ json wall_state_json(const WallState& state, const Config& config,
                      {"name", camera_name(config, state.slots[i])}});
   json presets = json::array();
   for (const auto& [name, preset] : state.presets) presets.push_back(name);
-  return {{"version", state.version},     {"layout", state.layout},
-          {"maximized", state.maximized}, {"tiles", std::move(tiles)},
-          {"alarms", alarms_json(state)}, {"tours", tours_json(state.tours)},
-          {"presets", std::move(presets)}};
+  return {{"version", state.version},         {"layout", state.layout},
+          {"maximized", state.maximized},     {"masks_lifted", state.masks_lifted},
+          {"tiles", std::move(tiles)},        {"alarms", alarms_json(state)},
+          {"tours", tours_json(state.tours)}, {"presets", std::move(presets)}};
 }
 
 json stream_json(const streams::StreamChannel& channel) {
@@ -168,6 +168,7 @@ json status_json(const WallState& state, const renderer::WallView* view,
   for (const auto& channel : channels) streams.push_back(stream_json(*channel));
   json wall = {{"layout", state.layout},
                {"maximized", state.maximized},
+               {"masks_lifted", state.masks_lifted},
                {"state_version", state.version},
                {"alarms", alarms_json(state)},
                {"tours", tours_json(state.tours)}};

@@ -321,6 +321,14 @@ void print_outputs(std::ostream& out, Lang lang, const json& reply) {
   }
 }
 
+// Lifted masks are the exception an operator must not miss: a line of its own, only then.
+void print_masks_lifted(std::ostream& out, Lang lang, const json& wall) {
+  if (bool_of(wall, "masks_lifted").value_or(false))
+    out << tr(lang, "隐私遮挡已解除（仅本地大屏，输出仍遮挡）",
+              "privacy masks lifted (on the wall only; outputs stay masked)")
+        << '\n';
+}
+
 void print_status(std::ostream& out, Lang lang, const json& reply) {
   const json& wall = field(reply, "wall");
   out << tr(lang, "布局 ", "layout ") << sanitize(or_dash(text_of(wall, "layout")))
@@ -328,6 +336,7 @@ void print_status(std::ostream& out, Lang lang, const json& reply) {
       << tr(lang, "  最大化 ", "  maximized ") << maximized_text(lang, wall)
       << tr(lang, "  告警 ", "  alarms ") << sanitize(alarms_text(lang, field(wall, "alarms")))
       << '\n';
+  print_masks_lifted(out, lang, wall);
   print_tours(out, lang, field(wall, "tours"));
   // Fail closed: while the records fail every command is refused; say so first.
   const json& records = field(reply, "records");
@@ -398,6 +407,7 @@ void print_state(std::ostream& out, Lang lang, const json& reply) {
       << tr(lang, "  最大化 ", "  maximized ") << maximized_text(lang, state)
       << tr(lang, "  告警 ", "  alarms ") << sanitize(alarms_text(lang, field(state, "alarms")))
       << '\n';
+  print_masks_lifted(out, lang, state);
   print_tours(out, lang, field(state, "tours"));
   std::string presets;
   for (const auto& p : field(state, "presets")) {

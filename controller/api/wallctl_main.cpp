@@ -475,6 +475,13 @@ int main(int argc, char** argv) {
         ->required();
   }
 
+  CLI::App* masks = app.add_subcommand("masks", "privacy masks on the wall (隐私遮挡; admin)");
+  masks->require_subcommand(1);
+  simple(masks, "lift", "show the wall without its privacy masks (outputs keep them)",
+         {{"cmd", "masks.lift"}, {"lifted", true}});
+  simple(masks, "restore", "draw the privacy masks on the wall again",
+         {{"cmd", "masks.lift"}, {"lifted", false}});
+
   CLI::App* quality = app.add_subcommand("quality", "picture-quality diagnosis (视频质量诊断)");
   quality->require_subcommand(1);
   std::string since = "24h";

@@ -63,6 +63,10 @@ enum class Text : int {
   OutputRunning,
   OutputStopped,
   OutputFailed,
+  MasksInForce,
+  MasksLifted,
+  MasksLift,
+  MasksRestore,
   SearchHint,
   CameraCount,
   ColCamera,
@@ -120,6 +124,8 @@ enum class Text : int {
   MsgPresetDelete,
   MsgOutputStart,
   MsgOutputStop,
+  MsgMasksLifted,
+  MsgMasksRestored,
   MsgRefused,
   MsgNeedsRole,
   RoleOperator,
@@ -275,6 +281,7 @@ struct Panel::State {
 
   // panel_outputs.cpp
   void draw_outputs_tab();
+  void draw_masks_line();  // masks on or lifted, and the button that changes it
 };
 
 }  // namespace vw::controller::panel

@@ -1,5 +1,6 @@
 // The operator panel's 输出 tab: each configured live output (docs/outputs.md) with its state,
-// clients, frames and address, started and stopped by the same Commands as `wallctl output`.
+// clients, frames and address, started and stopped by the same Commands as `wallctl output`;
+// above them, whether the wall shows the privacy masks, lifted and restored by masks.lift (admin).
 #include <algorithm>
 
 #include "controller/panel/panel_internal.hpp"
@@ -12,6 +13,7 @@ void Panel::State::draw_outputs_tab() {
     outputs = services.outputs();
     outputs_at = now;
   }
+  draw_masks_line();
   if (!outputs.is_array() || outputs.empty()) {
     ImGui::TextUnformatted(t(Text::NoOutputs));
     return;
@@ -70,6 +72,24 @@ void Panel::State::draw_outputs_tab() {
     }
   }
   ImGui::EndTable();
+}
+
+void Panel::State::draw_masks_line() {
+  const bool any = config && std::any_of(config->cameras.begin(), config->cameras.end(),
+                                         [](const auto& camera) { return !camera.masks.empty(); });
+  if (!any) return;  // nothing to lift
+  const bool lifted = wall && wall->masks_lifted;
+  if (lifted) ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(240, 170, 60, 255));
+  ImGui::TextUnformatted(t(lifted ? Text::MasksLifted : Text::MasksInForce));
+  if (lifted) ImGui::PopStyleColor();
+  ImGui::SameLine();
+  char label[64];
+  std::snprintf(label, sizeof label, "%s###masks",
+                t(lifted ? Text::MasksRestore : Text::MasksLift));
+  const bool clicked = ImGui::SmallButton(label);
+  record("masks");
+  if (clicked)
+    submit(MasksLift{!lifted}, t(lifted ? Text::MsgMasksRestored : Text::MsgMasksLifted));
 }
 
 }  // namespace vw::controller::panel

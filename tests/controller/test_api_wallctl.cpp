@@ -131,6 +131,16 @@ TEST_F(Wallctl, LayoutSetAndMaximizeChangeTheWall) {
   ASSERT_TRUE(wall_shows({{kTile[0], kRed}, {kTile[3], kWhite}}, &seen)) << seen;
 }
 
+// masks lift/restore: the state and status say so, in the operator's language.
+TEST_F(Wallctl, MasksLiftAndRestoreShowInStateAndStatus) {
+  ok({"masks", "lift"});
+  EXPECT_EQ(state()["masks_lifted"], true);
+  EXPECT_NE(ok({"status"}).output.find("隐私遮挡已解除"), std::string::npos);
+  ok({"masks", "restore"});
+  EXPECT_EQ(state()["masks_lifted"], false);
+  EXPECT_EQ(ok({"status"}).output.find("隐私遮挡"), std::string::npos);
+}
+
 TEST_F(Wallctl, RefusalsExitWith1AndUsageErrorsWith2) {
   auto version = state()["version"];
   struct Case {

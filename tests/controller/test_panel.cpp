@@ -84,6 +84,7 @@ class PanelTest : public ::testing::Test {
     panel_services.role = role_;
     panel_services.wall = wall_.get();
     panel_services.streams = streams_.get();
+    if (with_outputs_) panel_services.outputs = [] { return nlohmann::json::array(); };
     panel_services.acknowledge = [this](const std::string& rule, Origin origin,
                                         WallController::Done done) {
       ++acknowledged_;
@@ -240,7 +241,8 @@ class PanelTest : public ::testing::Test {
   bool down_ = false;
   bool logging_ = false;
   std::string drawn_;
-  Role role_ = Role::Admin;  // the widgets' tests may do everything; see ConsoleRole
+  Role role_ = Role::Admin;    // the widgets' tests may do everything; see ConsoleRole
+  bool with_outputs_ = false;  // the 输出 tab, with no output configured
 };
 
 TEST_F(PanelTest, LaysOutEveryNamedWidget) {
@@ -354,6 +356,39 @@ TEST_F(PanelTest, ConsoleRoleLimitsWhatThePanelMayDo) {
       << panel_->last_message();
   EXPECT_EQ(wall_->state()->version, version);
   EXPECT_TRUE(identities().empty()) << "a refused action reached the controller";
+}
+
+// The 输出 tab says whether the wall shows the privacy masks; an admin's panel lifts and restores
+// them (masks.lift), an operator's is refused on the panel.
+TEST_F(PanelTest, OutputsTabLiftsAndRestoresThePrivacyMasks) {
+  const std::string masked = std::string(kFourCameras) +
+                             "  - {id: masked-01, main: \"rtsp://127.0.0.1:9/m\","
+                             " masks: [[0.1, 0.1, 0.3, 0.3]]}\n";
+  stop();
+  with_outputs_ = true;
+  start(masked);
+  ASSERT_TRUE(click("tab:outputs"));
+  ASSERT_TRUE(click("masks"));
+  EXPECT_TRUE(until_state([](const WallState& s) { return s.masks_lifted; }));
+  EXPECT_TRUE(until([&] { return panel_->last_message() == "已解除大屏隐私遮挡"; }))
+      << panel_->last_message();
+  ASSERT_TRUE(click("masks"));
+  EXPECT_TRUE(until_state([](const WallState& s) { return !s.masks_lifted; }));
+  expect_all_from_panel();
+
+  stop();
+  role_ = Role::Operator;
+  start(masked);
+  ASSERT_TRUE(click("tab:outputs"));
+  ASSERT_TRUE(click("masks"));
+  EXPECT_TRUE(until([&] { return panel_->last_message() == "未执行：需要管理员权限"; }))
+      << panel_->last_message();
+  EXPECT_FALSE(wall_->state()->masks_lifted);
+
+  stop();
+  start(kFourCameras);  // no camera has masks: nothing to lift
+  ASSERT_TRUE(click("tab:outputs"));
+  EXPECT_FALSE(panel_->locate("masks"));
 }
 
 TEST_F(PanelTest, MaximizesTheSelectedTileWithFAndRestoresWithEscape) {
