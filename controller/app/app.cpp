@@ -198,8 +198,11 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
   for (const AuditLog* log : {&audit_->commands(), &audit_->refusals()})
     spdlog::info("audit trail {}: head {}:{} (wallctl audit verify --anchor)", log->path(),
                  log->last_seq(), log->last_hash());
+  output_views_ = std::make_unique<OutputViewAudit>(layouts_, *audit_);
   services.on_change = [this](const ChangeEvent& event) {
     if (outputs_ && event.state) outputs_->want(event.state->outputs);
+    if (event.state && event.config)
+      output_views_->observe(*event.state, *event.config, event.origin);
     std::lock_guard lock(api_mutex_);
     if (api_) api_->notify(event);
   };
@@ -221,6 +224,7 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
       config_, layouts_, *streams_, [r = renderer_.get()](auto view) { r->publish(view); },
       std::move(services));
   outputs_->want(wall_->state()->outputs);  // those running before and the `start: true` ones
+  output_views_->observe(*wall_->state(), *wall_->config(), Origin{});
   start_health();
   if (!config_.cases.endpoints.empty() || !config_.cases.rules_path.empty())
     cases_ = std::make_unique<CaseMonitor>(
@@ -364,8 +368,10 @@ AppRuntime::~AppRuntime() {
     std::lock_guard lock(api_mutex_);  // a config.reload's commit may be reaching for it
     cases_.reset();  // its threads submit alarm commands to the wall: stop them first
   }
+  const std::uint64_t last_version = wall_ ? wall_->state()->version : 0;
   wall_.reset();     // no more views or stream changes
   outputs_.reset();  // before the renderer whose composite they read
+  if (output_views_) output_views_->all_stopped(last_version);
   renderer_.reset();
   panel_.reset();    // after the wall: command replies call back into it
   streams_.reset();  // bounded teardown of every pipeline

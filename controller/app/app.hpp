@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "controller/app/output_views.hpp"
 #include "controller/core/config.hpp"
 #include "controller/core/wall_controller.hpp"
 #include "controller/persist/audit_trail.hpp"
@@ -101,6 +102,7 @@ class AppRuntime {
   std::unique_ptr<CaseMonitor> cases_;
   std::string state_dir_;
   std::unique_ptr<AuditTrail> audit_;
+  std::unique_ptr<OutputViewAudit> output_views_;  // what each running output shows, audited
   std::unique_ptr<StateStore> store_;
   // The diagnosis' verdict history (quality.log beside the state): outlives the monitor and API.
   std::unique_ptr<quality::QualityHistory> quality_history_;

@@ -27,22 +27,6 @@ streams::StreamSpec stream_spec(const CameraConfig& camera, renderer::StreamChoi
   return spec;
 }
 
-// Tiles that the state shows: the layout's tiles, or the one maximized tile over the whole wall.
-std::vector<std::pair<layouts::Rect, std::string>> visible_tiles(
-    const WallState& state, const layouts::LayoutLibrary& layouts) {
-  std::vector<std::pair<layouts::Rect, std::string>> tiles;
-  const auto* layout = layouts.find(state.layout);
-  if (!layout) return tiles;
-  if (state.maximized > 0 && state.maximized <= static_cast<int>(layout->tiles.size())) {
-    tiles.emplace_back(layouts::Rect{0, 0, 1, 1},
-                       state.slots[static_cast<std::size_t>(state.maximized - 1)]);
-    return tiles;
-  }
-  for (std::size_t i = 0; i < layout->tiles.size(); ++i)
-    tiles.emplace_back(layout->tiles[i].rect, state.slots[i]);
-  return tiles;
-}
-
 bool same_content(const renderer::WallView& a, const renderer::WallView& b) {
   if (a.layout_name != b.layout_name || a.tiles.size() != b.tiles.size() ||
       a.alarm_banner != b.alarm_banner || a.overlays != b.overlays ||
@@ -332,7 +316,8 @@ void WallController::execute(std::deque<Pending>& batch) {
     auto& [result, state, name] = applied[i];
     if (result.changed && services_.on_change) {
       try {
-        services_.on_change(ChangeEvent{name, &batch[i].command, batch[i].origin, result, state});
+        services_.on_change(
+            ChangeEvent{name, &batch[i].command, batch[i].origin, result, state, config()});
       } catch (const std::exception& e) {
         spdlog::error("change listener failed: {}", e.what());
       }

@@ -50,7 +50,8 @@ struct ChangeEvent {
   const Command* details = nullptr;  // valid during the callback only
   Origin origin;
   CommandResult result;
-  WallStatePtr state;  // after the change
+  WallStatePtr state;                    // after the change
+  std::shared_ptr<const Config> config;  // the config the change was applied under
 };
 
 struct ControllerServices {

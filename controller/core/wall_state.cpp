@@ -14,14 +14,14 @@ CommandResult accept(WallState& state, bool changed, std::string message = {}) {
   return {true, {}, std::move(message), state.version, changed};
 }
 
-int visible_tiles(const WallState& state, const layouts::LayoutLibrary& layouts) {
+int tile_count(const WallState& state, const layouts::LayoutLibrary& layouts) {
   const auto* layout = layouts.find(state.layout);
   return layout ? static_cast<int>(layout->tiles.size()) : 0;
 }
 
 // Checks a 1-based tile number against the current layout; returns an error message or "".
 std::string tile_problem(int tile, const WallState& state, const layouts::LayoutLibrary& layouts) {
-  int count = visible_tiles(state, layouts);
+  int count = tile_count(state, layouts);
   if (tile >= 1 && tile <= count) return {};
   return "tile " + std::to_string(tile) + " does not exist: layout " + state.layout +
          " has tiles 1.." + std::to_string(count);
@@ -348,6 +348,21 @@ void add_started_outputs(WallState& state, const Config& config) {
       state.outputs.push_back(o.id);
   }
   std::sort(state.outputs.begin(), state.outputs.end());
+}
+
+std::vector<std::pair<layouts::Rect, std::string>> visible_tiles(
+    const WallState& state, const layouts::LayoutLibrary& layouts) {
+  std::vector<std::pair<layouts::Rect, std::string>> tiles;
+  const auto* layout = layouts.find(state.layout);
+  if (!layout) return tiles;
+  if (state.maximized > 0 && state.maximized <= static_cast<int>(layout->tiles.size())) {
+    tiles.emplace_back(layouts::Rect{0, 0, 1, 1},
+                       state.slots[static_cast<std::size_t>(state.maximized - 1)]);
+    return tiles;
+  }
+  for (std::size_t i = 0; i < layout->tiles.size(); ++i)
+    tiles.emplace_back(layout->tiles[i].rect, state.slots[i]);
+  return tiles;
 }
 
 CommandResult apply(WallState& state, const Command& command, const Config& config,

@@ -71,6 +71,11 @@ WallState initial_state(const Config& config);
 // Adds the outputs the config starts with the daemon (`start: true`) to `state.outputs`.
 void add_started_outputs(WallState& state, const Config& config);
 
+// The tiles the state shows, in order, each with its place on the wall (0..1) and its camera id
+// ("" when empty): the layout's tiles, or the one maximized tile over the whole wall.
+std::vector<std::pair<layouts::Rect, std::string>> visible_tiles(
+    const WallState& state, const layouts::LayoutLibrary& layouts);
+
 // Applies one command. On refusal the state is untouched and the result says why.
 CommandResult apply(WallState& state, const Command& command, const Config& config,
                     const layouts::LayoutLibrary& layouts);

@@ -32,6 +32,7 @@ std::string hex_of(const unsigned char* bytes, std::size_t size) {
 struct MacDeleter {
   void operator()(EVP_MAC* mac) const { EVP_MAC_free(mac); }
   void operator()(EVP_MAC_CTX* ctx) const { EVP_MAC_CTX_free(ctx); }
+  void operator()(EVP_MD* md) const { EVP_MD_free(md); }
 };
 
 }  // namespace
@@ -42,6 +43,16 @@ std::string sha256_hex(std::string_view bytes) {
   unsigned char digest[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
   return hex_of(digest, sizeof digest);
+}
+
+std::string sm3_hex(std::string_view bytes) {
+  static const std::unique_ptr<EVP_MD, MacDeleter> sm3(EVP_MD_fetch(nullptr, "SM3", nullptr));
+  std::array<unsigned char, 32> out{};
+  unsigned int size = 0;
+  if (!sm3 || EVP_Digest(bytes.data(), bytes.size(), out.data(), &size, sm3.get(), nullptr) != 1 ||
+      size != out.size())
+    throw std::runtime_error("OpenSSL cannot compute SM3 (is SM3 in its default provider?)");
+  return hex_of(out.data(), size);
 }
 
 std::string hmac_sm3_hex(std::string_view key, std::string_view bytes) {

@@ -15,6 +15,10 @@ namespace vw::controller {
 // SHA-256 of `bytes` as 64 lowercase hex digits (libsodium).
 std::string sha256_hex(std::string_view bytes);
 
+// SM3 of `bytes` (GB/T 32905) as 64 lowercase hex digits (OpenSSL 3). Throws std::runtime_error
+// when OpenSSL cannot provide it.
+std::string sm3_hex(std::string_view bytes);
+
 // HMAC-SM3 of `bytes` under `key` as 64 lowercase hex digits (OpenSSL 3). Throws
 // std::runtime_error when OpenSSL cannot provide it.
 std::string hmac_sm3_hex(std::string_view key, std::string_view bytes);

@@ -9,6 +9,7 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "tests/controller/api_daemon.hpp"
 #include "tests/support/eventually.hpp"
@@ -299,6 +300,43 @@ TEST_F(Outputs, AnUnknownOutputIsRefusedWithTheConfiguredOnes) {
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("unknown_output"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("conference, corner, spare"), std::string::npos) << r.output;
+}
+
+// Who could see which cameras: each running output's picture is in the audit trail, at start and
+// on every change of the cameras in its source, with the operator who changed it.
+TEST_F(Outputs, TheAuditTrailNamesTheCamerasEachOutputShows) {
+  auto views = [](const std::string& id) {
+    std::vector<json> lines;
+    std::istringstream in(read_text(daemon_->audit_path()));
+    for (std::string line; std::getline(in, line);) {
+      json j = json::parse(line, nullptr, false);
+      if (j.value("command", "") == "output.view" && j["args"].value("output", "") == id)
+        lines.push_back(j);
+    }
+    return lines;
+  };
+  auto corner = views("corner");
+  ASSERT_FALSE(corner.empty()) << read_text(daemon_->audit_path());
+  EXPECT_EQ(corner.back()["args"]["cameras"], json({"red"}));
+  EXPECT_EQ(corner.back()["args"]["running"], true);
+  EXPECT_EQ(corner.back()["args"]["mask_policy_sm3"].get<std::string>().size(), 64u);
+  ASSERT_FALSE(views("conference").empty());
+  EXPECT_EQ(views("conference").back()["args"]["cameras"], json({"red", "green", "blue", "white"}));
+
+  // The reply comes after the line is written: no wait.
+  ASSERT_EQ(daemon_->wallctl({"assign", "1", "white"}).exit_code, 0);
+  ASSERT_EQ(daemon_->wallctl({"assign", "1", "red"}).exit_code, 0);
+  const auto after = views("corner");
+  ASSERT_EQ(after.size(), corner.size() + 2) << read_text(daemon_->audit_path());
+  EXPECT_EQ(after[after.size() - 2]["args"]["cameras"], json({"white"}));
+  EXPECT_EQ(after[after.size() - 2].value("role", ""), "operator");
+  EXPECT_EQ(after.back()["args"]["cameras"], json({"red"}));
+  EXPECT_EQ(views("conference").back()["args"]["cameras"], json({"red", "green", "blue", "white"}));
+  // An output stopped has "running": false as its last view (spare: started and stopped above).
+  const auto spare = views("spare");
+  if (!spare.empty()) {
+    EXPECT_EQ(spare.back()["args"]["running"], false) << spare.back();
+  }
 }
 
 // The GPU render path scales each output on the GPU (a blit into the output's size) where the

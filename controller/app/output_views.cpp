@@ -1,0 +1,126 @@
+#include "controller/app/output_views.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "controller/persist/audit_mac.hpp"
+
+namespace vw::controller {
+
+std::vector<std::string> cameras_in_output(const WallState& state,
+                                           const layouts::LayoutLibrary& layouts,
+                                           const Config& config, const OutputConfig& output) {
+  const double wall_w = config.wall.width, wall_h = config.wall.height;
+  const bool whole = output.region[2] <= 0 || output.region[3] <= 0;
+  const double rx = whole ? 0 : output.region[0], ry = whole ? 0 : output.region[1];
+  const double rw = whole ? wall_w : output.region[2], rh = whole ? wall_h : output.region[3];
+  std::vector<std::string> cameras;
+  for (const auto& [rect, camera_id] : visible_tiles(state, layouts)) {
+    if (camera_id.empty()) continue;
+    const double x0 = std::max(rect.x * wall_w, rx),
+                 x1 = std::min((rect.x + rect.w) * wall_w, rx + rw);
+    const double y0 = std::max(rect.y * wall_h, ry),
+                 y1 = std::min((rect.y + rect.h) * wall_h, ry + rh);
+    // Half a pixel: a tile that only touches the region's edge is not in the picture.
+    if (x1 - x0 < 0.5 || y1 - y0 < 0.5) continue;
+    if (std::find(cameras.begin(), cameras.end(), camera_id) == cameras.end())
+      cameras.push_back(camera_id);
+  }
+  return cameras;
+}
+
+std::string mask_policy_sm3(const Config& config, const std::vector<std::string>& cameras) {
+  std::string text;
+  char point[64];
+  for (const auto& id : cameras) {
+    text += "camera " + id + "\n";
+    const CameraConfig* camera = config.find_camera(id);
+    if (!camera) continue;
+    for (const auto& polygon : camera->masks) {
+      text += "mask";
+      for (const auto& p : polygon) {
+        std::snprintf(point, sizeof point, " %.6f,%.6f", p.x, p.y);
+        text += point;
+      }
+      text += "\n";
+    }
+  }
+  return sm3_hex(text);
+}
+
+namespace {
+
+AuditEntry view_entry(const Origin& origin, const std::string& id, const std::string& name,
+                      nlohmann::json args, std::uint64_t state_version) {
+  AuditEntry e;
+  e.origin = origin;
+  e.command = "output.view";
+  e.args = {{"output", id}, {"name", name}};
+  e.args.update(args);
+  e.ok = true;
+  e.changed = true;
+  e.state_version = state_version;
+  return e;
+}
+
+}  // namespace
+
+OutputViewAudit::OutputViewAudit(const layouts::LayoutLibrary& layouts, AuditSink& audit)
+    : layouts_(layouts), audit_(audit) {}
+
+void OutputViewAudit::observe(const WallState& state, const Config& config, const Origin& origin) {
+  std::lock_guard lock(mutex_);
+  std::vector<AuditEntry> entries;
+  auto entry = [&](const std::string& id, const std::string& name, nlohmann::json args) {
+    entries.push_back(view_entry(origin, id, name, std::move(args), state.version));
+  };
+  for (const auto& output : config.outputs) {
+    const bool running =
+        std::find(state.outputs.begin(), state.outputs.end(), output.id) != state.outputs.end();
+    auto last = running_.find(output.id);
+    if (!running) {
+      if (last == running_.end()) continue;
+      running_.erase(last);
+      entry(output.id, output.name, {{"running", false}});
+      continue;
+    }
+    View view;
+    view.name = output.name;
+    view.cameras = cameras_in_output(state, layouts_, config, output);
+    view.mask_policy = mask_policy_sm3(config, view.cameras);
+    if (last != running_.end() && last->second.same_picture(view)) continue;
+    entry(output.id, output.name,
+          {{"running", true}, {"cameras", view.cameras}, {"mask_policy_sm3", view.mask_policy}});
+    running_[output.id] = std::move(view);
+  }
+  // An output the reloaded config no longer has is no longer shown.
+  for (auto it = running_.begin(); it != running_.end();) {
+    const bool known = std::any_of(config.outputs.begin(), config.outputs.end(),
+                                   [&](const OutputConfig& o) { return o.id == it->first; });
+    if (known) {
+      ++it;
+      continue;
+    }
+    entry(it->first, it->second.name, {{"running", false}});
+    it = running_.erase(it);
+  }
+  append(entries);
+}
+
+void OutputViewAudit::all_stopped(std::uint64_t state_version) {
+  std::lock_guard lock(mutex_);
+  std::vector<AuditEntry> entries;
+  for (const auto& [id, view] : running_)
+    entries.push_back(view_entry(Origin{}, id, view.name, {{"running", false}}, state_version));
+  running_.clear();
+  append(entries);
+}
+
+void OutputViewAudit::append(std::vector<AuditEntry>& entries) {
+  if (!entries.empty() && !audit_.append_batch(entries))
+    spdlog::error("audit: the views of the outputs could not be recorded: {}", audit_.last_error());
+}
+
+}  // namespace vw::controller

@@ -1,0 +1,58 @@
+// What each running live output shows, in the audit trail: who could see which cameras, and under
+// which privacy masks (MLPS 2.0 level 3 asks what left the command center). An "output.view" line
+// is appended when an output starts or stops, and when the cameras visible in its source or their
+// mask policy change (a layout switch, an assignment, a tour step, a config reload).
+//
+// Threads: observe() from any thread (one mutex); the daemon calls it at start and then from the
+// controller thread's on_change. The pure functions from any thread.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "controller/core/config.hpp"
+#include "controller/core/records.hpp"
+#include "controller/core/wall_state.hpp"
+#include "layouts/layout.hpp"
+
+namespace vw::controller {
+
+// The cameras whose tiles overlap the output's source (the whole wall, or its region), in tile
+// order, each once.
+std::vector<std::string> cameras_in_output(const WallState& state,
+                                           const layouts::LayoutLibrary& layouts,
+                                           const Config& config, const OutputConfig& output);
+
+// SM3 (hex) of the masks of `cameras` (ids and every polygon's points, in order): equal for the
+// same masks on the same cameras, different when any mask, point or camera differs.
+std::string mask_policy_sm3(const Config& config, const std::vector<std::string>& cameras);
+
+class OutputViewAudit {
+ public:
+  OutputViewAudit(const layouts::LayoutLibrary& layouts, AuditSink& audit);
+
+  // Audits each output of `config` whose view differs from the last one audited. A failed append
+  // is logged (the output keeps running: it is already on the air).
+  void observe(const WallState& state, const Config& config, const Origin& origin);
+  // At shutdown, once the outputs are stopped: every output audited as running is no longer.
+  void all_stopped(std::uint64_t state_version);
+
+ private:
+  struct View {
+    std::string name;  // the output's, for its last line
+    std::vector<std::string> cameras;
+    std::string mask_policy;
+    bool same_picture(const View& o) const {
+      return cameras == o.cameras && mask_policy == o.mask_policy;
+    }
+  };
+  void append(std::vector<AuditEntry>& entries);
+  const layouts::LayoutLibrary& layouts_;
+  AuditSink& audit_;
+  std::mutex mutex_;
+  std::map<std::string, View> running_;  // output id -> the view last audited
+};
+
+}  // namespace vw::controller
