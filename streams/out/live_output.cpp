@@ -30,7 +30,29 @@ struct Sink {
   const void* key = nullptr;
   gst::ElementPtr appsrc;
   bool started = false;  // has had its first key frame
+  // Sink running time minus encoder time, fixed at the sink's first key frame: the units keep the
+  // feeder's regular spacing however bunched the encoder delivers them.
+  bool has_offset = false;
+  GstClockTimeDiff offset = 0;
 };
+
+// Running time of the pipeline `element` is in, or none when it is not playing yet.
+GstClockTime running_time_of(GstElement* element) {
+  if (GST_STATE(element) != GST_STATE_PLAYING) return GST_CLOCK_TIME_NONE;
+  GstClock* clock = gst_element_get_clock(element);
+  if (clock == nullptr) return GST_CLOCK_TIME_NONE;
+  const GstClockTime now = gst_clock_get_time(clock);
+  gst_object_unref(clock);
+  const GstClockTime base = gst_element_get_base_time(element);
+  return now >= base ? now - base : 0;
+}
+
+// Time of `t` shifted by `offset`, never before zero.
+GstClockTime shifted(GstClockTime t, GstClockTimeDiff offset) {
+  if (!GST_CLOCK_TIME_IS_VALID(t)) return t;
+  const GstClockTimeDiff v = static_cast<GstClockTimeDiff>(t) + offset;
+  return v > 0 ? static_cast<GstClockTime>(v) : 0;
+}
 
 }  // namespace
 
@@ -73,7 +95,12 @@ struct LiveOutput::Impl {
     GstBuffer* buffer = sample ? gst_sample_get_buffer(sample.get()) : nullptr;
     if (buffer == nullptr) return GST_FLOW_OK;
     const bool key = !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
-    std::vector<GstElement*> targets;
+    const GstClockTime pts = GST_BUFFER_PTS(buffer);
+    struct Target {
+      GstElement* appsrc;
+      GstClockTimeDiff offset;
+    };
+    std::vector<Target> targets;
     {
       std::lock_guard lock(self->mutex);
       ++self->stats.frames_encoded;
@@ -88,23 +115,30 @@ struct LiveOutput::Impl {
           continue;
         }
         s.started = true;
-        targets.push_back(GST_ELEMENT(gst_object_ref(s.appsrc.get())));
+        if (!s.has_offset && GST_CLOCK_TIME_IS_VALID(pts)) {
+          // A sink not playing yet starts its running time at about zero.
+          const GstClockTime now = running_time_of(s.appsrc.get());
+          const GstClockTime at = GST_CLOCK_TIME_IS_VALID(now) ? now : 0;
+          s.offset = static_cast<GstClockTimeDiff>(at) - static_cast<GstClockTimeDiff>(pts);
+          s.has_offset = true;
+        }
+        targets.push_back({GST_ELEMENT(gst_object_ref(s.appsrc.get())), s.offset});
       }
     }
-    for (GstElement* target : targets) {
-      // The memory is shared; the sink's pipeline stamps the unit as it leaves (do-timestamp).
-      GstBuffer* out = gst_buffer_copy(buffer);
-      GST_BUFFER_PTS(out) = GST_CLOCK_TIME_NONE;
-      GST_BUFFER_DTS(out) = GST_CLOCK_TIME_NONE;
-      gst_app_src_push_buffer(GST_APP_SRC(target), out);
-      gst_object_unref(target);
+    for (const Target& target : targets) {
+      GstBuffer* out = gst_buffer_copy(buffer);  // the memory is shared
+      GST_BUFFER_PTS(out) = shifted(GST_BUFFER_PTS(buffer), target.offset);
+      GST_BUFFER_DTS(out) = shifted(GST_BUFFER_DTS(buffer), target.offset);
+      gst_app_src_push_buffer(GST_APP_SRC(target.appsrc), out);
+      gst_object_unref(target.appsrc);
     }
     return GST_FLOW_OK;
   }
 
   static void release_picture(gpointer p) { delete static_cast<FramePtr*>(p); }
 
-  // Feeder thread: one picture every 1/fps, the newest, repeated while nothing new came.
+  // Feeder thread: one picture every 1/fps, the newest, repeated while nothing new came. Each is
+  // stamped with its tick of the feed clock, so a receiver plays them evenly spaced.
   void feed() {
     const auto period = std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(1)) /
                         std::max(1, encoding.fps);
@@ -112,8 +146,8 @@ struct LiveOutput::Impl {
         std::chrono::duration_cast<std::chrono::nanoseconds>(period).count());
     GstAppSrc* src = GST_APP_SRC(raw.get());
     int caps_width = encoding.width, caps_height = encoding.height;  // what `raw` says it sends
-    auto due = Clock::now();
-    std::uint64_t index = 0;
+    const auto began = Clock::now();
+    auto due = began;
     std::unique_lock lock(mutex);
     while (!stopping) {
       wake.wait_until(lock, due, [&] { return stopping; });
@@ -147,12 +181,12 @@ struct LiveOutput::Impl {
           GstBuffer* buffer = gst_buffer_new_wrapped_full(
               GST_MEMORY_FLAG_READONLY, const_cast<std::uint8_t*>(picture->planes[0]), bytes, 0,
               bytes, new FramePtr(picture), release_picture);
-          GST_BUFFER_PTS(buffer) = index * nanos;
+          GST_BUFFER_PTS(buffer) = static_cast<GstClockTime>(
+              std::chrono::duration_cast<std::chrono::nanoseconds>(due - began).count());
           GST_BUFFER_DURATION(buffer) = nanos;
           fed = gst_app_src_push_buffer(src, buffer) == GST_FLOW_OK;
         }
       }
-      ++index;
       const auto now = Clock::now();
       due += period;
       if (due + 5 * period < now) due = now + period;  // fell far behind: no burst to catch up
@@ -258,7 +292,7 @@ void LiveOutput::push(FramePtr picture) {
 void LiveOutput::attach(const void* key, GstElement* appsrc) {
   gst::CapsPtr caps(gst_caps_from_string("video/x-h264,stream-format=byte-stream,alignment=au"));
   g_object_set(appsrc, "caps", caps.get(), "format", GST_FORMAT_TIME, "is-live", TRUE,
-               "do-timestamp", TRUE, nullptr);
+               "do-timestamp", FALSE, nullptr);
   std::lock_guard lock(impl_->mutex);
   if (impl_->stopping) return;
   impl_->sinks.push_back({key, gst::ElementPtr(GST_ELEMENT(gst_object_ref(appsrc))), false});

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstdio>
 #include <ctime>
 #include <mutex>
 #include <system_error>
@@ -15,6 +16,22 @@
 namespace vw::streams {
 
 namespace fs = std::filesystem;
+
+fs::path segment_path(const RecordingOptions& options, std::time_t start) {
+  std::tm local{};
+  localtime_r(&start, &local);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &local);
+  const std::string stem = options.id + "-" + stamp;
+  fs::path file = options.dir / (stem + ".mp4");
+  // '_' sorts after '.', and two digits after each other.
+  for (int n = 2; fs::exists(file) && n < 100; ++n) {
+    char suffix[8];
+    std::snprintf(suffix, sizeof suffix, "_%02d", n);
+    file = options.dir / (stem + suffix + ".mp4");
+  }
+  return file;
+}
 
 struct RecordingSink::Impl {
   RecordingOptions options;
@@ -70,18 +87,7 @@ struct RecordingSink::Impl {
 
   static gchar* name_segment(GstElement*, guint, gpointer data) {
     auto* self = static_cast<Impl*>(data);
-    const std::time_t now = std::time(nullptr);
-    std::tm local{};
-    localtime_r(&now, &local);
-    char stamp[32];
-    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &local);
-    fs::path file = self->options.dir / (self->options.id + "-" + stamp + ".mp4");
-    // Two segments in one second (a restart): the second gets a suffix.
-    for (int n = 2; fs::exists(file) && n < 100; ++n) {
-      file =
-          self->options.dir / (self->options.id + "-" + stamp + "-" + std::to_string(n) + ".mp4");
-    }
-    return g_strdup(file.c_str());
+    return g_strdup(segment_path(self->options, std::time(nullptr)).c_str());
   }
 
   static GstBusSyncReply on_bus(GstBus*, GstMessage* message, gpointer data) {
@@ -141,9 +147,9 @@ std::string RecordingSink::start() {
   gst::BusPtr bus(gst_element_get_bus(pipeline.get()));
   gst_bus_set_sync_handler(bus.get(), Impl::on_bus, &m, nullptr);
   m.appsrc.reset(gst_bin_get_by_name(GST_BIN(pipeline.get()), "coded"));
-  // A live source before the pipeline plays: PLAYING at once, with a clock to stamp the units
-  // by (LiveOutput::attach sets the same again).
-  g_object_set(m.appsrc.get(), "format", GST_FORMAT_TIME, "is-live", TRUE, "do-timestamp", TRUE,
+  // A live source before the pipeline plays: PLAYING at once, so the units LiveOutput stamps in
+  // this pipeline's running time are on time (LiveOutput::attach sets the same again).
+  g_object_set(m.appsrc.get(), "format", GST_FORMAT_TIME, "is-live", TRUE, "do-timestamp", FALSE,
                nullptr);
   if (gst_element_set_state(pipeline.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     gst_element_set_state(pipeline.get(), GST_STATE_NULL);

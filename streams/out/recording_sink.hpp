@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -32,6 +33,11 @@ struct RecordingStats {
   std::uint64_t removed = 0;  // segments removed to keep the folder under max_bytes
   std::string error;          // the pipeline's error, if it failed
 };
+
+// The file for a segment that begins at `start`: <id>-YYYYMMDD-HHMMSS.mp4, or with _02, _03...
+// when that name is taken (two segments in one second: a restart, a scene cut), so the names
+// still sort in the order the segments began. Any thread.
+std::filesystem::path segment_path(const RecordingOptions& options, std::time_t start);
 
 class RecordingSink {
  public:
