@@ -9,6 +9,16 @@ namespace vw::controller {
 
 using nlohmann::json;
 
+namespace {
+
+streams::OutputServerOptions server_options(const OutputRtspConfig& rtsp) {
+  streams::OutputServerOptions options{rtsp.address, rtsp.port, {}};
+  for (const OutputRtspUser& user : rtsp.users) options.users.push_back({user.name, user.password});
+  return options;
+}
+
+}  // namespace
+
 LiveOutputs::LiveOutputs(const Config& config, renderer::Renderer& renderer, std::string state_dir)
     : outputs_(config.outputs),
       wall_width_(config.wall.width),
@@ -16,7 +26,7 @@ LiveOutputs::LiveOutputs(const Config& config, renderer::Renderer& renderer, std
       watermark_(config.output_watermark),
       state_dir_(std::move(state_dir)),
       renderer_(renderer),
-      server_({config.output_rtsp.address, config.output_rtsp.port}),
+      server_(server_options(config.output_rtsp)),
       thread_([this] { run(); }) {}
 
 LiveOutputs::~LiveOutputs() {

@@ -174,10 +174,17 @@ struct OutputConfig {
   bool operator==(const OutputConfig&) const = default;
 };
 
-// The RTSP server of the outputs. Loopback only in this version.
+// The RTSP server of the outputs (output_rtsp:). With users, every client authenticates (RTSP
+// digest); an address off loopback needs users.
+struct OutputRtspUser {
+  std::string name;
+  std::string password;
+  bool operator==(const OutputRtspUser&) const = default;
+};
 struct OutputRtspConfig {
-  std::string address = "127.0.0.1";
-  int port = 8555;  // 0: any free port (tests)
+  std::string address = "127.0.0.1";  // numeric IPv4 or IPv6
+  int port = 8555;                    // 0: any free port (tests)
+  std::vector<OutputRtspUser> users;
   bool operator==(const OutputRtspConfig&) const = default;
 };
 

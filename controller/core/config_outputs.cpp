@@ -1,5 +1,7 @@
 #include "controller/core/config_outputs.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -118,10 +120,68 @@ void parse_outputs(const YAML::Node& node, const std::string& file, const std::s
   }
 }
 
+namespace {
+
+bool is_user_name(const std::string& name) {
+  return !name.empty() && name.size() <= 32 && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '_' || c == '-';
+  });
+}
+
+}  // namespace
+
 void parse_output_rtsp(const YAML::Node& node, const std::string& file, OutputRtspConfig& rtsp) {
   YamlMap s(node, "output_rtsp", file);
   rtsp.port = s.integer_or("port", 8555, 0, 65535);
-  s.reject_unknown("port");
+  const YAML::Node address = s.take("address");
+  if (YamlMap::present(address)) {
+    rtsp.address = s.text("address", address);
+    in_addr v4{};
+    in6_addr v6{};
+    const bool is_v6 = ::inet_pton(AF_INET6, rtsp.address.c_str(), &v6) == 1;
+    if (!is_v6 && ::inet_pton(AF_INET, rtsp.address.c_str(), &v4) != 1) {
+      s.fail(address, "address",
+             "\"" + rtsp.address +
+                 "\" is not a numeric IPv4 or IPv6 address (host names are not resolved), e.g. "
+                 "0.0.0.0 for every interface");
+    }
+  }
+  const YAML::Node users = s.take("users");
+  if (YamlMap::present(users)) {
+    if (!users.IsSequence() || users.size() == 0 || users.size() > 16) {
+      s.fail(users, "users", "must be a list of 1-16 users, each {name: ..., password: ...}");
+    }
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < users.size(); ++i) {
+      YamlMap u(users[i], "output_rtsp.users[" + std::to_string(i) + "]", file);
+      OutputRtspUser user;
+      const YAML::Node name = u.take("name");
+      if (!YamlMap::present(name)) u.fail(users[i], "name", "is missing");
+      user.name = u.text("name", name);
+      if (!is_user_name(user.name))
+        u.fail(name, "name", "must be 1-32 letters, digits, '.', '_' or '-'");
+      if (!names.insert(user.name).second)
+        u.fail(name, "name", "\"" + user.name + "\" is listed twice");
+      const YAML::Node password = u.take("password");
+      if (!YamlMap::present(password)) u.fail(users[i], "password", "is missing");
+      user.password = u.text("password", password);
+      // MLPS level 3 asks for passwords that resist guessing; digest auth sends none in clear.
+      if (user.password.size() < 8 || user.password.size() > 128)
+        u.fail(password, "password", "must be 8-128 characters");
+      u.reject_unknown("name, password");
+      rtsp.users.push_back(std::move(user));
+    }
+  }
+  const bool loopback = is_loopback_endpoint(rtsp.address.find(':') != std::string::npos
+                                                 ? "tcp://[" + rtsp.address + "]:1"
+                                                 : "tcp://" + rtsp.address + ":1");
+  if (!loopback && rtsp.users.empty()) {
+    s.fail(address, "address",
+           rtsp.address +
+               " is not a loopback address: the outputs show the wall, so serving them off this "
+               "machine needs output_rtsp.users (RTSP digest authentication)");
+  }
+  s.reject_unknown("port, address, users");
 }
 
 std::string parse_output_watermark(const YAML::Node& node, const std::string& file) {

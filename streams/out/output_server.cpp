@@ -25,6 +25,8 @@ template <typename T>
 using GObjectPtr = std::unique_ptr<T, GObjectUnref>;
 
 constexpr auto kStopBound = std::chrono::seconds(3);
+// The role every configured user has: watch any mount.
+constexpr const char* kViewerRole = "viewer";
 
 std::string mount_path(const std::string& id) {
   return "/" + id;
@@ -126,6 +128,17 @@ struct OutputServer::Impl {
              (error ? error->message : "unknown error");
     }
     g_source_attach(listener, context);
+    if (!options.users.empty()) {
+      GObjectPtr<GstRTSPAuth> auth(gst_rtsp_auth_new());
+      gst_rtsp_auth_set_supported_methods(auth.get(), GST_RTSP_AUTH_DIGEST);
+      gst_rtsp_auth_set_realm(auth.get(), "videowall");
+      GstRTSPToken* token = gst_rtsp_token_new(GST_RTSP_TOKEN_MEDIA_FACTORY_ROLE, G_TYPE_STRING,
+                                               kViewerRole, nullptr);
+      for (const RtspUser& user : options.users)
+        gst_rtsp_auth_add_digest(auth.get(), user.name.c_str(), user.password.c_str(), token);
+      gst_rtsp_token_unref(token);
+      gst_rtsp_server_set_auth(server.get(), auth.get());
+    }
     port = gst_rtsp_server_get_bound_port(server.get());
     std::lock_guard lock(mutex);
     pool.reset(gst_rtsp_server_get_session_pool(server.get()));
@@ -183,7 +196,11 @@ std::string OutputServer::start() {
     impl_->thread.join();
     return error;
   }
-  spdlog::info("outputs: RTSP on {}:{}", impl_->options.address, impl_->port.load());
+  spdlog::info(
+      "outputs: RTSP on {}:{} ({})", impl_->options.address, impl_->port.load(),
+      impl_->options.users.empty()
+          ? std::string("no authentication")
+          : "digest authentication, " + std::to_string(impl_->options.users.size()) + " user(s)");
   return {};
 }
 
@@ -223,6 +240,11 @@ void OutputServer::mount(std::shared_ptr<LiveOutput> output) {
         factory,
         "( appsrc name=coded ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=-1 )");
     gst_rtsp_media_factory_set_shared(factory, TRUE);
+    if (!m.options.users.empty()) {
+      gst_rtsp_media_factory_add_role(factory, kViewerRole, GST_RTSP_PERM_MEDIA_FACTORY_ACCESS,
+                                      G_TYPE_BOOLEAN, TRUE, GST_RTSP_PERM_MEDIA_FACTORY_CONSTRUCT,
+                                      G_TYPE_BOOLEAN, TRUE, nullptr);
+    }
     g_signal_connect_data(factory, "media-configure", G_CALLBACK(on_configure),
                           new MountBinding{weak}, delete_binding, GConnectFlags{});
     GObjectPtr<GstRTSPMountPoints> mounts(gst_rtsp_server_get_mount_points(m.server.get()));

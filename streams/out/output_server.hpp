@@ -1,8 +1,9 @@
 // The RTSP server of the live outputs (gst-rtsp-server): each started output is a mount,
 // rtsp://ADDRESS:PORT/<id>, with one shared media (every client of a mount watches the same
 // pipeline: appsrc ! h264parse ! rtph264pay, fed the output's encoded access units by
-// LiveOutput), so an output is encoded once however many clients watch. Loopback only in this
-// version (authentication comes with the users of the config).
+// LiveOutput), so an output is encoded once however many clients watch. With users, every
+// request needs RTSP digest authentication (realm "videowall") as one of them; without users
+// the caller keeps the address on loopback (the config refuses anything else).
 //
 // Threads: start() spawns the server thread, which owns the GstRTSPServer and runs a private
 // GMainContext (never the default one). mount(), unmount(), clients() and port() may be called
@@ -12,14 +13,21 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "streams/out/live_output.hpp"
 
 namespace vw::streams {
 
+struct RtspUser {
+  std::string name;
+  std::string password;
+};
+
 struct OutputServerOptions {
   std::string address = "127.0.0.1";
-  int port = 8555;  // 0: any free port (tests)
+  int port = 8555;              // 0: any free port (tests)
+  std::vector<RtspUser> users;  // none: no authentication
 };
 
 class OutputServer {

@@ -406,6 +406,22 @@ TEST(Config, OutputsLoadWithTheirDefaults) {
   EXPECT_EQ(b.record_max_bytes, 512ull * 1024 * 1024);
 }
 
+TEST(Config, OutputRtspUsersOpenTheServerBeyondLoopback) {
+  const Config c = load_config_text(std::string(kCamera) +
+                                        "output_rtsp:\n  address: 0.0.0.0\n  users:\n"
+                                        "    - {name: mcu, password: 'jianghan-2026'}\n"
+                                        "    - {name: leader.laptop, password: 'another-secret'}\n",
+                                    "test.yaml", "/");
+  EXPECT_EQ(c.output_rtsp.address, "0.0.0.0");
+  ASSERT_EQ(c.output_rtsp.users.size(), 2u);
+  EXPECT_EQ(c.output_rtsp.users[0], (OutputRtspUser{"mcu", "jianghan-2026"}));
+  EXPECT_EQ(c.output_rtsp.users[1].name, "leader.laptop");
+  // Loopback by default, and without users.
+  const Config d = load_config_text(std::string(kCamera), "test.yaml", "/");
+  EXPECT_EQ(d.output_rtsp.address, "127.0.0.1");
+  EXPECT_TRUE(d.output_rtsp.users.empty());
+}
+
 TEST(Config, EachOutputMistakeIsNamed) {
   struct Case {
     const char* yaml;
@@ -429,6 +445,21 @@ TEST(Config, EachOutputMistakeIsNamed) {
       {"outputs:\n  - {id: a, fps: 120}\n", 4, "outputs[0].fps", ""},
       {"outputs:\n  - {id: a, colour: red}\n", 4, "outputs[0].colour", ""},
       {"output_rtsp: {port: 70000}\n", 3, "output_rtsp.port", ""},
+      {"output_rtsp: {address: wall.local}\n", 3, "output_rtsp.address", "numeric"},
+      {"output_rtsp: {address: 0.0.0.0}\n", 3, "output_rtsp.address", "output_rtsp.users"},
+      {"output_rtsp: {address: '::'}\n", 3, "output_rtsp.address", "not a loopback"},
+      {"output_rtsp: {users: []}\n", 3, "output_rtsp.users", "1-16"},
+      {"output_rtsp:\n  users:\n    - {name: mcu}\n", 5, "output_rtsp.users[0].password",
+       "missing"},
+      {"output_rtsp:\n  users:\n    - {name: mcu, password: short}\n", 5,
+       "output_rtsp.users[0].password", "8-128"},
+      {"output_rtsp:\n  users:\n    - {name: 'a b', password: longenough}\n", 5,
+       "output_rtsp.users[0].name", "letters"},
+      {"output_rtsp:\n  users:\n    - {name: mcu, password: longenough}\n"
+       "    - {name: mcu, password: longenough2}\n",
+       6, "output_rtsp.users[1].name", "twice"},
+      {"output_rtsp:\n  users:\n    - {name: mcu, password: longenough, role: x}\n", 5,
+       "output_rtsp.users[0].role", ""},
   };
   for (const auto& c : cases) {
     auto e = error_of(std::string(kCamera) + c.yaml);

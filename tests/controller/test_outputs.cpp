@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -520,6 +521,79 @@ TEST(OutputsRecording, SegmentsOfOneSecondSortInTheOrderTheyBegan) {
   EXPECT_EQ(sorted, made);
   EXPECT_EQ(made[1].filename().string().substr(made[1].filename().string().size() - 7), "_02.mp4");
   fs::remove_all(dir);
+}
+
+// The first response of the RTSP server at 127.0.0.1:port to a DESCRIBE without credentials.
+std::string describe_without_credentials(int port, const std::string& path) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return "socket failed";
+  timeval bound{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof bound);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  std::string reply;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
+    const std::string request = "DESCRIBE rtsp://127.0.0.1:" + std::to_string(port) + path +
+                                " RTSP/1.0\r\nCSeq: 1\r\nAccept: application/sdp\r\n\r\n";
+    if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
+        static_cast<ssize_t>(request.size())) {
+      char buffer[2048];
+      // Until the end of the headers, a timeout or 8 reads: bounded.
+      for (int i = 0; i < 8 && reply.find("\r\n\r\n") == std::string::npos; ++i) {
+        const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+        if (n <= 0) break;
+        reply.append(buffer, static_cast<std::size_t>(n));
+      }
+    }
+  }
+  ::close(fd);
+  return reply;
+}
+
+// With users, a client needs their name and password (RTSP digest: the password never crosses
+// the wire); without them or with a wrong one it is refused, and the wall plays on.
+TEST(OutputsAuth, OnlyTheConfiguredUsersWatchAndTheyAuthenticateByDigest) {
+  const int port = free_tcp_port();
+  ApiDaemon daemon("outputs-auth", "api: {anonymous_role: operator}\noutput_rtsp:\n  port: " +
+                                       std::to_string(port) +
+                                       "\n  users:\n    - {name: mcu, password: 'jianghan-2026'}\n"
+                                       "outputs:\n  - {id: conference, size: [320, 180], fps: 10, "
+                                       "start: true}\n");
+  daemon.start();
+  auto probe = [&](const std::string& credentials) {
+    return run_process(
+        "/usr/bin/ffprobe",
+        {"-v", "error", "-rtsp_transport", "tcp", "-select_streams", "v", "-show_entries",
+         "stream=codec_name,width", "-of", "json",
+         "rtsp://" + credentials + "127.0.0.1:" + std::to_string(port) + "/conference"},
+        30s);
+  };
+  std::string seen;
+  ASSERT_TRUE(eventually(
+      [&] {
+        const auto r = probe("mcu:jianghan-2026@");
+        seen = r.output;
+        const json parsed = json::parse(r.output, nullptr, false);
+        return r.exit_code == 0 && parsed.contains("streams") && !parsed["streams"].empty() &&
+               parsed["streams"][0].value("codec_name", "") == "h264";
+      },
+      60s, 500ms))
+      << seen << daemon.process().log();
+
+  for (const std::string credentials : {"", "mcu:wrong-password@", "intruder:jianghan-2026@"}) {
+    const auto r = probe(credentials);
+    EXPECT_NE(r.exit_code, 0) << credentials << ": " << r.output;
+    EXPECT_NE(r.output.find("401"), std::string::npos) << credentials << ": " << r.output;
+  }
+  const std::string challenge = describe_without_credentials(port, "/conference");
+  EXPECT_EQ(challenge.rfind("RTSP/1.0 401", 0), 0u) << challenge;
+  EXPECT_NE(challenge.find("WWW-Authenticate: Digest"), std::string::npos) << challenge;
+  EXPECT_NE(challenge.find("realm=\"videowall\""), std::string::npos) << challenge;
+  EXPECT_EQ(challenge.find("Basic"), std::string::npos) << challenge;
+  EXPECT_TRUE(daemon.process().running());
+  EXPECT_EQ(output_of_status(daemon, "conference").value("state", ""), "running");
 }
 
 // The outputs' port is taken: the wall runs on, and status says why its outputs do not.
