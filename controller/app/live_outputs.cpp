@@ -63,15 +63,82 @@ void LiveOutputs::want(std::vector<std::string> ids) {
 void LiveOutputs::run() {
   std::unique_lock lock(mutex_);
   while (true) {
-    wake_.wait(lock, [&] { return stopping_ || wanted_.has_value(); });
+    // Woken by a new set, or once a second to look for failed outputs.
+    wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_ || wanted_.has_value(); });
     if (stopping_) return;
-    std::vector<std::string> wanted = std::move(*wanted_);
-    wanted_.reset();
-    if (wanted == applied_) continue;  // most changes of the wall leave the outputs alone
-    applied_ = wanted;
+    if (wanted_.has_value()) {
+      std::vector<std::string> wanted = std::move(*wanted_);
+      wanted_.reset();
+      if (wanted != applied_) {  // most changes of the wall leave the outputs alone
+        applied_ = wanted;
+        lock.unlock();
+        reconcile(wanted);
+        lock.lock();
+      }
+    }
     lock.unlock();
-    reconcile(wanted);
+    heal();
     lock.lock();
+  }
+}
+
+std::string LiveOutputs::failure_of(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  auto it = running_.find(id);
+  if (it == running_.end()) {
+    auto error = errors_.find(id);
+    return error != errors_.end() ? error->second : std::string();
+  }
+  const streams::LiveOutputStats s = it->second->stats();
+  if (s.state == "failed") return "encoder: " + s.error;
+  if (auto r = recordings_.find(id); r != recordings_.end()) {
+    const std::string error = r->second->stats().error;
+    if (!error.empty()) return "recording: " + error;
+  }
+  return {};
+}
+
+void LiveOutputs::heal() {
+  using Clock = std::chrono::steady_clock;
+  constexpr std::chrono::seconds kMaxBackoff{30}, kSteady{30};
+  std::vector<std::string> wanted;
+  {
+    std::lock_guard lock(mutex_);
+    wanted = applied_;
+  }
+  for (const OutputConfig& config : outputs_) {
+    if (std::find(wanted.begin(), wanted.end(), config.id) == wanted.end()) continue;
+    const std::string failure = failure_of(config.id);
+    const auto now = Clock::now();
+    bool restart = false;
+    {
+      std::lock_guard lock(mutex_);
+      Retry& r = retries_[config.id];
+      if (failure.empty()) {
+        r.failed_at = {};
+        if (r.started_at != Clock::time_point{} && now - r.started_at > kSteady) {
+          r.backoff = std::chrono::seconds(1);
+        }
+        continue;
+      }
+      if (r.failed_at == Clock::time_point{}) r.failed_at = now;
+      restart = now - r.failed_at >= r.backoff;
+      if (restart) {
+        ++r.restarts;
+        r.last_error = failure;
+        r.backoff = std::min(r.backoff * 2, kMaxBackoff);
+        r.failed_at = {};
+        r.started_at = now;
+      }
+    }
+    if (!restart) continue;
+    spdlog::warn("output {}: restarting after a failure: {}", config.id, failure);
+    stop(config.id);
+    if (std::string error = start(config); !error.empty()) {
+      spdlog::error("output {}: not restarted: {}", config.id, error);
+      std::lock_guard lock(mutex_);
+      errors_[config.id] = std::move(error);
+    }
   }
 }
 
@@ -84,7 +151,10 @@ void LiveOutputs::reconcile(const std::vector<std::string>& wanted) {
     {
       std::lock_guard lock(mutex_);
       running = running_.count(output.id) > 0;
-      if (!is_wanted(output.id)) errors_.erase(output.id);
+      if (!is_wanted(output.id)) {
+        errors_.erase(output.id);
+        retries_.erase(output.id);
+      }
     }
     if (running && !is_wanted(output.id)) stop(output.id);
     if (running || !is_wanted(output.id)) continue;
@@ -200,6 +270,10 @@ json LiveOutputs::status() const {
     if (config.rtsp) sinks.push_back("rtsp");
     if (config.record) sinks.push_back("record");
     o["sinks"] = std::move(sinks);
+    if (auto r = retries_.find(config.id); r != retries_.end() && r->second.restarts > 0) {
+      o["restarts"] = r->second.restarts;
+      o["restarted_for"] = r->second.last_error;
+    }
     auto it = running_.find(config.id);
     if (it == running_.end()) {
       auto error = errors_.find(config.id);

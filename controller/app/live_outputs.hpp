@@ -4,10 +4,15 @@
 // (WallState::outputs, changed by the output.start/stop Commands); want() hands each new set to
 // this class's own thread, which starts and stops encoders (a pipeline takes a moment to build:
 // never on the controller's thread). An output that cannot start, or a server that cannot
-// listen, is logged and reported in status(); the wall runs on regardless.
+// listen, is logged and reported in status(); the wall runs on regardless. An output that fails
+// while it runs (its encoder or recording pipeline posts an error: a folder that vanished, a full
+// disk) or that could not start is restarted by the same thread with backoff (1 s doubling to
+// 30 s, back to 1 s after 30 s without a failure); status() counts the restarts and names the
+// last reason.
 // Threads: constructed and destroyed on the app's thread; want() and status() from any thread.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -42,7 +47,9 @@ class LiveOutputs {
   nlohmann::json status() const;
 
  private:
-  void run();  // the thread: applies each wanted set
+  void run();   // the thread: applies each wanted set, and heals
+  void heal();  // restarts, when their backoff has passed, the wanted outputs that failed
+  std::string failure_of(const std::string& id) const;  // why a wanted output is down, or
   void reconcile(const std::vector<std::string>& wanted);
   std::string start(const OutputConfig& output);  // "" or why not
   void stop(const std::string& id);
@@ -63,6 +70,14 @@ class LiveOutputs {
   std::map<std::string, std::string> errors_;       // why a wanted output did not start
   std::optional<std::vector<std::string>> wanted_;  // the newest set not yet applied
   std::vector<std::string> applied_;                // the set last applied
+  struct Retry {
+    int restarts = 0;
+    std::string last_error;  // the failure the last restart was for
+    std::chrono::seconds backoff{1};
+    std::chrono::steady_clock::time_point failed_at{};  // seen down since; {} when up
+    std::chrono::steady_clock::time_point started_at{};
+  };
+  std::map<std::string, Retry> retries_;  // of the wanted outputs
   bool stopping_ = false;
   std::condition_variable wake_;
   std::thread thread_;  // last: started once everything above exists

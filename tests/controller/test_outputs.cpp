@@ -499,6 +499,36 @@ TEST(OutputsRecording, SegmentsPlayStayWithinTheirBoundAndSurviveAKill) {
   fs::remove_all(dir);
 }
 
+// The recording's folder vanishes under it (an operator's rm -rf, a volume unmounted): the
+// recording fails, says why, and is restarted with backoff; the wall and status go on.
+TEST(OutputsRecording, AFailedRecordingIsRestartedAndSaysWhy) {
+  const fs::path dir = fs::temp_directory_path() / ("vw-heal-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  ApiDaemon daemon("outputs-heal",
+                   "api: {anonymous_role: operator}\noutputs:\n"
+                   "  - {id: rec, size: [320, 180], fps: 10, sinks: [record], "
+                   "record: {dir: " +
+                       dir.string() + ", segment_s: 1}, start: true}\n");
+  daemon.start();
+  ASSERT_TRUE(eventually([&] { return segments_in(dir).size() >= 2; }, 60s, 200ms))
+      << daemon.process().log();
+  fs::remove_all(dir);
+  json rec;
+  ASSERT_TRUE(eventually(
+      [&] {
+        rec = output_of_status(daemon, "rec");
+        return rec.value("restarts", 0) >= 1 && segments_in(dir).size() >= 2;
+      },
+      60s, 200ms))
+      << rec.dump() << daemon.process().log();
+  EXPECT_NE(rec.value("restarted_for", "").find("recording"), std::string::npos) << rec.dump();
+  EXPECT_EQ(rec.value("state", ""), "running") << rec.dump();
+  EXPECT_TRUE(daemon.process().running());
+  const auto r = daemon.wallctl({"--json", "state"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  fs::remove_all(dir);
+}
+
 // Segments begun in the same second (a restart, a scene cut) keep names that sort in the order
 // they began: the quota removes the oldest by name and must never take the one being written.
 TEST(OutputsRecording, SegmentsOfOneSecondSortInTheOrderTheyBegan) {
