@@ -26,7 +26,7 @@ fs::path segment_path(const RecordingOptions& options, std::time_t start) {
   fs::path file = options.dir / (stem + ".mp4");
   // '_' sorts after '.', and two digits after each other.
   for (int n = 2; fs::exists(file) && n < 100; ++n) {
-    char suffix[8];
+    char suffix[16];
     std::snprintf(suffix, sizeof suffix, "_%02d", n);
     file = options.dir / (stem + suffix + ".mp4");
   }
