@@ -26,7 +26,8 @@ packages=(
   systemd dpkg-dev  # systemd-analyze verify of the units; dpkg-shlibdeps for the .deb (cpack)
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-prometheus-client  # tests parse /metrics with Prometheus' own text parser
-  ffmpeg  # ffprobe and ffmpeg: real clients of the outputs in the tests
+  ffmpeg  # ffprobe and ffmpeg: real clients of the outputs in the tests (RTSP, SRT, RTMP)
+  nginx libnginx-mod-rtmp  # a real RTMP server on loopback for the RTMP push test
 )
 
 if [ "$(id -u)" -ne 0 ]; then

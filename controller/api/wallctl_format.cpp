@@ -308,16 +308,26 @@ void print_outputs(std::ostream& out, Lang lang, const json& reply) {
     const char* word = state == "running"  ? tr(lang, "输出中", "running")
                        : state == "failed" ? tr(lang, "故障", "failed")
                                            : tr(lang, "未启动", "stopped");
+    std::string addresses;
+    for (const auto& a : field(o, "addresses"))
+      if (a.is_string()) addresses += (addresses.empty() ? "" : " ") + a.get<std::string>();
     table.add_row({text_of(o, "id"), or_dash(text_of(o, "name")), word,
                    state == "running" ? number_text(o, "clients", 0) : "-",
                    state == "running" ? number_text(o, "frames_encoded", 0) : "-",
-                   or_dash(text_of(o, "url"))});
+                   or_dash(addresses)});
   }
   table.print(out);
   for (const auto& o : outputs) {
     if (!text_of(o, "error").empty())
       out << sanitize(text_of(o, "id")) << ": " << truncate(sanitize(text_of(o, "error")), 200)
           << '\n';
+    // An SRT or RTMP sink that failed while its output runs (restarted by the daemon).
+    for (const char* kind : {"srt", "rtmp"}) {
+      const json& sink = field(o, kind);
+      if (!text_of(sink, "error").empty())
+        out << sanitize(text_of(o, "id")) << " " << kind << ": "
+            << truncate(sanitize(text_of(sink, "error")), 200) << '\n';
+    }
   }
 }
 

@@ -17,7 +17,62 @@ streams::OutputServerOptions server_options(const OutputRtspConfig& rtsp) {
   return options;
 }
 
+// The PushSink options of an output's SRT sink and RTMP sink (those it has).
+std::vector<streams::PushOptions> push_options(const OutputConfig& config) {
+  std::vector<streams::PushOptions> out;
+  if (config.srt) {
+    const OutputSrtConfig& srt = config.srt_sink;
+    streams::PushOptions o;
+    o.output_id = config.id;
+    o.kind = streams::PushOptions::Kind::srt;
+    const std::string host =
+        srt.host.find(':') != std::string::npos ? "[" + srt.host + "]" : srt.host;
+    o.uri = "srt://" + host + ":" + std::to_string(srt.port) +
+            (srt.listener ? "?mode=listener" : "?mode=caller");
+    o.passphrase = srt.passphrase;
+    o.key_bytes = srt.key_bits / 8;
+    o.latency_ms = srt.latency_ms;
+    out.push_back(std::move(o));
+  }
+  if (config.rtmp) {
+    streams::PushOptions o;
+    o.output_id = config.id;
+    o.kind = streams::PushOptions::Kind::rtmp;
+    o.uri = config.rtmp_url;
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+// What status shows of an RTMP URL: without a stream key's query or credentials in it.
+std::string shown_url(const std::string& url) {
+  std::string shown = url.substr(0, url.find('?'));
+  if (const auto at = shown.find('@'); at != std::string::npos)
+    shown = shown.substr(0, shown.find("//") + 2) + shown.substr(at + 1);
+  return shown;
+}
+
 }  // namespace
+
+bool LiveOutputs::Retry::due(const std::string& failure,
+                             std::chrono::steady_clock::time_point now) {
+  using Clock = std::chrono::steady_clock;
+  constexpr std::chrono::seconds kMaxBackoff{30}, kSteady{30};
+  if (failure.empty()) {
+    failed_at = {};
+    if (started_at != Clock::time_point{} && now - started_at > kSteady)
+      backoff = std::chrono::seconds(1);
+    return false;
+  }
+  if (failed_at == Clock::time_point{}) failed_at = now;
+  if (now - failed_at < backoff) return false;
+  ++restarts;
+  last_error = failure;
+  backoff = std::min(backoff * 2, kMaxBackoff);
+  failed_at = {};
+  started_at = now;
+  return true;
+}
 
 LiveOutputs::LiveOutputs(const Config& config, renderer::Renderer& renderer, std::string state_dir)
     : outputs_(config.outputs),
@@ -99,8 +154,6 @@ std::string LiveOutputs::failure_of(const std::string& id) const {
 }
 
 void LiveOutputs::heal() {
-  using Clock = std::chrono::steady_clock;
-  constexpr std::chrono::seconds kMaxBackoff{30}, kSteady{30};
   std::vector<std::string> wanted;
   {
     std::lock_guard lock(mutex_);
@@ -109,27 +162,10 @@ void LiveOutputs::heal() {
   for (const OutputConfig& config : outputs_) {
     if (std::find(wanted.begin(), wanted.end(), config.id) == wanted.end()) continue;
     const std::string failure = failure_of(config.id);
-    const auto now = Clock::now();
     bool restart = false;
     {
       std::lock_guard lock(mutex_);
-      Retry& r = retries_[config.id];
-      if (failure.empty()) {
-        r.failed_at = {};
-        if (r.started_at != Clock::time_point{} && now - r.started_at > kSteady) {
-          r.backoff = std::chrono::seconds(1);
-        }
-        continue;
-      }
-      if (r.failed_at == Clock::time_point{}) r.failed_at = now;
-      restart = now - r.failed_at >= r.backoff;
-      if (restart) {
-        ++r.restarts;
-        r.last_error = failure;
-        r.backoff = std::min(r.backoff * 2, kMaxBackoff);
-        r.failed_at = {};
-        r.started_at = now;
-      }
+      restart = retries_[config.id].due(failure, std::chrono::steady_clock::now());
     }
     if (!restart) continue;
     spdlog::warn("output {}: restarting after a failure: {}", config.id, failure);
@@ -138,6 +174,54 @@ void LiveOutputs::heal() {
       spdlog::error("output {}: not restarted: {}", config.id, error);
       std::lock_guard lock(mutex_);
       errors_[config.id] = std::move(error);
+    }
+  }
+  heal_pushes();
+}
+
+void LiveOutputs::heal_pushes() {
+  std::vector<std::string> ids;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& entry : pushes_) ids.push_back(entry.first);
+  }
+  for (const std::string& id : ids) {
+    for (std::size_t i = 0;; ++i) {
+      std::shared_ptr<streams::LiveOutput> output;
+      streams::PushOptions options;
+      std::string failure;
+      {
+        std::lock_guard lock(mutex_);
+        auto it = running_.find(id);
+        auto p = pushes_.find(id);
+        if (it == running_.end() || p == pushes_.end() || i >= p->second.size()) break;
+        Push& push = p->second[i];
+        failure = push.sink ? push.sink->stats().error : push.start_error;
+        if (!push.retry.due(failure, std::chrono::steady_clock::now())) continue;
+        output = it->second;
+        options = push.options;
+      }
+      spdlog::warn("output {}: restarting its {} sink after a failure: {}", id,
+                   streams::push_kind_name(options.kind), failure);
+      // A fresh sink takes the old one's place; the old one stops outside the lock.
+      auto fresh = std::make_unique<streams::PushSink>(options);
+      std::string error = fresh->start();
+      if (!error.empty()) fresh.reset();
+      std::unique_ptr<streams::PushSink> old;
+      {
+        std::lock_guard lock(mutex_);
+        auto p = pushes_.find(id);
+        if (p == pushes_.end() || i >= p->second.size()) break;  // the output stopped meanwhile
+        Push& push = p->second[i];
+        old = std::move(push.sink);
+        if (fresh) output->attach(fresh->key(), fresh->appsrc());
+        push.sink = std::move(fresh);
+        push.start_error = std::move(error);
+      }
+      if (old) {
+        output->detach(old->key());
+        old->stop();
+      }
     }
   }
 }
@@ -169,6 +253,7 @@ void LiveOutputs::reconcile(const std::vector<std::string>& wanted) {
 void LiveOutputs::stop(const std::string& id) {
   std::shared_ptr<streams::LiveOutput> output;
   std::unique_ptr<streams::RecordingSink> recording;
+  std::vector<Push> pushes;
   {
     std::lock_guard lock(mutex_);
     auto it = running_.find(id);
@@ -179,11 +264,17 @@ void LiveOutputs::stop(const std::string& id) {
       recording = std::move(r->second);
       recordings_.erase(r);
     }
+    if (auto p = pushes_.find(id); p != pushes_.end()) {
+      pushes = std::move(p->second);
+      pushes_.erase(p);
+    }
   }
   update_taps();
   server_.unmount(id);
   output->stop();                    // end-of-stream to every sink
   if (recording) recording->stop();  // the segment being written is finished
+  for (Push& push : pushes)
+    if (push.sink) push.sink->stop();
 }
 
 std::string LiveOutputs::start(const OutputConfig& config) {
@@ -214,17 +305,35 @@ std::string LiveOutputs::start(const OutputConfig& config) {
     }
     output->attach(recording->key(), recording->appsrc());
   }
+  // An SRT or RTMP sink that cannot start now (its listener down) does not hold the output up:
+  // heal_pushes() tries it again.
+  std::vector<Push> pushes;
+  for (const streams::PushOptions& options : push_options(config)) {
+    Push push;
+    push.options = options;
+    push.sink = std::make_unique<streams::PushSink>(options);
+    push.start_error = push.sink->start();
+    if (push.start_error.empty()) {
+      output->attach(push.sink->key(), push.sink->appsrc());
+    } else {
+      spdlog::error("output {}: {}", config.id, push.start_error);
+      push.sink.reset();
+    }
+    pushes.push_back(std::move(push));
+  }
   if (config.rtsp) server_.mount(output);
   {
     std::lock_guard lock(mutex_);
     running_[config.id] = output;
     if (recording) recordings_[config.id] = std::move(recording);
+    if (!pushes.empty()) pushes_[config.id] = std::move(pushes);
     errors_.erase(config.id);
   }
   update_taps();
-  spdlog::info("output {} ({}): {}{}", config.id, config.name,
+  spdlog::info("output {} ({}): {}{}{}{}", config.id, config.name,
                config.rtsp ? "serving " + server_.url(config.id) : std::string("running"),
-               config.record ? ", recording" : "");
+               config.record ? ", recording" : "", config.srt ? ", SRT" : "",
+               config.rtmp ? ", RTMP push" : "");
   return {};
 }
 
@@ -269,7 +378,18 @@ json LiveOutputs::status() const {
     json sinks = json::array();
     if (config.rtsp) sinks.push_back("rtsp");
     if (config.record) sinks.push_back("record");
+    if (config.srt) sinks.push_back("srt");
+    if (config.rtmp) sinks.push_back("rtmp");
     o["sinks"] = std::move(sinks);
+    // Where a receiver finds it: the RTSP URL (while it runs), the SRT address, the RTMP target.
+    json addresses = json::array();
+    if (config.rtsp && running_.count(config.id) > 0) addresses.push_back(server_.url(config.id));
+    for (const streams::PushOptions& push : push_options(config)) {
+      addresses.push_back(push.kind == streams::PushOptions::Kind::srt
+                              ? push.uri.substr(0, push.uri.find("?mode=listener"))
+                              : shown_url(push.uri));
+    }
+    o["addresses"] = std::move(addresses);
     if (auto r = retries_.find(config.id); r != retries_.end() && r->second.restarts > 0) {
       o["restarts"] = r->second.restarts;
       o["restarted_for"] = r->second.last_error;
@@ -296,6 +416,30 @@ json LiveOutputs::status() const {
                         {"bytes", rs.bytes},
                         {"removed", rs.removed}};
       if (!rs.error.empty()) o["recording"]["error"] = rs.error;
+    }
+    if (auto p = pushes_.find(config.id); p != pushes_.end()) {
+      for (const Push& push : p->second) {
+        const streams::PushOptions& options = push.options;
+        json entry;
+        if (options.kind == streams::PushOptions::Kind::srt) {
+          entry = {{"mode", config.srt_sink.listener ? "listener" : "caller"},
+                   {"address", options.uri.substr(0, options.uri.find('?'))},
+                   {"encrypted", !config.srt_sink.passphrase.empty()}};
+        } else {
+          entry = {{"url", shown_url(options.uri)}};
+        }
+        const streams::PushStats ps = push.sink ? push.sink->stats() : streams::PushStats{};
+        const std::string error = push.sink ? ps.error : push.start_error;
+        entry["state"] = error.empty() ? "running" : "failed";
+        if (!error.empty()) entry["error"] = error;
+        if (ps.clients >= 0) entry["clients"] = ps.clients;
+        entry["bytes_sent"] = ps.bytes_sent;
+        if (push.retry.restarts > 0) {
+          entry["restarts"] = push.retry.restarts;
+          entry["restarted_for"] = push.retry.last_error;
+        }
+        o[streams::push_kind_name(options.kind)] = std::move(entry);
+      }
     }
     o["encoder"] = s.encoder;
     o["pictures_in"] = s.pictures_in;

@@ -8,7 +8,9 @@
 // while it runs (its encoder or recording pipeline posts an error: a folder that vanished, a full
 // disk) or that could not start is restarted by the same thread with backoff (1 s doubling to
 // 30 s, back to 1 s after 30 s without a failure); status() counts the restarts and names the
-// last reason.
+// last reason. An SRT or RTMP sink that fails (the listener it calls is down, the RTMP server
+// went away) is restarted alone, with the same backoff: the output's encoder, its RTSP clients
+// and its recording run on.
 // Threads: constructed and destroyed on the app's thread; want() and status() from any thread.
 #pragma once
 
@@ -27,6 +29,7 @@
 #include "renderer/renderer.hpp"
 #include "streams/out/live_output.hpp"
 #include "streams/out/output_server.hpp"
+#include "streams/out/push_sink.hpp"
 #include "streams/out/recording_sink.hpp"
 
 namespace vw::controller {
@@ -47,8 +50,9 @@ class LiveOutputs {
   nlohmann::json status() const;
 
  private:
-  void run();   // the thread: applies each wanted set, and heals
-  void heal();  // restarts, when their backoff has passed, the wanted outputs that failed
+  void run();          // the thread: applies each wanted set, and heals
+  void heal();         // restarts, when their backoff has passed, the wanted outputs that failed
+  void heal_pushes();  // restarts, alone, the SRT and RTMP sinks that failed
   std::string failure_of(const std::string& id) const;  // why a wanted output is down, or
   void reconcile(const std::vector<std::string>& wanted);
   std::string start(const OutputConfig& output);  // "" or why not
@@ -76,8 +80,17 @@ class LiveOutputs {
     std::chrono::seconds backoff{1};
     std::chrono::steady_clock::time_point failed_at{};  // seen down since; {} when up
     std::chrono::steady_clock::time_point started_at{};
+    // Whether what this retries, down for `failure` ("" when up), is to restart now; counts it.
+    bool due(const std::string& failure, std::chrono::steady_clock::time_point now);
   };
   std::map<std::string, Retry> retries_;  // of the wanted outputs
+  struct Push {
+    streams::PushOptions options;
+    std::unique_ptr<streams::PushSink> sink;  // null while it could not start
+    std::string start_error;                  // why it did not start
+    Retry retry;
+  };
+  std::map<std::string, std::vector<Push>> pushes_;  // of running_: SRT, then RTMP
   bool stopping_ = false;
   std::condition_variable wake_;
   std::thread thread_;  // last: started once everything above exists

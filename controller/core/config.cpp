@@ -413,32 +413,44 @@ bool is_loopback_endpoint(const std::string& endpoint) {
   return parts == 4;
 }
 
+std::string split_host_port(const std::string& text, bool any_port, std::string& host, int& port) {
+  const auto colon = text.rfind(':');
+  const std::string_view port_text =
+      colon == std::string::npos ? std::string_view() : std::string_view(text).substr(colon + 1);
+  if (colon == std::string::npos || !is_port(port_text) || (!any_port && port_text == "*")) {
+    return "must be HOST:PORT with a numeric host and a port 1-65535" +
+           std::string(any_port ? " or *" : "") + " (got \"" + text + "\")";
+  }
+  std::string name = text.substr(0, colon);
+  const bool v6 = name.size() > 2 && name.front() == '[' && name.back() == ']';
+  if (v6) {
+    in6_addr parsed{};
+    if (::inet_pton(AF_INET6, name.substr(1, name.size() - 2).c_str(), &parsed) != 1)
+      return "\"" + name + "\" is not a numeric IPv6 address";
+  } else {
+    in_addr parsed{};
+    if (::inet_pton(AF_INET, name.c_str(), &parsed) != 1)
+      return "\"" + name + "\" is not a numeric IPv4 address (host names are not resolved)";
+  }
+  host = v6 ? name.substr(1, name.size() - 2) : name;
+  port = port_text == "*" ? 0 : std::stoi(std::string(port_text));
+  return "";
+}
+
 std::string set_metrics_address(const std::string& text, ServiceConfig& service) {
   if (text.empty() || text == "off") {
     service.metrics_host.clear();
     return "";
   }
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos || !is_port(std::string_view(text).substr(colon + 1)))
-    return "must be HOST:PORT with a numeric host and a port 1-65535 or * (got \"" + text + "\")";
-  std::string host = text.substr(0, colon);
-  const bool v6 = host.size() > 2 && host.front() == '[' && host.back() == ']';
-  if (v6) {
-    in6_addr parsed{};
-    if (::inet_pton(AF_INET6, host.substr(1, host.size() - 2).c_str(), &parsed) != 1)
-      return "\"" + host + "\" is not a numeric IPv6 address";
-  } else {
-    in_addr parsed{};
-    if (::inet_pton(AF_INET, host.c_str(), &parsed) != 1)
-      return "\"" + host + "\" is not a numeric IPv4 address (host names are not resolved)";
-  }
+  std::string host;
+  int port = 0;
+  if (std::string why = split_host_port(text, true, host, port); !why.empty()) return why;
   if (!service.metrics_remote && !is_loopback_endpoint("tcp://" + text))
     return text +
            " is not a loopback address: the metrics name every camera, so a remote address "
            "needs service.metrics_remote: true";
-  const std::string port = text.substr(colon + 1);
-  service.metrics_host = v6 ? host.substr(1, host.size() - 2) : host;
-  service.metrics_port = port == "*" ? 0 : std::stoi(port);
+  service.metrics_host = host;
+  service.metrics_port = port;
   return "";
 }
 

@@ -153,7 +153,19 @@ struct QualityConfig {
   quality::QualityThresholds thresholds;
 };
 
-// A live output of the wall (docs/outputs.md): encoded once, served over RTSP at /<id>.
+// An output's SRT sink (outputs[].srt): MPEG-TS over SRT, AES-encrypted with a passphrase.
+struct OutputSrtConfig {
+  bool listener = true;            // mode: listener (callers connect here) or caller
+  std::string host = "127.0.0.1";  // listener: the address it binds; caller: the listener's
+  int port = 0;
+  std::string passphrase;  // "" (unencrypted: loopback only) or 10-79 characters
+  int key_bits = 128;      // AES-128, -192 or -256
+  int latency_ms = 120;
+  bool operator==(const OutputSrtConfig&) const = default;
+};
+
+// A live output of the wall (docs/outputs.md): encoded once, served over RTSP at /<id>, recorded,
+// and pushed over SRT and RTMP.
 struct OutputConfig {
   std::string id;    // letters, digits, '-' and '_': the RTSP mount rtsp://HOST:PORT/<id>
   std::string name;  // what operators read ("视频会议"); defaults to id
@@ -169,7 +181,11 @@ struct OutputConfig {
   std::string record_dir;  // absolute; empty: <state dir>/recordings/<id>
   int segment_s = 60;
   std::uint64_t record_max_bytes = 1024ull * 1024 * 1024;  // the folder's bound
-  bool start = false;                                      // started with the daemon
+  bool srt = false;                                        // sent over SRT (srt_sink)
+  OutputSrtConfig srt_sink;
+  bool rtmp = false;     // pushed over RTMP to rtmp_url
+  std::string rtmp_url;  // rtmp://HOST[:PORT]/APP/STREAM or rtmps://...
+  bool start = false;    // started with the daemon
   int line = 0;
   bool operator==(const OutputConfig&) const = default;
 };
@@ -191,6 +207,10 @@ struct OutputRtspConfig {
 // True for exactly tcp://127.a.b.c:PORT (numeric), tcp://[::1]:PORT, ipc://PATH and inproc://NAME;
 // false for anything else, host names, interface names and libzmq's "source;address" form.
 bool is_loopback_endpoint(const std::string& endpoint);
+
+// Splits "HOST:PORT" (numeric IPv4 or [IPv6]; a port 1-65535, or "*" when `any_port`: 0) into
+// `host` (without brackets) and `port`; returns "" or what is wrong with the text.
+std::string split_host_port(const std::string& text, bool any_port, std::string& host, int& port);
 
 // Sets service.metrics_host/_port from "HOST:PORT" (numeric IPv4 or [IPv6]; port "*": any free
 // one) or "off"/"" (none); returns "" or what is wrong with the text. A non-loopback address is

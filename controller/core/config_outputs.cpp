@@ -21,6 +21,85 @@ bool valid_id(const std::string& id) {
   });
 }
 
+bool is_loopback_host(const std::string& host) {
+  return is_loopback_endpoint(host.find(':') != std::string::npos ? "tcp://[" + host + "]:1"
+                                                                  : "tcp://" + host + ":1");
+}
+
+// outputs[i].srt: {mode, address, passphrase, key_bits, latency_ms}.
+OutputSrtConfig parse_srt(YamlMap& output, const YAML::Node& node) {
+  YamlMap r(node, output.field("srt"), output.file());
+  OutputSrtConfig srt;
+  const std::string mode = r.text_or("mode", "listener");
+  if (mode != "listener" && mode != "caller")
+    r.fail(node["mode"], "mode",
+           "must be listener (callers connect to the daemon) or caller (the daemon connects to "
+           "a listener)");
+  srt.listener = mode == "listener";
+  const YAML::Node address = r.take("address");
+  if (!YamlMap::present(address))
+    r.fail(node, "address",
+           srt.listener ? "is missing: where the daemon listens, e.g. \"127.0.0.1:9000\""
+                        : "is missing: the listener to call, e.g. \"10.20.0.5:9000\"");
+  if (std::string why = split_host_port(r.text("address", address), false, srt.host, srt.port);
+      !why.empty())
+    r.fail(address, "address", why);
+  const YAML::Node passphrase = r.take("passphrase");
+  if (YamlMap::present(passphrase)) {
+    srt.passphrase = r.text("passphrase", passphrase);
+    if (srt.passphrase.size() < 10 || srt.passphrase.size() > 79)
+      r.fail(passphrase, "passphrase", "must be 10-79 characters (SRT's limits)");
+  }
+  const int key_bits = r.integer_or("key_bits", 128, 128, 256);
+  if (key_bits != 128 && key_bits != 192 && key_bits != 256)
+    r.fail(node["key_bits"], "key_bits", "must be 128, 192 or 256 (AES)");
+  srt.key_bits = key_bits;
+  srt.latency_ms = r.integer_or("latency_ms", 120, 20, 8000);
+  if (srt.passphrase.empty() && !is_loopback_host(srt.host))
+    r.fail(address, "address",
+           srt.host +
+               " is not a loopback address: the outputs show the wall, so SRT off this "
+               "machine needs a passphrase (AES encryption)");
+  r.reject_unknown("mode, address, passphrase, key_bits, latency_ms");
+  return srt;
+}
+
+// outputs[i].rtmp: {url, cleartext}.
+std::string parse_rtmp(YamlMap& output, const YAML::Node& node) {
+  YamlMap r(node, output.field("rtmp"), output.file());
+  const YAML::Node url_node = r.take("url");
+  if (!YamlMap::present(url_node))
+    r.fail(node, "url",
+           "is missing, e.g. rtmp://127.0.0.1/live/wall or rtmps://mcu.example/app/key");
+  const std::string url = r.text("url", url_node);
+  const bool tls = url.rfind("rtmps://", 0) == 0;
+  if (!tls && url.rfind("rtmp://", 0) != 0)
+    r.fail(url_node, "url", "must begin with rtmp:// or rtmps:// (got \"" + url + "\")");
+  const std::string rest = url.substr(tls ? 8 : 7);
+  const auto slash = rest.find('/');
+  const auto second = slash == std::string::npos ? slash : rest.find('/', slash + 1);
+  if (slash == 0 || second == std::string::npos || second == slash + 1 ||
+      second + 1 >= rest.size() || url.find_first_of(" \t\r\n") != std::string::npos)
+    r.fail(url_node, "url",
+           "must be rtmp://HOST[:PORT]/APP/STREAM (an application and a stream name), got \"" +
+               url + "\"");
+  std::string host = rest.substr(0, slash);
+  if (host.size() > 2 && host.front() == '[') {
+    host = host.substr(1, host.find(']') - 1);
+  } else if (const auto colon = host.rfind(':'); colon != std::string::npos) {
+    host = host.substr(0, colon);
+  }
+  const bool cleartext = r.boolean_or("cleartext", false);
+  // RTMP carries no encryption of its own: the wall off this machine goes over TLS unless the
+  // config says, for the assessor to read, that the gateway only speaks plain RTMP.
+  if (!tls && !cleartext && host != "localhost" && !is_loopback_host(host))
+    r.fail(url_node, "url",
+           "sends the wall unencrypted to " + host +
+               ": use rtmps:// (TLS), or set cleartext: true if the gateway only takes rtmp://");
+  r.reject_unknown("url, cleartext");
+  return url;
+}
+
 OutputConfig parse_output(const YAML::Node& node, const std::string& where, const std::string& file,
                           const std::string& base_dir, const WallConfig& wall) {
   YamlMap s(node, where, file);
@@ -61,7 +140,7 @@ OutputConfig parse_output(const YAML::Node& node, const std::string& where, cons
   out.keyframe_s = s.integer_or("keyframe_s", 1, 1, 10);
   if (YAML::Node sinks = s.take("sinks"); YamlMap::present(sinks)) {
     if (!sinks.IsSequence() || sinks.size() == 0)
-      s.fail(sinks, "sinks", "must be a list of rtsp and record, e.g. [rtsp, record]");
+      s.fail(sinks, "sinks", "must be a list of rtsp, record, srt and rtmp, e.g. [rtsp, record]");
     out.rtsp = false;
     for (std::size_t i = 0; i < sinks.size(); ++i) {
       const std::string key = "sinks[" + std::to_string(i) + "]";
@@ -70,9 +149,14 @@ OutputConfig parse_output(const YAML::Node& node, const std::string& where, cons
         out.rtsp = true;
       } else if (sink == "record") {
         out.record = true;
+      } else if (sink == "srt") {
+        out.srt = true;
+      } else if (sink == "rtmp") {
+        out.rtmp = true;
       } else {
         s.fail(sinks[i], key,
-               "\"" + sink + "\" is not supported yet; this version has rtsp and record");
+               "\"" + sink + "\" is not a sink; this version has rtsp, record, srt and rtmp " +
+                   "(webrtc is not supported yet)");
       }
     }
   }
@@ -91,9 +175,22 @@ OutputConfig parse_output(const YAML::Node& node, const std::string& where, cons
     if (!out.record)
       s.fail(record, "record", "is set but the sinks do not record: add record to sinks");
   }
+  if (YAML::Node srt = s.take("srt"); YamlMap::present(srt)) {
+    out.srt_sink = parse_srt(s, srt);
+    if (!out.srt) s.fail(srt, "srt", "is set but the sinks do not send SRT: add srt to sinks");
+  } else if (out.srt) {
+    s.fail(node["sinks"], "srt", "is missing: the srt sink needs srt: {address: HOST:PORT}");
+  }
+  if (YAML::Node rtmp = s.take("rtmp"); YamlMap::present(rtmp)) {
+    out.rtmp_url = parse_rtmp(s, rtmp);
+    if (!out.rtmp) s.fail(rtmp, "rtmp", "is set but the sinks do not push RTMP: add rtmp to sinks");
+  } else if (out.rtmp) {
+    s.fail(node["sinks"], "rtmp", "is missing: the rtmp sink needs rtmp: {url: rtmp://...}");
+  }
   out.start = s.boolean_or("start", false);
   s.reject_unknown(
-      "id, name, source, region, size, fps, bitrate_kbps, keyframe_s, sinks, record, start");
+      "id, name, source, region, size, fps, bitrate_kbps, keyframe_s, sinks, record, srt, rtmp, "
+      "start");
   return out;
 }
 
@@ -115,6 +212,15 @@ void parse_outputs(const YAML::Node& node, const std::string& file, const std::s
     if (!ids.insert(out.id).second) {
       throw ConfigError(file, out.line, where + ".id",
                         "\"" + out.id + "\" is used by an earlier output: ids must be unique");
+    }
+    for (const OutputConfig& earlier : outputs) {
+      if (out.srt && out.srt_sink.listener && earlier.srt && earlier.srt_sink.listener &&
+          earlier.srt_sink.port == out.srt_sink.port) {
+        throw ConfigError(file, out.line, where + ".srt.address",
+                          "port " + std::to_string(out.srt_sink.port) +
+                              " is the SRT listener of output " + earlier.id +
+                              " already: each listener needs its own port");
+      }
     }
     outputs.push_back(std::move(out));
   }
@@ -172,10 +278,7 @@ void parse_output_rtsp(const YAML::Node& node, const std::string& file, OutputRt
       rtsp.users.push_back(std::move(user));
     }
   }
-  const bool loopback = is_loopback_endpoint(rtsp.address.find(':') != std::string::npos
-                                                 ? "tcp://[" + rtsp.address + "]:1"
-                                                 : "tcp://" + rtsp.address + ":1");
-  if (!loopback && rtsp.users.empty()) {
+  if (!is_loopback_host(rtsp.address) && rtsp.users.empty()) {
     s.fail(address, "address",
            rtsp.address +
                " is not a loopback address: the outputs show the wall, so serving them off this "

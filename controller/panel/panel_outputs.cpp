@@ -56,7 +56,23 @@ void Panel::State::draw_outputs_tab() {
     ImGui::TableNextColumn();
     ImGui::Text("%llu", static_cast<unsigned long long>(o.value("frames_encoded", 0ull)));
     ImGui::TableNextColumn();
-    ImGui::TextUnformatted(o.value("url", "-").c_str());
+    // Each address on its line; an SRT or RTMP sink that failed in red, its error on hover.
+    const nlohmann::json addresses = o.value("addresses", nlohmann::json::array());
+    if (addresses.empty()) ImGui::TextUnformatted("-");
+    for (const nlohmann::json& a : addresses) {
+      const std::string address = a.is_string() ? a.get<std::string>() : std::string();
+      const std::string kind = address.substr(0, address.find(':'));
+      const std::string error =
+          kind == "srt" || kind == "rtmp" || kind == "rtmps"
+              ? o.value(kind == "srt" ? "srt" : "rtmp", nlohmann::json::object()).value("error", "")
+              : std::string();
+      if (!error.empty()) ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(230, 80, 70, 255));
+      ImGui::TextUnformatted(address.c_str());
+      if (!error.empty()) {
+        ImGui::PopStyleColor();
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", error.c_str());
+      }
+    }
     ImGui::TableNextColumn();
     char label[96];
     std::snprintf(label, sizeof label, "%s###output_%s",

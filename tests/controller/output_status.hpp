@@ -1,6 +1,8 @@
-// What `wallctl --json status` says of one live output, for the tests of the outputs.
+// What `wallctl --json status` says of one live output, and what its picture shows, for the
+// tests of the outputs.
 #pragma once
 
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -15,6 +17,24 @@ inline nlohmann::json output_of_status(ApiDaemon& daemon, const std::string& id)
   for (const auto& o : s.value("outputs", json::array()))
     if (o.value("id", "") == id) return o;
   return json::object();
+}
+
+// Whether a picture of ApiDaemon's 2x2 wall at half size (320x180) has each camera's colour at
+// its tile's centre (below the label); `at(x, y)` is its RGB pixel, `seen` what was there.
+template <typename PixelAt>
+bool tiles_at_half_size(PixelAt at, std::string& seen) {
+  const std::pair<std::pair<int, int>, std::uint32_t> expect[] = {
+      {{80, 55}, kRed}, {{240, 55}, kGreen}, {{80, 145}, kBlue}, {{240, 145}, kWhite}};
+  seen.clear();
+  bool all = true;
+  for (const auto& [xy, colour] : expect) {
+    const std::uint32_t got = at(xy.first, xy.second);
+    all &= near_colour(got, colour);
+    char text[32];
+    std::snprintf(text, sizeof text, "(%d,%d)=%06x ", xy.first, xy.second, got);
+    seen += text;
+  }
+  return all;
 }
 
 }  // namespace vw::testing

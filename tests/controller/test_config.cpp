@@ -406,6 +406,41 @@ TEST(Config, OutputsLoadWithTheirDefaults) {
   EXPECT_EQ(b.record_max_bytes, 512ull * 1024 * 1024);
 }
 
+TEST(Config, OutputSrtAndRtmpSinksLoad) {
+  const Config c = load_config_text(
+      std::string(kCamera) +
+          "outputs:\n"
+          "  - {id: a, sinks: [rtsp, srt, rtmp], srt: {address: '127.0.0.1:9000'},\n"
+          "     rtmp: {url: 'rtmp://127.0.0.1:1935/live/wall'}}\n"
+          "  - id: b\n"
+          "    sinks: [srt, rtmp]\n"
+          "    srt: {mode: caller, address: '[2001:db8::5]:9001', passphrase: jianghan-2026-key,\n"
+          "          key_bits: 256, latency_ms: 400}\n"
+          "    rtmp: {url: 'rtmp://mcu.gov/app/key', cleartext: true}\n"
+          "  - {id: c, sinks: [rtmp], rtmp: {url: 'rtmps://mcu.gov:443/app/key'}}\n",
+      "test.yaml", "/");
+  ASSERT_EQ(c.outputs.size(), 3u);
+  const OutputConfig& a = c.outputs[0];
+  EXPECT_TRUE(a.rtsp && a.srt && a.rtmp && !a.record);
+  EXPECT_TRUE(a.srt_sink.listener);
+  EXPECT_EQ(a.srt_sink.host, "127.0.0.1");
+  EXPECT_EQ(a.srt_sink.port, 9000);
+  EXPECT_EQ(a.srt_sink.passphrase, "") << "unencrypted is allowed on loopback";
+  EXPECT_EQ(a.srt_sink.key_bits, 128);
+  EXPECT_EQ(a.srt_sink.latency_ms, 120);
+  EXPECT_EQ(a.rtmp_url, "rtmp://127.0.0.1:1935/live/wall");
+  const OutputConfig& b = c.outputs[1];
+  EXPECT_FALSE(b.rtsp) << "sinks replace the default rtsp";
+  EXPECT_FALSE(b.srt_sink.listener);
+  EXPECT_EQ(b.srt_sink.host, "2001:db8::5");
+  EXPECT_EQ(b.srt_sink.port, 9001);
+  EXPECT_EQ(b.srt_sink.passphrase, "jianghan-2026-key");
+  EXPECT_EQ(b.srt_sink.key_bits, 256);
+  EXPECT_EQ(b.srt_sink.latency_ms, 400);
+  EXPECT_EQ(b.rtmp_url, "rtmp://mcu.gov/app/key");
+  EXPECT_EQ(c.outputs[2].rtmp_url, "rtmps://mcu.gov:443/app/key");
+}
+
 TEST(Config, OutputRtspUsersOpenTheServerBeyondLoopback) {
   const Config c = load_config_text(std::string(kCamera) +
                                         "output_rtsp:\n  address: 0.0.0.0\n  users:\n"
@@ -436,7 +471,33 @@ TEST(Config, EachOutputMistakeIsNamed) {
       {"outputs:\n  - {id: a}\n  - {id: a}\n", 5, "outputs[1].id", "unique"},
       {"outputs:\n  - {id: a, size: [641, 360]}\n", 4, "outputs[0].size", "even"},
       {"outputs:\n  - {id: a, region: [1900, 0, 100, 100]}\n", 4, "outputs[0].region[2]", ""},
-      {"outputs:\n  - {id: a, sinks: [srt]}\n", 4, "outputs[0].sinks[0]", "not supported yet"},
+      {"outputs:\n  - {id: a, sinks: [webrtc]}\n", 4, "outputs[0].sinks[0]", "not a sink"},
+      {"outputs:\n  - {id: a, sinks: [srt]}\n", 4, "outputs[0].srt", "srt: {address"},
+      {"outputs:\n  - {id: a, srt: {address: '127.0.0.1:9000'}}\n", 4, "outputs[0].srt",
+       "add srt to sinks"},
+      {"outputs:\n  - {id: a, sinks: [srt], srt: {address: '127.0.0.1'}}\n", 4,
+       "outputs[0].srt.address", "HOST:PORT"},
+      {"outputs:\n  - {id: a, sinks: [srt], srt: {address: 'wall:9000'}}\n", 4,
+       "outputs[0].srt.address", "numeric"},
+      {"outputs:\n  - {id: a, sinks: [srt], srt: {address: '0.0.0.0:9000'}}\n", 4,
+       "outputs[0].srt.address", "needs a passphrase"},
+      {"outputs:\n  - {id: a, sinks: [srt], srt: {address: '127.0.0.1:9000', "
+       "passphrase: short}}\n",
+       4, "outputs[0].srt.passphrase", "10-79"},
+      {"outputs:\n  - {id: a, sinks: [srt], srt: {address: '127.0.0.1:9000', mode: push}}\n", 4,
+       "outputs[0].srt.mode", "listener"},
+      {"outputs:\n  - {id: a, sinks: [srt], srt: {address: '127.0.0.1:9000', key_bits: 512}}\n", 4,
+       "outputs[0].srt.key_bits", ""},
+      {"outputs:\n  - {id: a, sinks: [srt], srt: {address: '127.0.0.1:9000'}}\n"
+       "  - {id: b, sinks: [srt], srt: {address: '127.0.0.1:9000'}}\n",
+       5, "outputs[1].srt.address", "own port"},
+      {"outputs:\n  - {id: a, sinks: [rtmp]}\n", 4, "outputs[0].rtmp", "rtmp: {url"},
+      {"outputs:\n  - {id: a, sinks: [rtmp], rtmp: {url: 'http://x/live/a'}}\n", 4,
+       "outputs[0].rtmp.url", "rtmp://"},
+      {"outputs:\n  - {id: a, sinks: [rtmp], rtmp: {url: 'rtmp://127.0.0.1/live'}}\n", 4,
+       "outputs[0].rtmp.url", "APP/STREAM"},
+      {"outputs:\n  - {id: a, sinks: [rtmp], rtmp: {url: 'rtmp://mcu.gov/live/wall'}}\n", 4,
+       "outputs[0].rtmp.url", "rtmps://"},
       {"outputs:\n  - {id: a, record: {segment_s: 10}}\n", 4, "outputs[0].record",
        "add record to sinks"},
       {"outputs:\n  - {id: a, sinks: [record], record: {segment_s: 0}}\n", 4,

@@ -113,8 +113,10 @@ int wait_exit(pid_t pid, std::chrono::milliseconds timeout) {
   return -1;
 }
 
-int free_tcp_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+namespace {
+
+int free_port(int type, const char* who) {
+  int fd = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -122,10 +124,20 @@ int free_tcp_port() {
   if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
       ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
     if (fd >= 0) ::close(fd);
-    throw std::runtime_error("free_tcp_port: no port");
+    throw std::runtime_error(std::string(who) + ": no port");
   }
   ::close(fd);
   return ntohs(addr.sin_port);
+}
+
+}  // namespace
+
+int free_tcp_port() {
+  return free_port(SOCK_STREAM, "free_tcp_port");
+}
+
+int free_udp_port() {
+  return free_port(SOCK_DGRAM, "free_udp_port");
 }
 
 ProcessResult run_process(const std::string& binary, const std::vector<std::string>& args,

@@ -39,6 +39,8 @@ int wait_exit(pid_t pid, std::chrono::milliseconds timeout);
 
 // A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read it, close).
 int free_tcp_port();
+// The same for UDP (an SRT listener).
+int free_udp_port();
 
 class DaemonProcess {
  public:
