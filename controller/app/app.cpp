@@ -200,7 +200,7 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
                  log->last_seq(), log->last_hash());
   output_views_ = std::make_unique<OutputViewAudit>(layouts_, *audit_);
   services.on_change = [this](const ChangeEvent& event) {
-    if (outputs_ && event.state) outputs_->want(event.state->outputs);
+    if (outputs_ && event.state) outputs_->want(*event.state);
     if (event.state && event.config)
       output_views_->observe(*event.state, *event.config, event.origin);
     std::lock_guard lock(api_mutex_);
@@ -219,11 +219,11 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
   ropts.ui = panel_ui_options();
   renderer_ = std::make_unique<renderer::Renderer>(ropts, &wakeup_);
   // Before the wall: its controller thread hands each new state's outputs to them.
-  outputs_ = std::make_unique<LiveOutputs>(config_, *renderer_, state_dir_);
+  outputs_ = std::make_unique<LiveOutputs>(config_, layouts_, *renderer_, state_dir_);
   wall_ = std::make_unique<WallController>(
       config_, layouts_, *streams_, [r = renderer_.get()](auto view) { r->publish(view); },
       std::move(services));
-  outputs_->want(wall_->state()->outputs);  // those running before and the `start: true` ones
+  outputs_->want(*wall_->state());  // those running before and the `start: true` ones
   output_views_->observe(*wall_->state(), *wall_->config(), Origin{});
   start_health();
   if (!config_.cases.endpoints.empty() || !config_.cases.rules_path.empty())

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "controller/app/output_views.hpp"
+
 namespace vw::controller {
 
 using nlohmann::json;
@@ -44,6 +46,23 @@ std::vector<streams::PushOptions> push_options(const OutputConfig& config) {
   return out;
 }
 
+// A black RGBA picture: what a tile output shows while the layout has no such tile.
+streams::FramePtr black_picture(int width, int height) {
+  auto pixels = std::make_shared<std::vector<std::uint8_t>>(
+      static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 4, 0);
+  for (std::size_t i = 3; i < pixels->size(); i += 4) (*pixels)[i] = 255;  // opaque
+  auto frame = std::make_shared<streams::VideoFrame>();
+  frame->format = streams::PixelFormat::RGBA;
+  frame->width = width;
+  frame->height = height;
+  frame->plane_count = 1;
+  frame->planes[0] = pixels->data();
+  frame->strides[0] = width * 4;
+  frame->received = std::chrono::steady_clock::now();
+  frame->storage = std::move(pixels);
+  return frame;
+}
+
 // What status shows of an RTMP URL: without a stream key's query or credentials in it.
 std::string shown_url(const std::string& url) {
   std::string shown = url.substr(0, url.find('?'));
@@ -74,8 +93,10 @@ bool LiveOutputs::Retry::due(const std::string& failure,
   return true;
 }
 
-LiveOutputs::LiveOutputs(const Config& config, renderer::Renderer& renderer, std::string state_dir)
+LiveOutputs::LiveOutputs(const Config& config, const layouts::LayoutLibrary& layouts,
+                         renderer::Renderer& renderer, std::string state_dir)
     : outputs_(config.outputs),
+      layouts_(layouts),
       wall_width_(config.wall.width),
       wall_height_(config.wall.height),
       watermark_(config.output_watermark),
@@ -107,12 +128,22 @@ std::string LiveOutputs::recording_dir(const OutputConfig& config) const {
              : (std::filesystem::path(state_dir_) / "recordings" / config.id).string();
 }
 
-void LiveOutputs::want(std::vector<std::string> ids) {
+void LiveOutputs::want(const WallState& state) {
+  bool moved = false;  // a tile output's tile moved, left the layout or came back
   {
     std::lock_guard lock(mutex_);
-    wanted_ = std::move(ids);
+    wanted_ = state.outputs;
+    for (const OutputConfig& config : outputs_) {
+      if (config.tile <= 0) continue;
+      auto source = output_source(state, layouts_, wall_width_, wall_height_, config);
+      auto it = tile_sources_.find(config.id);
+      if (it != tile_sources_.end() && it->second == source) continue;
+      tile_sources_[config.id] = source;
+      moved = true;
+    }
   }
   wake_.notify_all();
+  if (moved) update_taps();
 }
 
 void LiveOutputs::run() {
@@ -343,15 +374,26 @@ void LiveOutputs::update_taps() {
   for (const OutputConfig& config : outputs_) {
     auto it = running_.find(config.id);
     if (it == running_.end()) continue;
+    std::optional<std::array<double, 4>> source;  // x, y, w, h in wall pixels
+    if (config.tile > 0) {
+      auto t = tile_sources_.find(config.id);
+      if (t != tile_sources_.end()) source = t->second;
+      if (!source) {
+        // The layout has no such tile: black, rather than another part of the wall.
+        it->second->push(black_picture(config.width, config.height));
+        continue;
+      }
+    } else if (config.region[2] > 0) {
+      source = {double(config.region[0]), double(config.region[1]), double(config.region[2]),
+                double(config.region[3])};
+    }
     renderer::OutputTap tap;
     tap.watermark = watermark_;
     tap.id = config.id;
-    if (config.region[2] > 0) {
-      const auto w = static_cast<float>(wall_width_), h = static_cast<float>(wall_height_);
-      tap.source = {static_cast<float>(config.region[0]) / w,
-                    static_cast<float>(config.region[1]) / h,
-                    static_cast<float>(config.region[0] + config.region[2]) / w,
-                    static_cast<float>(config.region[1] + config.region[3]) / h};
+    if (source) {
+      const double w = wall_width_, h = wall_height_;
+      const auto [x, y, sw, sh] = *source;
+      tap.source = {float(x / w), float(y / h), float((x + sw) / w), float((y + sh) / h)};
     }
     tap.width = config.width;
     tap.height = config.height;
@@ -373,8 +415,15 @@ json LiveOutputs::status() const {
               {"size", {config.width, config.height}},
               {"fps", config.fps},
               {"bitrate_kbps", config.bitrate_kbps},
-              {"source", config.region[2] > 0 ? "region" : "wall"}};
+              {"source", config.tile > 0        ? "tile"
+                         : config.region[2] > 0 ? "region"
+                                                : "wall"}};
     if (config.region[2] > 0) o["region"] = config.region;
+    if (config.tile > 0) {
+      o["tile"] = config.tile;
+      auto t = tile_sources_.find(config.id);
+      o["tile_in_layout"] = t != tile_sources_.end() && t->second.has_value();
+    }
     json sinks = json::array();
     if (config.rtsp) sinks.push_back("rtsp");
     if (config.record) sinks.push_back("record");

@@ -14,6 +14,7 @@
 // Threads: constructed and destroyed on the app's thread; want() and status() from any thread.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -26,6 +27,8 @@
 #include <vector>
 
 #include "controller/core/config.hpp"
+#include "controller/core/wall_state.hpp"
+#include "layouts/layout.hpp"
 #include "renderer/renderer.hpp"
 #include "streams/out/live_output.hpp"
 #include "streams/out/output_server.hpp"
@@ -37,14 +40,16 @@ namespace vw::controller {
 class LiveOutputs {
  public:
   // `state_dir`: where recordings go unless their output names a folder
-  // (<state_dir>/recordings/<id>).
-  LiveOutputs(const Config& config, renderer::Renderer& renderer, std::string state_dir);
+  // (<state_dir>/recordings/<id>). `layouts` places the tile outputs (outlives this).
+  LiveOutputs(const Config& config, const layouts::LayoutLibrary& layouts,
+              renderer::Renderer& renderer, std::string state_dir);
   ~LiveOutputs();  // the taps go first, then the encoders, then the server
   LiveOutputs(const LiveOutputs&) = delete;
   LiveOutputs& operator=(const LiveOutputs&) = delete;
 
-  // The outputs that should run now (ids of the config's outputs); never blocks.
-  void want(std::vector<std::string> ids);
+  // The wall's state: the outputs that should run now (state.outputs, ids of the config's
+  // outputs), and where each tile output's tile is in its layout; never blocks.
+  void want(const WallState& state);
 
   // status's "outputs": each configured output with its state, URL, clients and counters.
   nlohmann::json status() const;
@@ -61,6 +66,7 @@ class LiveOutputs {
   std::string recording_dir(const OutputConfig& config) const;
 
   const std::vector<OutputConfig> outputs_;
+  const layouts::LayoutLibrary& layouts_;
   const int wall_width_, wall_height_;
   const std::string watermark_;  // output_watermark, on every output picture
   const std::string state_dir_;
@@ -73,7 +79,10 @@ class LiveOutputs {
   std::map<std::string, std::unique_ptr<streams::RecordingSink>> recordings_;  // of running_
   std::map<std::string, std::string> errors_;       // why a wanted output did not start
   std::optional<std::vector<std::string>> wanted_;  // the newest set not yet applied
-  std::vector<std::string> applied_;                // the set last applied
+  // Where each tile output's tile is now, in wall pixels (output_source); nullopt: the layout
+  // has no such tile (the output shows black).
+  std::map<std::string, std::optional<std::array<double, 4>>> tile_sources_;
+  std::vector<std::string> applied_;  // the set last applied
   struct Retry {
     int restarts = 0;
     std::string last_error;  // the failure the last restart was for

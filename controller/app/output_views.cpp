@@ -9,14 +9,32 @@
 
 namespace vw::controller {
 
+std::optional<std::array<double, 4>> output_source(const WallState& state,
+                                                   const layouts::LayoutLibrary& layouts,
+                                                   int wall_width, int wall_height,
+                                                   const OutputConfig& output) {
+  const double wall_w = wall_width, wall_h = wall_height;
+  if (output.tile > 0) {
+    const auto* layout = layouts.find(state.layout);
+    if (!layout || output.tile > static_cast<int>(layout->tiles.size())) return std::nullopt;
+    if (state.maximized == output.tile) return std::array<double, 4>{0, 0, wall_w, wall_h};
+    const layouts::Rect& r = layout->tiles[static_cast<std::size_t>(output.tile - 1)].rect;
+    return std::array<double, 4>{r.x * wall_w, r.y * wall_h, r.w * wall_w, r.h * wall_h};
+  }
+  if (output.region[2] <= 0 || output.region[3] <= 0)
+    return std::array<double, 4>{0, 0, wall_w, wall_h};
+  return std::array<double, 4>{double(output.region[0]), double(output.region[1]),
+                               double(output.region[2]), double(output.region[3])};
+}
+
 std::vector<std::string> cameras_in_output(const WallState& state,
                                            const layouts::LayoutLibrary& layouts,
                                            const Config& config, const OutputConfig& output) {
   const double wall_w = config.wall.width, wall_h = config.wall.height;
-  const bool whole = output.region[2] <= 0 || output.region[3] <= 0;
-  const double rx = whole ? 0 : output.region[0], ry = whole ? 0 : output.region[1];
-  const double rw = whole ? wall_w : output.region[2], rh = whole ? wall_h : output.region[3];
   std::vector<std::string> cameras;
+  const auto source = output_source(state, layouts, config.wall.width, config.wall.height, output);
+  if (!source) return cameras;  // a tile the layout does not have: nothing shown
+  const auto [rx, ry, rw, rh] = *source;
   for (const auto& [rect, camera_id] : visible_tiles(state, layouts)) {
     if (camera_id.empty()) continue;
     const double x0 = std::max(rect.x * wall_w, rx),

@@ -7,8 +7,10 @@
 // controller thread's on_change. The pure functions from any thread.
 #pragma once
 
+#include <array>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,8 +21,16 @@
 
 namespace vw::controller {
 
-// The cameras whose tiles overlap the output's source (the whole wall, or its region), in tile
-// order, each once.
+// The part of the wall output `output` shows now, in wall pixels {x, y, w, h}: the whole wall,
+// its region, or its tile's place in the current layout (the whole wall while that tile is
+// maximized; its place in the layout, showing what the wall shows there, while another is);
+// nullopt for a tile the current layout does not have.
+std::optional<std::array<double, 4>> output_source(const WallState& state,
+                                                   const layouts::LayoutLibrary& layouts,
+                                                   int wall_width, int wall_height,
+                                                   const OutputConfig& output);
+
+// The cameras whose tiles overlap the output's source (output_source), in tile order, each once.
 std::vector<std::string> cameras_in_output(const WallState& state,
                                            const layouts::LayoutLibrary& layouts,
                                            const Config& config, const OutputConfig& output);

@@ -171,6 +171,8 @@ struct OutputConfig {
   std::string name;  // what operators read ("视频会议"); defaults to id
   // The part of the wall it shows, in wall pixels (x, y, w, h); w == 0: the whole wall.
   std::array<int, 4> region{0, 0, 0, 0};
+  // source: tile: the tile (1-based) whose place in the current layout it shows; 0: not a tile.
+  int tile = 0;
   int width = 1280;  // even, the encoded picture
   int height = 720;
   int fps = 25;

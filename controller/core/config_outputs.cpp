@@ -110,13 +110,21 @@ OutputConfig parse_output(const YAML::Node& node, const std::string& where, cons
     s.fail(node["id"], "id",
            "must be 1-64 letters, digits, '-' or '_' (it names the RTSP mount /<id>)");
   out.name = s.text_or("name", out.id);
-  if (YAML::Node source = s.take("source"); YamlMap::present(source)) {
+  bool tile_source = false;
+  const YAML::Node source = s.take("source");
+  if (YamlMap::present(source)) {
     const std::string text = s.text("source", source);
-    if (text != "wall") {
+    tile_source = text == "tile";
+    if (text != "wall" && !tile_source) {
       s.fail(source, "source",
-             "must be \"wall\" (use region: [x, y, w, h] for a part of it); a tile as the "
-             "source is not supported yet");
+             "must be wall (region: [x, y, w, h] for a part of it) or tile (with tile: N)");
     }
+  }
+  if (YAML::Node tile = s.take("tile"); YamlMap::present(tile)) {
+    out.tile = s.integer("tile", tile, 1, 64);
+    if (!tile_source) s.fail(tile, "tile", "is set but the source is not a tile: add source: tile");
+  } else if (tile_source) {
+    s.fail(source, "tile", "is missing: source: tile needs the tile's number, e.g. tile: 1");
   }
   if (YAML::Node region = s.take("region"); YamlMap::present(region)) {
     if (!region.IsSequence() || region.size() != 4)
@@ -126,6 +134,8 @@ OutputConfig parse_output(const YAML::Node& node, const std::string& where, cons
     const int w = s.integer("region[2]", region[2], 2, wall.width - x);
     const int h = s.integer("region[3]", region[3], 2, wall.height - y);
     out.region = {x, y, w, h};
+    if (tile_source)
+      s.fail(region, "region", "is set but the source is a tile: it follows the tile's place");
   }
   if (YAML::Node size = s.take("size"); YamlMap::present(size)) {
     if (!size.IsSequence() || size.size() != 2)
@@ -189,8 +199,8 @@ OutputConfig parse_output(const YAML::Node& node, const std::string& where, cons
   }
   out.start = s.boolean_or("start", false);
   s.reject_unknown(
-      "id, name, source, region, size, fps, bitrate_kbps, keyframe_s, sinks, record, srt, rtmp, "
-      "start");
+      "id, name, source, tile, region, size, fps, bitrate_kbps, keyframe_s, sinks, record, srt, "
+      "rtmp, start");
   return out;
 }
 

@@ -439,6 +439,11 @@ TEST(Config, OutputSrtAndRtmpSinksLoad) {
   EXPECT_EQ(b.srt_sink.latency_ms, 400);
   EXPECT_EQ(b.rtmp_url, "rtmp://mcu.gov/app/key");
   EXPECT_EQ(c.outputs[2].rtmp_url, "rtmps://mcu.gov:443/app/key");
+  EXPECT_EQ(a.tile, 0);
+  const Config t = load_config_text(
+      std::string(kCamera) + "outputs:\n  - {id: t, source: tile, tile: 3}\n", "test.yaml", "/");
+  EXPECT_EQ(t.outputs[0].tile, 3);
+  EXPECT_EQ(t.outputs[0].region[2], 0);
 }
 
 TEST(Config, OutputRtspUsersOpenTheServerBeyondLoopback) {
@@ -502,7 +507,12 @@ TEST(Config, EachOutputMistakeIsNamed) {
        "add record to sinks"},
       {"outputs:\n  - {id: a, sinks: [record], record: {segment_s: 0}}\n", 4,
        "outputs[0].record.segment_s", ""},
-      {"outputs:\n  - {id: a, source: tile}\n", 4, "outputs[0].source", "tile"},
+      {"outputs:\n  - {id: a, source: tile}\n", 4, "outputs[0].tile", "tile: 1"},
+      {"outputs:\n  - {id: a, source: camera}\n", 4, "outputs[0].source", "tile"},
+      {"outputs:\n  - {id: a, tile: 2}\n", 4, "outputs[0].tile", "source: tile"},
+      {"outputs:\n  - {id: a, source: tile, tile: 0}\n", 4, "outputs[0].tile", ""},
+      {"outputs:\n  - {id: a, source: tile, tile: 2, region: [0, 0, 10, 10]}\n", 4,
+       "outputs[0].region", "follows the tile"},
       {"outputs:\n  - {id: a, fps: 120}\n", 4, "outputs[0].fps", ""},
       {"outputs:\n  - {id: a, colour: red}\n", 4, "outputs[0].colour", ""},
       {"output_rtsp: {port: 70000}\n", 3, "output_rtsp.port", ""},

@@ -120,6 +120,7 @@ class OutputPushes : public ::testing::Test {
   static void SetUpTestSuite() {
     srt_port_ = free_udp_port();
     caller_port_ = free_udp_port();
+    tile_port_ = free_udp_port();
     rtmp_port_ = free_tcp_port();
     const fs::path base = fs::temp_directory_path() / ("vw-push-" + std::to_string(::getpid()));
     nginx_ = new NginxRtmp(base / "nginx", rtmp_port_);
@@ -140,7 +141,11 @@ class OutputPushes : public ::testing::Test {
             "/live/wall\"}}\n"
             "  - {id: srt-call, " +
             size + ", sinks: [srt],\n     srt: {mode: caller, address: \"127.0.0.1:" +
-            std::to_string(caller_port_) + "\"}}\n");
+            std::to_string(caller_port_) +
+            "\"}}\n"
+            "  - {id: tile2, source: tile, tile: 2, " +
+            size + ", sinks: [srt], start: true,\n     srt: {address: \"127.0.0.1:" +
+            std::to_string(tile_port_) + "\"}}\n");
     daemon_->start();
   }
   static void TearDownTestSuite() {
@@ -165,12 +170,13 @@ class OutputPushes : public ::testing::Test {
 
   static ApiDaemon* daemon_;
   static NginxRtmp* nginx_;
-  static int srt_port_, caller_port_, rtmp_port_;
+  static int srt_port_, caller_port_, tile_port_, rtmp_port_;
 };
 ApiDaemon* OutputPushes::daemon_ = nullptr;
 NginxRtmp* OutputPushes::nginx_ = nullptr;
 int OutputPushes::srt_port_ = 0;
 int OutputPushes::caller_port_ = 0;
+int OutputPushes::tile_port_ = 0;
 int OutputPushes::rtmp_port_ = 0;
 
 TEST_F(OutputPushes, AnSrtCallerWithThePassphraseSeesTheTilesAndOthersAreRejected) {
@@ -276,6 +282,45 @@ TEST_F(OutputPushes, AnRtmpPushIsReadBackFromTheServerAndComesBackAfterTheServer
   o = output_of_status(*daemon_, "rtmp-out");
   EXPECT_GE(o["rtmp"].value("restarts", 0), 1) << o.dump();
   EXPECT_FALSE(o["rtmp"].value("restarted_for", "").empty()) << o.dump();
+}
+
+// source: tile follows tile 2 (green) through a maximize of another tile and a layout without it.
+TEST_F(OutputPushes, ATileOutputShowsItsTileWhereverTheLayoutPutsIt) {
+  const std::string url = "srt://127.0.0.1:" + std::to_string(tile_port_);
+  // The whole picture is the tile: its centre and its lower part, left and right (the label is at
+  // the top, a frame line around the edge).
+  auto all = [&](std::uint32_t colour, Grab& frame) {
+    frame = grab(url, file("tile.rgb"));
+    return !frame.rgb.empty() && near_colour(frame.at(160, 90), colour) &&
+           near_colour(frame.at(60, 140), colour) && near_colour(frame.at(260, 140), colour);
+  };
+  Grab frame;
+  auto seen = [&] {
+    char text[96];
+    if (frame.rgb.empty()) return "no frame; " + frame.log;
+    std::snprintf(text, sizeof text, "centre %06x, (60,140) %06x, (260,140) %06x; ",
+                  frame.at(160, 90), frame.at(60, 140), frame.at(260, 140));
+    return text + frame.log;
+  };
+  EXPECT_TRUE(eventually([&] { return all(kGreen, frame); }, 90s, 0ms)) << seen();
+  // Tile 4 maximized covers tile 2's place: the output shows what the wall shows there.
+  auto r = daemon_->wallctl({"maximize", "4"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(eventually([&] { return all(kWhite, frame); }, 30s, 0ms)) << seen();
+  r = daemon_->wallctl({"restore"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  // A layout without a tile 2: black, not another part of the wall.
+  r = daemon_->wallctl({"layout", "set", "1x1"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(eventually([&] { return all(0x000000, frame); }, 30s, 0ms)) << seen();
+  json o = output_of_status(*daemon_, "tile2");
+  EXPECT_EQ(o.value("source", ""), "tile") << o.dump();
+  EXPECT_EQ(o.value("tile", 0), 2) << o.dump();
+  EXPECT_FALSE(o.value("tile_in_layout", true)) << o.dump();
+  r = daemon_->wallctl({"layout", "set", "2x2"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(eventually([&] { return all(kGreen, frame); }, 30s, 0ms)) << seen();
+  EXPECT_TRUE(output_of_status(*daemon_, "tile2").value("tile_in_layout", false));
 }
 
 }  // namespace

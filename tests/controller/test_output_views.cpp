@@ -27,6 +27,8 @@ outputs:
   - {id: conference, name: 视频会议}
   - {id: corner, name: 左上角, region: [0, 0, 320, 180], size: [160, 90]}
   - {id: top, region: [300, 0, 40, 180], size: [40, 180]}
+  - {id: third, source: tile, tile: 3, size: [320, 180]}
+  - {id: ninth, source: tile, tile: 9}
 )",
                           "t.yaml", "/");
 }
@@ -56,6 +58,44 @@ TEST(OutputViews, CamerasAreThoseWhoseTilesOverlapTheSource) {
   EXPECT_EQ(cameras("conference"), (V{"green", "blue", "white"}));
   ASSERT_TRUE(apply(state, TileAssign{1, "blue"}, config, layouts).ok);
   EXPECT_EQ(cameras("conference"), (V{"blue", "green", "white"}));  // once each
+}
+
+TEST(OutputViews, ATileOutputFollowsItsTileThroughLayoutsAndMaximize) {
+  const Config config = wall_with_outputs();
+  layouts::LayoutLibrary layouts;
+  WallState state = initial_state(config);
+  auto source = [&](const std::string& id) {
+    return output_source(state, layouts, 640, 360, output(config, id));
+  };
+  using Box = std::array<double, 4>;
+  using V = std::vector<std::string>;
+  EXPECT_EQ(source("third"), (Box{0, 180, 320, 180})) << "2x2: tile 3 is the bottom left";
+  EXPECT_EQ(cameras_in_output(state, layouts, config, output(config, "third")), V{"blue"});
+  EXPECT_EQ(source("ninth"), std::nullopt) << "2x2 has no tile 9";
+  EXPECT_EQ(cameras_in_output(state, layouts, config, output(config, "ninth")), V{});
+  EXPECT_EQ(source("conference"), (Box{0, 0, 640, 360}));
+  EXPECT_EQ(source("corner"), (Box{0, 0, 320, 180}));
+  // Maximized, tile 3 fills the wall; another maximized covers tile 3's place.
+  ASSERT_TRUE(apply(state, TileMaximize{3}, config, layouts).ok);
+  EXPECT_EQ(source("third"), (Box{0, 0, 640, 360}));
+  EXPECT_EQ(cameras_in_output(state, layouts, config, output(config, "third")), V{"blue"});
+  ASSERT_TRUE(apply(state, TileMaximize{4}, config, layouts).ok);
+  EXPECT_EQ(source("third"), (Box{0, 180, 320, 180}));
+  EXPECT_EQ(cameras_in_output(state, layouts, config, output(config, "third")), V{"white"});
+  ASSERT_TRUE(apply(state, TileRestore{}, config, layouts).ok);
+  // Another layout: the tile's place there.
+  ASSERT_TRUE(apply(state, LayoutSet{"3x3"}, config, layouts).ok);
+  const auto third = source("third");
+  ASSERT_TRUE(third.has_value());
+  EXPECT_NEAR((*third)[0], 640.0 * 2 / 3, 0.01);
+  EXPECT_NEAR((*third)[1], 0, 0.01);
+  EXPECT_NEAR((*third)[2], 640.0 / 3, 0.01);
+  const auto ninth = source("ninth");
+  ASSERT_TRUE(ninth.has_value()) << "3x3 has a tile 9";
+  EXPECT_NEAR((*ninth)[0] + (*ninth)[2], 640, 0.01);
+  EXPECT_NEAR((*ninth)[1] + (*ninth)[3], 360, 0.01);
+  ASSERT_TRUE(apply(state, LayoutSet{"1x1"}, config, layouts).ok);
+  EXPECT_EQ(source("third"), std::nullopt);
 }
 
 TEST(OutputViews, MaskPolicyHashIsSm3OfTheMasksOfTheCamerasShown) {
