@@ -30,7 +30,7 @@ sanitized=(
   test_api_request test_curve test_audit_log test_state_store
   test_panel_logic test_panel test_image_codec
   test_frame_mailbox test_teardown_queue test_streams test_hostile_cameras test_wall test_renderer
-  test_quality
+  test_quality test_live_output
 )
 
 step "sanitized build"

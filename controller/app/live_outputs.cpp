@@ -320,6 +320,7 @@ std::string LiveOutputs::start(const OutputConfig& config) {
   encoding.fps = config.fps;
   encoding.bitrate_kbps = config.bitrate_kbps;
   encoding.keyframe_s = config.keyframe_s;
+  encoding.encoder = config.encoder;
   auto output = std::make_shared<streams::LiveOutput>(config.id, encoding);
   if (std::string error = output->start(); !error.empty()) return error;
   std::unique_ptr<streams::RecordingSink> recording;

@@ -178,9 +178,10 @@ struct OutputConfig {
   int fps = 25;
   int bitrate_kbps = 2000;
   int keyframe_s = 1;
-  bool rtsp = true;        // sinks: served at rtsp://HOST:PORT/<id>
-  bool record = false;     // recorded as MP4 segments
-  std::string record_dir;  // absolute; empty: <state dir>/recordings/<id>
+  std::string encoder = "auto";  // auto (hardware if any, else x264), x264, openh264, nvenc, ...
+  bool rtsp = true;              // sinks: served at rtsp://HOST:PORT/<id>
+  bool record = false;           // recorded as MP4 segments
+  std::string record_dir;        // absolute; empty: <state dir>/recordings/<id>
   int segment_s = 60;
   std::uint64_t record_max_bytes = 1024ull * 1024 * 1024;  // the folder's bound
   bool srt = false;                                        // sent over SRT (srt_sink)

@@ -10,6 +10,7 @@
 
 #include "controller/core/yaml_reader.hpp"
 #include "layouts/privacy_mask.hpp"
+#include "streams/out/h264_encoders.hpp"
 
 namespace vw::controller {
 
@@ -148,6 +149,15 @@ OutputConfig parse_output(const YAML::Node& node, const std::string& where, cons
   out.fps = s.integer_or("fps", 25, 1, 60);
   out.bitrate_kbps = s.integer_or("bitrate_kbps", 2000, 64, 50000);
   out.keyframe_s = s.integer_or("keyframe_s", 1, 1, 10);
+  if (YAML::Node encoder = s.take("encoder"); YamlMap::present(encoder)) {
+    out.encoder = s.text("encoder", encoder);
+    const auto& names = streams::encoder_names();
+    if (std::find(names.begin(), names.end(), out.encoder) == names.end()) {
+      std::string list;
+      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+      s.fail(encoder, "encoder", "\"" + out.encoder + "\" is not an encoder; one of " + list);
+    }
+  }
   if (YAML::Node sinks = s.take("sinks"); YamlMap::present(sinks)) {
     if (!sinks.IsSequence() || sinks.size() == 0)
       s.fail(sinks, "sinks", "must be a list of rtsp, record, srt and rtmp, e.g. [rtsp, record]");
@@ -199,8 +209,9 @@ OutputConfig parse_output(const YAML::Node& node, const std::string& where, cons
   }
   out.start = s.boolean_or("start", false);
   s.reject_unknown(
-      "id, name, source, tile, region, size, fps, bitrate_kbps, keyframe_s, sinks, record, srt, "
-      "rtmp, start");
+      "id, name, source, tile, region, size, fps, bitrate_kbps, keyframe_s, encoder, sinks, "
+      "record, "
+      "srt, rtmp, start");
   return out;
 }
 

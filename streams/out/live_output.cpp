@@ -12,6 +12,7 @@
 
 #include "streams/gst_init.hpp"
 #include "streams/gst_ptr.hpp"
+#include "streams/out/h264_encoders.hpp"
 
 namespace vw::streams {
 
@@ -73,17 +74,12 @@ struct LiveOutput::Impl {
   gst::BusPtr bus;
   std::thread feeder;
 
-  std::string launch() const {
+  // The encoder pipeline with `factory` as its encoder (h264_encoders.hpp).
+  std::string launch(const std::string& factory) const {
     const auto& e = encoding;
     return "appsrc name=raw is-live=true format=time caps=video/x-raw,format=RGBA,width=" +
            std::to_string(e.width) + ",height=" + std::to_string(e.height) +
-           ",framerate=" + std::to_string(e.fps) +
-           "/1 ! videoconvertscale ! video/x-raw,format=I420,width=" + std::to_string(e.width) +
-           ",height=" + std::to_string(e.height) +
-           ",pixel-aspect-ratio=1/1 ! x264enc name=encoder tune=zerolatency "
-           "speed-preset=veryfast bitrate=" +
-           std::to_string(e.bitrate_kbps) +
-           " key-int-max=" + std::to_string(std::max(1, e.fps * e.keyframe_s)) +
+           ",framerate=" + std::to_string(e.fps) + "/1 ! " + encoder_stage(factory, e) +
            " ! h264parse config-interval=-1 ! "
            "video/x-h264,stream-format=byte-stream,alignment=au ! "
            "appsink name=coded sync=false emit-signals=false enable-last-sample=false";
@@ -160,6 +156,7 @@ struct LiveOutput::Impl {
         std::lock_guard guard(mutex);
         stats.state = "failed";
         stats.error = error;
+        mark_encoder_failed(stats.encoder);  // a hardware one: "auto" restarts with the next
       }
       bool fed = false, dropped = false;
       if (picture && (picture->width != caps_width || picture->height != caps_height)) {
@@ -216,27 +213,47 @@ std::string LiveOutput::start() {
       e.fps > 60 || e.bitrate_kbps < 64 || e.keyframe_s < 1) {
     return "output " + id_ + ": bad encoding (even size of at least 16x16, 1-60 fps, 64 kbit/s)";
   }
-  GError* raw_error = nullptr;
-  gst::ElementPtr pipeline(gst_parse_launch(m.launch().c_str(), &raw_error));
-  gst::ErrorPtr error(raw_error);
-  if (!pipeline || error) {
-    return "output " + id_ +
-           ": cannot build the encoder pipeline: " + (error ? error->message : "unknown error");
+  std::string why;
+  const std::vector<std::string> candidates = encoder_candidates(e.encoder, why);
+  if (candidates.empty()) return "output " + id_ + ": " + why;
+  // The first candidate whose pipeline plays ("auto": the hardware encoders there are, then x264).
+  gst::ElementPtr pipeline;
+  gst::ElementPtr coded;
+  std::string factory, failures;
+  for (const std::string& candidate : candidates) {
+    GError* raw_error = nullptr;
+    gst::ElementPtr built(gst_parse_launch(m.launch(candidate).c_str(), &raw_error));
+    gst::ErrorPtr error(raw_error);
+    if (!built || error) {
+      failures +=
+          "; " + candidate + ": cannot build (" + (error ? error->message : "unknown error") + ")";
+      mark_encoder_failed(candidate);
+      continue;
+    }
+    gst_object_ref_sink(built.get());  // the floating ref becomes the one ElementPtr holds
+    m.raw.reset(gst_bin_get_by_name(GST_BIN(built.get()), "raw"));
+    coded.reset(gst_bin_get_by_name(GST_BIN(built.get()), "coded"));
+    GstAppSinkCallbacks callbacks{};
+    callbacks.new_sample = Impl::on_coded;
+    gst_app_sink_set_callbacks(GST_APP_SINK(coded.get()), &callbacks, &m, nullptr);
+    m.bus.reset(gst_element_get_bus(built.get()));
+    if (gst_element_set_state(built.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+      gst_element_set_state(built.get(), GST_STATE_NULL);
+      m.raw.reset();
+      m.bus.reset();
+      failures += "; " + candidate + ": does not start";
+      mark_encoder_failed(candidate);
+      continue;
+    }
+    pipeline = std::move(built);
+    factory = candidate;
+    break;
   }
-  gst_object_ref_sink(pipeline.get());  // the floating ref becomes the one ElementPtr holds
-  m.raw.reset(gst_bin_get_by_name(GST_BIN(pipeline.get()), "raw"));
-  gst::ElementPtr coded(gst_bin_get_by_name(GST_BIN(pipeline.get()), "coded"));
-  gst::ElementPtr encoder(gst_bin_get_by_name(GST_BIN(pipeline.get()), "encoder"));
-  GstAppSinkCallbacks callbacks{};
-  callbacks.new_sample = Impl::on_coded;
-  gst_app_sink_set_callbacks(GST_APP_SINK(coded.get()), &callbacks, &m, nullptr);
-  m.bus.reset(gst_element_get_bus(pipeline.get()));
-  if (gst_element_set_state(pipeline.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-    gst_element_set_state(pipeline.get(), GST_STATE_NULL);
-    m.raw.reset();
-    m.bus.reset();
-    return "output " + id_ + ": the encoder pipeline does not start";
-  }
+  if (!pipeline)
+    return "output " + id_ + ": no encoder pipeline starts" +
+           (failures.empty() ? std::string() : " (" + failures.substr(2) + ")");
+  if (!failures.empty())
+    spdlog::warn("output {}: {} instead of {}", id_, factory, failures.substr(2));
   m.pipeline = std::move(pipeline);
   {
     std::lock_guard lock(m.mutex);
@@ -244,11 +261,11 @@ std::string LiveOutput::start() {
     m.accepting = true;
     m.stats.state = "running";
     m.stats.error.clear();
-    m.stats.encoder = encoder ? GST_OBJECT_NAME(gst_element_get_factory(encoder.get())) : "?";
+    m.stats.encoder = factory;
   }
   m.feeder = std::thread([&m] { m.feed(); });
-  spdlog::info("output {}: encoding {}x{} at {} fps, {} kbit/s, a key frame every {} s", id_,
-               e.width, e.height, e.fps, e.bitrate_kbps, e.keyframe_s);
+  spdlog::info("output {}: encoding {}x{} at {} fps, {} kbit/s, a key frame every {} s, with {}",
+               id_, e.width, e.height, e.fps, e.bitrate_kbps, e.keyframe_s, factory);
   return {};
 }
 

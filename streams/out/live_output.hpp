@@ -5,10 +5,11 @@
 // Data flow: push() puts the newest picture in a one-slot mailbox (newest wins; the render
 // thread never waits). The feeder thread takes it at the output's frame rate, repeating the last
 // picture while the wall is still, and pushes it into the encoder pipeline
-// (appsrc ! videoconvertscale ! x264enc ! h264parse ! appsink), with timestamps on the output's own
-// steady clock. A slow encoder drops pictures of this output only (counted). Each encoded access
-// unit is handed to every attached sink's appsrc; a sink starts at a key frame, and a sink that
-// stops draining (its queue full) drops until the next key frame (counted), never holding the
+// (appsrc ! videoconvertscale ! encoder ! h264parse ! appsink; the encoder from
+// h264_encoders.hpp: hardware where there is one, else x264enc), with timestamps on the output's
+// own steady clock. A slow encoder drops pictures of this output only (counted). Each encoded
+// access unit is handed to every attached sink's appsrc; a sink starts at a key frame, and a sink
+// that stops draining (its queue full) drops until the next key frame (counted), never holding the
 // encoder or the other sinks.
 //
 // Threads: push(), stats(), attach(), detach() from any thread; start() and stop() from the
@@ -32,6 +33,7 @@ struct OutputEncoding {
   int fps = 25;
   int bitrate_kbps = 2000;
   int keyframe_s = 1;  // a key frame every this many seconds (a joining client starts fast)
+  std::string encoder = "auto";  // h264_encoders.hpp: auto, x264, openh264, nvenc, va, ...
 };
 
 struct LiveOutputStats {

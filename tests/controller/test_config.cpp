@@ -417,7 +417,8 @@ TEST(Config, OutputSrtAndRtmpSinksLoad) {
           "    srt: {mode: caller, address: '[2001:db8::5]:9001', passphrase: jianghan-2026-key,\n"
           "          key_bits: 256, latency_ms: 400}\n"
           "    rtmp: {url: 'rtmp://mcu.gov/app/key', cleartext: true}\n"
-          "  - {id: c, sinks: [rtmp], rtmp: {url: 'rtmps://mcu.gov:443/app/key'}}\n",
+          "  - {id: c, sinks: [rtmp], rtmp: {url: 'rtmps://mcu.gov:443/app/key'}, encoder: "
+          "openh264}\n",
       "test.yaml", "/");
   ASSERT_EQ(c.outputs.size(), 3u);
   const OutputConfig& a = c.outputs[0];
@@ -439,7 +440,9 @@ TEST(Config, OutputSrtAndRtmpSinksLoad) {
   EXPECT_EQ(b.srt_sink.latency_ms, 400);
   EXPECT_EQ(b.rtmp_url, "rtmp://mcu.gov/app/key");
   EXPECT_EQ(c.outputs[2].rtmp_url, "rtmps://mcu.gov:443/app/key");
+  EXPECT_EQ(c.outputs[2].encoder, "openh264");
   EXPECT_EQ(a.tile, 0);
+  EXPECT_EQ(a.encoder, "auto");
   const Config t = load_config_text(
       std::string(kCamera) + "outputs:\n  - {id: t, source: tile, tile: 3}\n", "test.yaml", "/");
   EXPECT_EQ(t.outputs[0].tile, 3);
@@ -514,6 +517,7 @@ TEST(Config, EachOutputMistakeIsNamed) {
       {"outputs:\n  - {id: a, source: tile, tile: 2, region: [0, 0, 10, 10]}\n", 4,
        "outputs[0].region", "follows the tile"},
       {"outputs:\n  - {id: a, fps: 120}\n", 4, "outputs[0].fps", ""},
+      {"outputs:\n  - {id: a, encoder: h265}\n", 4, "outputs[0].encoder", "auto, nvenc"},
       {"outputs:\n  - {id: a, colour: red}\n", 4, "outputs[0].colour", ""},
       {"output_rtsp: {port: 70000}\n", 3, "output_rtsp.port", ""},
       {"output_rtsp: {address: wall.local}\n", 3, "output_rtsp.address", "numeric"},

@@ -1,0 +1,154 @@
+// A live output's encoder in process: the encoder it picks (auto: hardware where GStreamer has
+// one, else x264; or the one named), the pictures it is fed decoded back by a real H.264 decoder
+// (avdec_h264) in a sink attached like the daemon's, and an encoder this machine lacks refused by
+// name.
+#include <gst/app/gstappsink.h>
+#include <gst/gst.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstring>
+#include <vector>
+
+#include "streams/gst_init.hpp"
+#include "streams/gst_ptr.hpp"
+#include "streams/out/h264_encoders.hpp"
+#include "streams/out/live_output.hpp"
+
+namespace vw::streams {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A solid RGBA picture.
+FramePtr solid(int width, int height, std::uint8_t r, std::uint8_t g, std::uint8_t b) {
+  auto pixels = std::make_shared<std::vector<std::uint8_t>>();
+  pixels->reserve(static_cast<std::size_t>(width) * height * 4);
+  for (int i = 0; i < width * height; ++i) pixels->insert(pixels->end(), {r, g, b, 255});
+  auto frame = std::make_shared<VideoFrame>();
+  frame->format = PixelFormat::RGBA;
+  frame->width = width;
+  frame->height = height;
+  frame->plane_count = 1;
+  frame->planes[0] = pixels->data();
+  frame->strides[0] = width * 4;
+  frame->storage = std::move(pixels);
+  return frame;
+}
+
+// A sink as the daemon attaches them, decoding to RGB: what a receiver would see.
+class DecodingSink {
+ public:
+  DecodingSink() {
+    ensure_gstreamer();
+    pipeline_.reset(gst_parse_launch(
+        "appsrc name=coded ! h264parse ! avdec_h264 ! videoconvert ! video/x-raw,format=RGB ! "
+        "appsink name=out sync=false max-buffers=2 drop=true",
+        nullptr));
+    gst_object_ref_sink(pipeline_.get());
+    appsrc_.reset(gst_bin_get_by_name(GST_BIN(pipeline_.get()), "coded"));
+    out_.reset(gst_bin_get_by_name(GST_BIN(pipeline_.get()), "out"));
+    // Live before it plays, as the daemon's sinks (LiveOutput::attach sets the same again).
+    g_object_set(appsrc_.get(), "format", GST_FORMAT_TIME, "is-live", TRUE, nullptr);
+    gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING);
+  }
+  ~DecodingSink() { gst_element_set_state(pipeline_.get(), GST_STATE_NULL); }
+  GstElement* appsrc() const { return appsrc_.get(); }
+  // The first pixel of the next decoded frame (0xRRGGBB), or -1 when none came within `bound`.
+  long next_pixel(std::chrono::milliseconds bound) {
+    gst::SamplePtr sample(gst_app_sink_try_pull_sample(
+        GST_APP_SINK(out_.get()), static_cast<GstClockTime>(bound.count()) * GST_MSECOND));
+    if (!sample) return -1;
+    GstMapInfo map;
+    GstBuffer* buffer = gst_sample_get_buffer(sample.get());
+    if (!gst_buffer_map(buffer, &map, GST_MAP_READ) || map.size < 3) return -1;
+    // The middle of the first row's second half: away from the edges' chroma bleed.
+    const std::size_t at = (map.size / 2) - (map.size / 2) % 3;
+    const long rgb = (long(map.data[at]) << 16) | (long(map.data[at + 1]) << 8) | map.data[at + 2];
+    gst_buffer_unmap(buffer, &map);
+    return rgb;
+  }
+
+ private:
+  gst::ElementPtr pipeline_, appsrc_, out_;
+};
+
+bool near(long rgb, long want) {
+  for (int shift : {16, 8, 0}) {
+    if (std::abs(((rgb >> shift) & 0xff) - ((want >> shift) & 0xff)) > 40) return false;
+  }
+  return true;
+}
+
+// Feeds red pictures until the sink decodes a red frame (bounded), and returns the last pixel.
+long decoded_red(LiveOutput& output, DecodingSink& sink) {
+  long pixel = -1;
+  for (int i = 0; i < 100 && !near(pixel, 0xff0000); ++i) {
+    output.push(solid(320, 180, 255, 0, 0));
+    pixel = sink.next_pixel(200ms);
+  }
+  return pixel;
+}
+
+OutputEncoding small(const std::string& encoder) {
+  OutputEncoding e;
+  e.width = 320;
+  e.height = 180;
+  e.fps = 10;
+  e.bitrate_kbps = 500;
+  e.encoder = encoder;
+  return e;
+}
+
+TEST(LiveOutputEncoders, EachSoftwareEncoderNamedRunsAndIsDecodedBack) {
+  for (const auto& [name, factory] : {std::pair{"x264", "x264enc"}, {"openh264", "openh264enc"}}) {
+    LiveOutput output("enc", small(name));
+    ASSERT_EQ(output.start(), "") << name;
+    EXPECT_EQ(output.stats().encoder, factory);
+    DecodingSink sink;
+    output.attach(&sink, sink.appsrc());
+    const long pixel = decoded_red(output, sink);
+    EXPECT_TRUE(near(pixel, 0xff0000)) << name << ": " << std::hex << pixel;
+    output.stop();
+    EXPECT_GT(output.stats().frames_encoded, 0u) << name;
+  }
+}
+
+TEST(LiveOutputEncoders, AutoTakesAHardwareEncoderWhereThereIsOneElseX264) {
+  std::string why;
+  const std::vector<std::string> candidates = encoder_candidates("auto", why);
+  ASSERT_FALSE(candidates.empty());
+  EXPECT_EQ(candidates.back(), "x264enc") << "x264 is the last resort";
+  for (std::size_t i = 0; i + 1 < candidates.size(); ++i)
+    EXPECT_TRUE(is_hardware_encoder(candidates[i])) << candidates[i];
+  LiveOutput output("auto", small("auto"));
+  ASSERT_EQ(output.start(), "");
+  const std::string ran = output.stats().encoder;
+  EXPECT_NE(std::find(candidates.begin(), candidates.end(), ran), candidates.end()) << ran;
+  DecodingSink sink;
+  output.attach(&sink, sink.appsrc());
+  const long pixel = decoded_red(output, sink);
+  const LiveOutputStats st = output.stats();
+  EXPECT_TRUE(near(pixel, 0xff0000)) << ran << " " << std::hex << pixel << std::dec << " fed "
+                                     << st.frames_fed << " encoded " << st.frames_encoded
+                                     << " sink drops " << st.sink_drops << " sinks " << st.sinks;
+}
+
+TEST(LiveOutputEncoders, AnEncoderThisMachineLacksIsRefusedByName) {
+  ensure_gstreamer();
+  for (const auto& [name, factory] : {std::pair{"nvenc", "nvh264enc"}, {"v4l2", "v4l2h264enc"}}) {
+    gst::ObjectPtr<GstElementFactory> found(gst_element_factory_find(factory));
+    if (found) continue;  // this machine has it: nothing to refuse
+    LiveOutput output("hw", small(name));
+    const std::string error = output.start();
+    EXPECT_NE(error.find(factory), std::string::npos) << error;
+    EXPECT_NE(error.find("not on this machine"), std::string::npos) << error;
+    EXPECT_EQ(output.stats().state, "stopped");
+  }
+  std::string why;
+  EXPECT_TRUE(encoder_candidates("h265", why).empty());
+  EXPECT_NE(why.find("unknown encoder"), std::string::npos) << why;
+}
+
+}  // namespace
+}  // namespace vw::streams
