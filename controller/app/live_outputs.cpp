@@ -434,11 +434,12 @@ json LiveOutputs::status() const {
     // Where a receiver finds it: the RTSP URL (while it runs), the SRT address, the RTMP target.
     json addresses = json::array();
     if (config.rtsp && running_.count(config.id) > 0) addresses.push_back(server_.url(config.id));
-    for (const streams::PushOptions& push : push_options(config)) {
-      addresses.push_back(push.kind == streams::PushOptions::Kind::srt
-                              ? push.uri.substr(0, push.uri.find("?mode=listener"))
-                              : shown_url(push.uri));
+    if (config.srt) {
+      const OutputSrtConfig& srt = config.srt_sink;
+      addresses.push_back("srt://" + streams::url_host(srt.host) + ":" + std::to_string(srt.port) +
+                          (srt.listener ? "" : "?mode=caller"));
     }
+    if (config.rtmp) addresses.push_back(shown_url(config.rtmp_url));
     o["addresses"] = std::move(addresses);
     if (auto r = retries_.find(config.id); r != retries_.end() && r->second.restarts > 0) {
       o["restarts"] = r->second.restarts;

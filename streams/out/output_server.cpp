@@ -1,7 +1,12 @@
 #include "streams/out/output_server.hpp"
 
+#include <arpa/inet.h>
 #include <gst/rtsp-server/rtsp-server.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <future>
@@ -223,8 +228,39 @@ int OutputServer::port() const {
   return impl_->port.load();
 }
 
+std::string url_host(const std::string& address) {
+  if (address != "0.0.0.0" && address != "::")
+    return address.find(':') != std::string::npos ? "[" + address + "]" : address;
+  std::string v4, v6;
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) == 0) {
+    for (const ifaddrs* i = list; i != nullptr; i = i->ifa_next) {
+      if (i->ifa_addr == nullptr || (i->ifa_flags & IFF_UP) == 0 ||
+          (i->ifa_flags & IFF_LOOPBACK) != 0)
+        continue;
+      char text[INET6_ADDRSTRLEN] = {};
+      if (i->ifa_addr->sa_family == AF_INET && v4.empty()) {
+        const auto* a = reinterpret_cast<const sockaddr_in*>(i->ifa_addr);
+        if (::inet_ntop(AF_INET, &a->sin_addr, text, sizeof text) != nullptr) v4 = text;
+      } else if (i->ifa_addr->sa_family == AF_INET6 && v6.empty()) {
+        const auto* a = reinterpret_cast<const sockaddr_in6*>(i->ifa_addr);
+        if (!IN6_IS_ADDR_LINKLOCAL(&a->sin6_addr) &&
+            ::inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof text) != nullptr)
+          v6 = std::string("[") + text + "]";
+      }
+    }
+    ::freeifaddrs(list);
+  }
+  // Bound to every IPv6 address, v4-mapped clients come in too; IPv4 is what most receivers take.
+  if (!v4.empty()) return v4;
+  if (!v6.empty()) return v6;
+  char name[256] = {};
+  return ::gethostname(name, sizeof name - 1) == 0 && name[0] != '\0' ? name : "localhost";
+}
+
 std::string OutputServer::url(const std::string& id) const {
-  return "rtsp://" + impl_->options.address + ":" + std::to_string(port()) + mount_path(id);
+  return "rtsp://" + url_host(impl_->options.address) + ":" + std::to_string(port()) +
+         mount_path(id);
 }
 
 void OutputServer::mount(std::shared_ptr<LiveOutput> output) {

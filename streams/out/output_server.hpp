@@ -30,6 +30,11 @@ struct OutputServerOptions {
   std::vector<RtspUser> users;  // none: no authentication
 };
 
+// The host part of a URL a receiver can use for something bound to `address`: the address
+// itself, in brackets when it is IPv6; for the any-address (0.0.0.0, ::) this machine's first
+// address off loopback (IPv4 first), else its host name. Any thread.
+std::string url_host(const std::string& address);
+
 class OutputServer {
  public:
   explicit OutputServer(OutputServerOptions options);
@@ -42,7 +47,7 @@ class OutputServer {
   void stop();
 
   int port() const;                              // bound port, 0 before start()
-  std::string url(const std::string& id) const;  // rtsp://address:port/id
+  std::string url(const std::string& id) const;  // rtsp://url_host(address):port/id
 
   // Serves `output` at /<id> (replacing a mount of the same id); the server keeps a reference
   // until unmount().

@@ -1,7 +1,7 @@
 // A live output's encoder in process: the encoder it picks (auto: hardware where GStreamer has
 // one, else x264; or the one named), the pictures it is fed decoded back by a real H.264 decoder
 // (avdec_h264) in a sink attached like the daemon's, and an encoder this machine lacks refused by
-// name.
+// name. And the host part of the URLs status shows.
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
 #include <gtest/gtest.h>
@@ -14,6 +14,7 @@
 #include "streams/gst_ptr.hpp"
 #include "streams/out/h264_encoders.hpp"
 #include "streams/out/live_output.hpp"
+#include "streams/out/output_server.hpp"
 
 namespace vw::streams {
 namespace {
@@ -129,9 +130,9 @@ TEST(LiveOutputEncoders, AutoTakesAHardwareEncoderWhereThereIsOneElseX264) {
   output.attach(&sink, sink.appsrc());
   const long pixel = decoded_red(output, sink);
   const LiveOutputStats st = output.stats();
-  EXPECT_TRUE(near(pixel, 0xff0000)) << ran << " " << std::hex << pixel << std::dec << " fed "
-                                     << st.frames_fed << " encoded " << st.frames_encoded
-                                     << " sink drops " << st.sink_drops << " sinks " << st.sinks;
+  EXPECT_TRUE(near(pixel, 0xff0000))
+      << ran << " " << std::hex << pixel << std::dec << " fed " << st.frames_fed << " encoded "
+      << st.frames_encoded << " sink drops " << st.sink_drops << " sinks " << st.sinks;
 }
 
 TEST(LiveOutputEncoders, AnEncoderThisMachineLacksIsRefusedByName) {
@@ -148,6 +149,19 @@ TEST(LiveOutputEncoders, AnEncoderThisMachineLacksIsRefusedByName) {
   std::string why;
   EXPECT_TRUE(encoder_candidates("h265", why).empty());
   EXPECT_NE(why.find("unknown encoder"), std::string::npos) << why;
+}
+
+// What status shows a receiver: an address it can dial, never the any-address.
+TEST(OutputUrls, TheHostOfAUrlIsOneAReceiverCanReach) {
+  EXPECT_EQ(url_host("127.0.0.1"), "127.0.0.1");
+  EXPECT_EQ(url_host("10.20.0.5"), "10.20.0.5");
+  EXPECT_EQ(url_host("::1"), "[::1]");
+  for (const char* any : {"0.0.0.0", "::"}) {
+    const std::string host = url_host(any);
+    EXPECT_FALSE(host.empty());
+    EXPECT_NE(host, any);
+    EXPECT_NE(host.rfind("127.", 0), 0u) << host << ": loopback is not this machine to others";
+  }
 }
 
 }  // namespace
