@@ -485,6 +485,11 @@ json LiveOutputs::status() const {
         if (!error.empty()) entry["error"] = error;
         if (ps.clients >= 0) entry["clients"] = ps.clients;
         entry["bytes_sent"] = ps.bytes_sent;
+        if (options.kind == streams::PushOptions::Kind::srt) {
+          entry["packets_lost"] = ps.packets_lost;
+          entry["packets_retransmitted"] = ps.packets_retransmitted;
+          if (ps.rtt_ms >= 0) entry["rtt_ms"] = ps.rtt_ms;
+        }
         if (push.retry.restarts > 0) {
           entry["restarts"] = push.retry.restarts;
           entry["restarted_for"] = push.retry.last_error;

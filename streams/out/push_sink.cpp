@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <mutex>
 
 #include "streams/gst_init.hpp"
@@ -130,9 +131,20 @@ namespace {
 
 std::uint64_t bytes_sent_of(const GstStructure* s) {
   guint64 bytes = 0;
-  if (gst_structure_get_uint64(s, "bytes-sent", &bytes)) return bytes;
-  if (gst_structure_get_uint64(s, "out-bytes-total", &bytes)) return bytes;  // rtmp2sink
+  if (gst_structure_get_uint64(s, "bytes-sent-total", &bytes)) return bytes;  // SRT listener
+  if (gst_structure_get_uint64(s, "bytes-sent", &bytes)) return bytes;        // SRT caller
+  if (gst_structure_get_uint64(s, "out-bytes-total", &bytes)) return bytes;   // rtmp2sink
   return 0;
+}
+
+// One SRT connection's statistics added to `out`.
+void add_connection(const GstStructure* s, PushStats& out) {
+  gint lost = 0, retransmitted = 0;
+  gdouble rtt = 0;
+  if (gst_structure_get_int(s, "packets-sent-lost", &lost)) out.packets_lost += lost;
+  if (gst_structure_get_int(s, "packets-retransmitted", &retransmitted))
+    out.packets_retransmitted += retransmitted;
+  if (gst_structure_get_double(s, "rtt-ms", &rtt)) out.rtt_ms = std::max(out.rtt_ms, rtt);
 }
 
 }  // namespace
@@ -149,25 +161,24 @@ PushStats PushSink::stats() const {
   g_object_get(sink, "stats", &raw, nullptr);
   if (raw == nullptr) return out;
   std::unique_ptr<GstStructure, decltype(&gst_structure_free)> s(raw, gst_structure_free);
-  // An SRT listener reports each connected caller; a caller and rtmp2sink their one connection.
-  // srtsink lists the callers in a GValueArray, deprecated in GLib but what the element gives.
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  if (const GValue* callers = gst_structure_get_value(s.get(), "callers");
-      callers != nullptr && G_VALUE_TYPE(callers) == g_type_from_name("GValueArray")) {
+  out.bytes_sent = bytes_sent_of(s.get());
+  if (impl_->options.kind != PushOptions::Kind::srt) return out;
+  // An SRT listener lists each connected caller (in a GValueArray, deprecated in GLib but what
+  // srtsink gives); a caller reports its one connection at the top level.
+  const GValue* callers = gst_structure_get_value(s.get(), "callers");
+  if (callers != nullptr && G_VALUE_TYPE(callers) == g_type_from_name("GValueArray")) {
+    G_GNUC_BEGIN_IGNORE_DEPRECATIONS
     const auto* list = static_cast<const GValueArray*>(g_value_get_boxed(callers));
     out.clients = list != nullptr ? static_cast<int>(list->n_values) : 0;
-    for (int i = 0; i < out.clients; ++i) {
-      const GValue* caller = &list->values[i];
-      if (GST_VALUE_HOLDS_STRUCTURE(caller))
-        out.bytes_sent += bytes_sent_of(gst_value_get_structure(caller));
-    }
-  } else if (impl_->options.kind == PushOptions::Kind::srt &&
-             impl_->options.uri.find("mode=listener") != std::string::npos) {
+    for (int i = 0; i < out.clients; ++i)
+      if (GST_VALUE_HOLDS_STRUCTURE(&list->values[i]))
+        add_connection(gst_value_get_structure(&list->values[i]), out);
+    G_GNUC_END_IGNORE_DEPRECATIONS
+  } else if (impl_->options.uri.find("mode=listener") != std::string::npos) {
     out.clients = 0;
   } else {
-    out.bytes_sent = bytes_sent_of(s.get());
+    add_connection(s.get(), out);
   }
-  G_GNUC_END_IGNORE_DEPRECATIONS
   return out;
 }
 

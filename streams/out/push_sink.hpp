@@ -36,7 +36,12 @@ struct PushOptions {
 struct PushStats {
   std::string error;  // the pipeline's error, if it failed
   int clients = -1;   // SRT listener: callers connected now; -1: not known (caller, RTMP)
-  std::uint64_t bytes_sent = 0;
+  std::uint64_t bytes_sent = 0;  // since the sink started (an SRT listener: to every caller)
+  // SRT, over the connections now (a listener: its callers summed; rtt the worst): packets the
+  // receivers reported lost, packets sent again, the smoothed round trip; -1: no connection.
+  std::int64_t packets_lost = 0;
+  std::int64_t packets_retransmitted = 0;
+  double rtt_ms = -1;
 };
 
 // "srt" or "rtmp".

@@ -198,6 +198,9 @@ TEST_F(OutputPushes, AnSrtCallerWithThePassphraseSeesTheTilesAndOthersAreRejecte
   EXPECT_TRUE(o["srt"].value("encrypted", false)) << o.dump();
   EXPECT_EQ(o["srt"].value("state", ""), "running") << o.dump();
   EXPECT_GE(o["srt"].value("clients", -1), 0) << o.dump();
+  EXPECT_GT(o["srt"].value("bytes_sent", 0), 0) << "counted after the caller left: " << o.dump();
+  EXPECT_EQ(o["srt"].value("packets_lost", -1), 0) << "loopback loses nothing: " << o.dump();
+  EXPECT_TRUE(o["srt"].contains("packets_retransmitted")) << o.dump();
   EXPECT_EQ(o["sinks"], json::array({"srt"})) << o.dump();
   // wallctl's list shows where each output goes.
   const auto r = daemon_->wallctl({"output", "list"});
