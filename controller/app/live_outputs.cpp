@@ -63,14 +63,6 @@ streams::FramePtr black_picture(int width, int height) {
   return frame;
 }
 
-// What status shows of an RTMP URL: without a stream key's query or credentials in it.
-std::string shown_url(const std::string& url) {
-  std::string shown = url.substr(0, url.find('?'));
-  if (const auto at = shown.find('@'); at != std::string::npos)
-    shown = shown.substr(0, shown.find("//") + 2) + shown.substr(at + 1);
-  return shown;
-}
-
 }  // namespace
 
 bool LiveOutputs::Retry::due(const std::string& failure,

@@ -49,6 +49,30 @@ std::vector<std::string> cameras_in_output(const WallState& state,
   return cameras;
 }
 
+std::string shown_url(const std::string& url) {
+  std::string shown = url.substr(0, url.find('?'));
+  if (const auto at = shown.find('@'); at != std::string::npos)
+    shown = shown.substr(0, shown.find("//") + 2) + shown.substr(at + 1);
+  return shown;
+}
+
+std::vector<std::string> output_sinks(const OutputConfig& output) {
+  std::vector<std::string> sinks;
+  if (output.rtsp) sinks.push_back("rtsp /" + output.id);
+  if (output.record) sinks.push_back("record");
+  if (output.srt) {
+    const OutputSrtConfig& srt = output.srt_sink;
+    const std::string host =
+        srt.host.find(':') != std::string::npos ? "[" + srt.host + "]" : srt.host;
+    sinks.push_back(
+        std::string("srt ") + (srt.listener ? "listener " : "caller ") + host + ":" +
+        std::to_string(srt.port) +
+        (srt.passphrase.empty() ? " unencrypted" : " aes-" + std::to_string(srt.key_bits)));
+  }
+  if (output.rtmp) sinks.push_back("rtmp " + shown_url(output.rtmp_url));
+  return sinks;
+}
+
 std::string mask_policy_sm3(const Config& config, const std::vector<std::string>& cameras) {
   std::string text;
   char point[64];
@@ -110,7 +134,10 @@ void OutputViewAudit::observe(const WallState& state, const Config& config, cons
     view.mask_policy = mask_policy_sm3(config, view.cameras);
     if (last != running_.end() && last->second.same_picture(view)) continue;
     entry(output.id, output.name,
-          {{"running", true}, {"cameras", view.cameras}, {"mask_policy_sm3", view.mask_policy}});
+          {{"running", true},
+           {"sinks", output_sinks(output)},
+           {"cameras", view.cameras},
+           {"mask_policy_sm3", view.mask_policy}});
     running_[output.id] = std::move(view);
   }
   // An output the reloaded config no longer has is no longer shown.

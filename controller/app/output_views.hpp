@@ -35,6 +35,13 @@ std::vector<std::string> cameras_in_output(const WallState& state,
                                            const layouts::LayoutLibrary& layouts,
                                            const Config& config, const OutputConfig& output);
 
+// Where the output's picture goes, for the audit: "rtsp /<id>", "record", "srt listener
+// HOST:PORT aes-128" (or "caller", "unencrypted"), "rtmp URL" (shown_url), in that order.
+std::vector<std::string> output_sinks(const OutputConfig& output);
+
+// An RTMP URL as status and the audit show it: without a query (a stream key) or credentials.
+std::string shown_url(const std::string& url);
+
 // SM3 (hex) of the masks of `cameras` (ids and every polygon's points, in order): equal for the
 // same masks on the same cameras, different when any mask, point or camera differs.
 std::string mask_policy_sm3(const Config& config, const std::vector<std::string>& cameras);

@@ -85,6 +85,7 @@ std::string parse_rtmp(YamlMap& output, const YAML::Node& node) {
            "must be rtmp://HOST[:PORT]/APP/STREAM (an application and a stream name), got \"" +
                url + "\"");
   std::string host = rest.substr(0, slash);
+  if (const auto at = host.rfind('@'); at != std::string::npos) host = host.substr(at + 1);
   if (host.size() > 2 && host.front() == '[') {
     host = host.substr(1, host.find(']') - 1);
   } else if (const auto colon = host.rfind(':'); colon != std::string::npos) {

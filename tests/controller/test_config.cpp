@@ -506,6 +506,8 @@ TEST(Config, EachOutputMistakeIsNamed) {
        "outputs[0].rtmp.url", "APP/STREAM"},
       {"outputs:\n  - {id: a, sinks: [rtmp], rtmp: {url: 'rtmp://mcu.gov/live/wall'}}\n", 4,
        "outputs[0].rtmp.url", "rtmps://"},
+      {"outputs:\n  - {id: a, sinks: [rtmp], rtmp: {url: 'rtmp://u:p@127.0.0.1.mcu.gov/l/w'}}\n", 4,
+       "outputs[0].rtmp.url", "unencrypted to 127.0.0.1.mcu.gov"},
       {"outputs:\n  - {id: a, record: {segment_s: 10}}\n", 4, "outputs[0].record",
        "add record to sinks"},
       {"outputs:\n  - {id: a, sinks: [record], record: {segment_s: 0}}\n", 4,

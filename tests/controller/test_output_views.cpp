@@ -98,6 +98,22 @@ TEST(OutputViews, ATileOutputFollowsItsTileThroughLayoutsAndMaximize) {
   EXPECT_EQ(source("third"), std::nullopt);
 }
 
+TEST(OutputViews, TheSinksNameWhereThePictureGoesWithoutSecrets) {
+  const Config config = load_config_text(
+      std::string(
+          "cameras: [{id: a, main: rtsp://h/a}]\noutputs:\n"
+          "  - {id: all, sinks: [rtsp, record, srt, rtmp],\n"
+          "     srt: {address: '[::1]:9000', passphrase: jianghan-2026-key, key_bits: 256},\n"
+          "     rtmp: {url: 'rtmp://user:secret@127.0.0.1/live/wall?key=k'}}\n"
+          "  - {id: call, sinks: [srt], srt: {mode: caller, address: '127.0.0.1:9001'}}\n"),
+      "t.yaml", "/");
+  EXPECT_EQ(output_sinks(config.outputs[0]),
+            (std::vector<std::string>{"rtsp /all", "record", "srt listener [::1]:9000 aes-256",
+                                      "rtmp rtmp://127.0.0.1/live/wall"}));
+  EXPECT_EQ(output_sinks(config.outputs[1]),
+            (std::vector<std::string>{"srt caller 127.0.0.1:9001 unencrypted"}));
+}
+
 TEST(OutputViews, MaskPolicyHashIsSm3OfTheMasksOfTheCamerasShown) {
   // GB/T 32905-2016, appendix A.1.
   EXPECT_EQ(sm3_hex("abc"), "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0");
@@ -142,6 +158,7 @@ TEST_F(OutputViewAuditTest, EachStartChangeAndStopOfAnOutputsPictureIsOneLine) {
   EXPECT_EQ(views[0]["args"], (json{{"output", "corner"},
                                     {"name", "左上角"},
                                     {"running", true},
+                                    {"sinks", {"rtsp /corner"}},
                                     {"cameras", {"red"}},
                                     {"mask_policy_sm3", mask_policy_sm3(config, {"red"})}}));
   EXPECT_EQ(views[0].value("identity", ""), operator_origin.identity);
