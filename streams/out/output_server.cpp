@@ -275,7 +275,11 @@ void OutputServer::mount(std::shared_ptr<LiveOutput> output) {
     gst_rtsp_media_factory_set_launch(
         factory,
         "( appsrc name=coded ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=-1 )");
-    gst_rtsp_media_factory_set_shared(factory, TRUE);
+    // A media per client: gst-rtsp-server pulls a shared media's next packet only when some
+    // client can take it, so one client that stopped reading (its socket full) froze the mount
+    // for every client until its session timed out. The encoding stays shared (LiveOutput);
+    // each client costs only its parser and payloader, and a stuck one holds only its own.
+    gst_rtsp_media_factory_set_shared(factory, FALSE);
     if (!m.options.users.empty()) {
       gst_rtsp_media_factory_add_role(factory, kViewerRole, GST_RTSP_PERM_MEDIA_FACTORY_ACCESS,
                                       G_TYPE_BOOLEAN, TRUE, GST_RTSP_PERM_MEDIA_FACTORY_CONSTRUCT,

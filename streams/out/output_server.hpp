@@ -1,7 +1,8 @@
 // The RTSP server of the live outputs (gst-rtsp-server): each started output is a mount,
-// rtsp://ADDRESS:PORT/<id>, with one shared media (every client of a mount watches the same
-// pipeline: appsrc ! h264parse ! rtph264pay, fed the output's encoded access units by
-// LiveOutput), so an output is encoded once however many clients watch. With users, every
+// rtsp://ADDRESS:PORT/<id>, with a media per client (appsrc ! h264parse ! rtph264pay, fed the
+// output's encoded access units by LiveOutput): an output is encoded once however many clients
+// watch, and a client that stops reading holds up only its own media (a shared one froze every
+// client of the mount: gst-rtsp-server sends its next packet only when some client has room). With users, every
 // request needs RTSP digest authentication (realm "videowall") as one of them; without users
 // the caller keeps the address on loopback (the config refuses anything else).
 //

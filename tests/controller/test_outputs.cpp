@@ -204,8 +204,8 @@ TEST_F(Outputs, StatusReportsEachOutputWithItsClients) {
 TEST_F(Outputs, AClientThatStopsReadingHoldsUpNeitherTheOtherClientsNorTheWall) {
   // One client connects over TCP and stops reading (SIGSTOP: its socket stays open); another
   // client, the encoder and the wall must go on. (This output's solid tiles make a few KB a
-  // second: the kernel's socket buffers absorb 15 s of it, so the RTSP server's own backlog is
-  // not reached here; a client that fills it needs a high-bitrate source, still to test.)
+  // second: the kernel's socket buffers absorb 15 s of it; a stuck client of a high-bitrate
+  // output, past the buffers and the server's backlog: test_live_output OutputServerFaults.)
   DaemonProcess stuck("/usr/bin/gst-launch-1.0",
                       {"-q", "rtspsrc", "location=" + url("conference"), "protocols=tcp", "!",
                        "rtph264depay", "!", "fakesink"},

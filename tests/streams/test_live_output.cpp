@@ -5,9 +5,13 @@
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include "streams/gst_init.hpp"
@@ -15,17 +19,16 @@
 #include "streams/out/h264_encoders.hpp"
 #include "streams/out/live_output.hpp"
 #include "streams/out/output_server.hpp"
+#include "tests/support/eventually.hpp"
+#include "tests/support/process.hpp"
 
 namespace vw::streams {
 namespace {
 
 using namespace std::chrono_literals;
 
-// A solid RGBA picture.
-FramePtr solid(int width, int height, std::uint8_t r, std::uint8_t g, std::uint8_t b) {
-  auto pixels = std::make_shared<std::vector<std::uint8_t>>();
-  pixels->reserve(static_cast<std::size_t>(width) * height * 4);
-  for (int i = 0; i < width * height; ++i) pixels->insert(pixels->end(), {r, g, b, 255});
+// An RGBA picture of these pixels (tightly packed).
+FramePtr rgba(int width, int height, std::shared_ptr<std::vector<std::uint8_t>> pixels) {
   auto frame = std::make_shared<VideoFrame>();
   frame->format = PixelFormat::RGBA;
   frame->width = width;
@@ -35,6 +38,14 @@ FramePtr solid(int width, int height, std::uint8_t r, std::uint8_t g, std::uint8
   frame->strides[0] = width * 4;
   frame->storage = std::move(pixels);
   return frame;
+}
+
+// A solid RGBA picture.
+FramePtr solid(int width, int height, std::uint8_t r, std::uint8_t g, std::uint8_t b) {
+  auto pixels = std::make_shared<std::vector<std::uint8_t>>();
+  pixels->reserve(static_cast<std::size_t>(width) * height * 4);
+  for (int i = 0; i < width * height; ++i) pixels->insert(pixels->end(), {r, g, b, 255});
+  return rgba(width, height, std::move(pixels));
 }
 
 // A sink as the daemon attaches them, decoding to RGB: what a receiver would see.
@@ -149,6 +160,75 @@ TEST(LiveOutputEncoders, AnEncoderThisMachineLacksIsRefusedByName) {
   std::string why;
   EXPECT_TRUE(encoder_candidates("h265", why).empty());
   EXPECT_NE(why.find("unknown encoder"), std::string::npos) << why;
+}
+
+// Noise at `width` x `height`: every picture different, so the encoder makes big frames.
+FramePtr noise(int width, int height, std::uint32_t& seed) {
+  auto pixels =
+      std::make_shared<std::vector<std::uint8_t>>(static_cast<std::size_t>(width) * height * 4);
+  auto* words = reinterpret_cast<std::uint32_t*>(pixels->data());
+  for (std::size_t i = 0; i < pixels->size() / 4; ++i) {
+    seed ^= seed << 13;
+    seed ^= seed >> 17;
+    seed ^= seed << 5;
+    words[i] = seed | 0xff000000u;
+  }
+  return rgba(width, height, std::move(pixels));
+}
+
+// A client that stops reading a high-bitrate output (its TCP window and the kernel's buffers full
+// within seconds, then the RTSP server's own backlog): the encoder, and another client of the
+// same shared mount, go on.
+TEST(OutputServerFaults, AStuckClientOfAHighBitrateOutputHoldsUpNeitherTheEncoderNorOthers) {
+  OutputEncoding e;
+  e.width = 640;
+  e.height = 360;
+  e.fps = 25;
+  e.bitrate_kbps = 20000;
+  e.encoder = "x264";
+  auto output = std::make_shared<LiveOutput>("busy", e);
+  ASSERT_EQ(output->start(), "");
+  OutputServerOptions options;
+  options.port = 0;
+  OutputServer server(options);
+  ASSERT_EQ(server.start(), "");
+  server.mount(output);
+  std::atomic<bool> feeding{true};
+  std::thread feeder([&] {
+    std::uint32_t seed = 2463534242u;
+    while (feeding) {
+      output->push(noise(e.width, e.height, seed));
+      std::this_thread::sleep_for(40ms);
+    }
+  });
+  const std::string url = server.url("busy");
+  const std::string dir = "/tmp/vw-stuck-" + std::to_string(::getpid());
+  vw::testing::DaemonProcess stuck(
+      "/usr/bin/gst-launch-1.0",
+      {"-q", "rtspsrc", "location=" + url, "protocols=tcp", "!", "rtph264depay", "!", "fakesink"},
+      dir + "-stuck.log");
+  stuck.start();
+  ASSERT_TRUE(vw::testing::eventually([&] { return server.clients("busy") >= 1; }, 30s, 100ms));
+  ASSERT_EQ(::kill(stuck.pid(), SIGSTOP), 0);
+  // 25 MB: far more than the kernel's socket buffers and the server's backlog hold.
+  const std::uint64_t bytes_before = output->stats().bytes_encoded;
+  EXPECT_TRUE(vw::testing::eventually(
+      [&] { return output->stats().bytes_encoded >= bytes_before + 25'000'000; }, 60s, 200ms))
+      << "the encoder stalled behind a stuck client: "
+      << output->stats().bytes_encoded - bytes_before;
+  // Another client of the same mount gets its frames now.
+  const auto other =
+      vw::testing::run_process("/usr/bin/gst-launch-1.0",
+                               {"-q", "rtspsrc", "location=" + url, "protocols=tcp", "!",
+                                "rtph264depay", "!", "fakesink", "num-buffers=50"},
+                               30s);
+  EXPECT_EQ(other.exit_code, 0) << "a second client got no frames: " << other.output;
+  ::kill(stuck.pid(), SIGCONT);
+  stuck.stop();
+  feeding = false;
+  feeder.join();
+  server.stop();
+  output->stop();
 }
 
 // What status shows a receiver: an address it can dial, never the any-address.
