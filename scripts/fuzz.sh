@@ -32,10 +32,12 @@ jobs="$(nproc)"
 # the quality thresholds).
 yaml_reader=(controller/core/config.cpp controller/core/config_outputs.cpp
              controller/core/yaml_reader.cpp layouts/yaml_documents.cpp layouts/privacy_mask.cpp
-             streams/rtsp_url.cpp renderer/render_path.cpp controller/quality/quality_checks.cpp)
+             streams/rtsp_url.cpp streams/out/encoder_names.cpp renderer/render_path.cpp
+             controller/quality/quality_checks.cpp)
 yaml_watched=(tests/fuzz/fuzz_yaml.hpp controller/core/config.* controller/core/config_outputs.*
               controller/core/yaml_reader.*
               layouts/yaml_documents.* layouts/layout.hpp layouts/privacy_mask.* streams/*.hpp streams/rtsp_url.cpp
+              streams/out/encoder_names.*
               renderer/*.hpp renderer/render_path.cpp controller/quality/quality_checks.*)
 layout_sources=(layouts/layout.cpp layouts/layout_library.cpp layouts/layout_yaml.cpp
                 layouts/presets.cpp)

@@ -10,7 +10,7 @@
 
 #include "controller/core/yaml_reader.hpp"
 #include "layouts/privacy_mask.hpp"
-#include "streams/out/h264_encoders.hpp"
+#include "streams/out/encoder_names.hpp"
 
 namespace vw::controller {
 

@@ -12,18 +12,6 @@ namespace vw::streams {
 
 namespace {
 
-struct Known {
-  const char* name;
-  const char* factory;
-  bool hardware;
-};
-// "auto" tries the hardware ones in this order: NVENC, the newer VA plugin, gstreamer-vaapi,
-// V4L2 memory-to-memory (SoCs).
-constexpr Known kKnown[] = {
-    {"nvenc", "nvh264enc", true},  {"va", "vah264enc", true},  {"vaapi", "vaapih264enc", true},
-    {"v4l2", "v4l2h264enc", true}, {"x264", "x264enc", false}, {"openh264", "openh264enc", false},
-};
-
 std::mutex failed_mutex;
 std::set<std::string>& failed() {
   static std::set<std::string> set;
@@ -40,18 +28,10 @@ bool present(const char* factory) {
 
 }  // namespace
 
-const std::vector<std::string>& encoder_names() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> out{"auto"};
-    for (const Known& k : kKnown) out.emplace_back(k.name);
-    return out;
-  }();
-  return names;
-}
-
 bool is_hardware_encoder(const std::string& factory) {
-  return std::any_of(std::begin(kKnown), std::end(kKnown),
-                     [&](const Known& k) { return k.hardware && factory == k.factory; });
+  const auto& known = known_encoders();
+  return std::any_of(known.begin(), known.end(),
+                     [&](const KnownEncoder& k) { return k.hardware && factory == k.factory; });
 }
 
 void mark_encoder_failed(const std::string& factory) {
@@ -64,13 +44,13 @@ std::vector<std::string> encoder_candidates(const std::string& name, std::string
   std::vector<std::string> out;
   if (name == "auto") {
     std::lock_guard lock(failed_mutex);
-    for (const Known& k : kKnown)
+    for (const KnownEncoder& k : known_encoders())
       if (k.hardware && present(k.factory) && failed().count(k.factory) == 0)
         out.emplace_back(k.factory);
     out.emplace_back("x264enc");
     return out;
   }
-  for (const Known& k : kKnown) {
+  for (const KnownEncoder& k : known_encoders()) {
     if (name != k.name) continue;
     if (present(k.factory)) return {k.factory};
     why = std::string("the encoder ") + k.name + " (" + k.factory +

@@ -10,12 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "streams/out/encoder_names.hpp"
 #include "streams/out/live_output.hpp"
 
 namespace vw::streams {
-
-// The names a config may give: auto, x264, openh264, nvenc, va, vaapi, v4l2.
-const std::vector<std::string>& encoder_names();
 
 // The GStreamer elements to try for `name`, in order. Empty, with `why`, when `name` is unknown
 // or names an encoder this machine does not have.
