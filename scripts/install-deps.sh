@@ -47,3 +47,12 @@ echo "install-deps.sh: installing ${#missing[@]} packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
+# nginx is here only as the RTMP server the tests start on loopback. Installing it starts and
+# enables its system service (a web server on port 80 of every interface): stop and disable it
+# when this script is what installed it.
+for p in "${missing[@]}"; do
+  if [ "$p" = nginx ] && [ -d /run/systemd/system ]; then
+    systemctl disable --now nginx.service >/dev/null 2>&1 || true
+    echo "install-deps.sh: nginx is only the tests' RTMP server: its service is stopped and disabled"
+  fi
+done
