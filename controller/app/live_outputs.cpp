@@ -27,10 +27,7 @@ std::vector<streams::PushOptions> push_options(const OutputConfig& config) {
     streams::PushOptions o;
     o.output_id = config.id;
     o.kind = streams::PushOptions::Kind::srt;
-    const std::string host =
-        srt.host.find(':') != std::string::npos ? "[" + srt.host + "]" : srt.host;
-    o.uri = "srt://" + host + ":" + std::to_string(srt.port) +
-            (srt.listener ? "?mode=listener" : "?mode=caller");
+    o.uri = "srt://" + srt_host_port(srt) + (srt.listener ? "?mode=listener" : "?mode=caller");
     o.passphrase = srt.passphrase;
     o.key_bytes = srt.key_bits / 8;
     o.latency_ms = srt.latency_ms;

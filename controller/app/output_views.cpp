@@ -56,17 +56,20 @@ std::string shown_url(const std::string& url) {
   return shown;
 }
 
+std::string srt_host_port(const OutputSrtConfig& srt) {
+  const std::string host =
+      srt.host.find(':') != std::string::npos ? "[" + srt.host + "]" : srt.host;
+  return host + ":" + std::to_string(srt.port);
+}
+
 std::vector<std::string> output_sinks(const OutputConfig& output) {
   std::vector<std::string> sinks;
   if (output.rtsp) sinks.push_back("rtsp /" + output.id);
   if (output.record) sinks.push_back("record");
   if (output.srt) {
     const OutputSrtConfig& srt = output.srt_sink;
-    const std::string host =
-        srt.host.find(':') != std::string::npos ? "[" + srt.host + "]" : srt.host;
     sinks.push_back(
-        std::string("srt ") + (srt.listener ? "listener " : "caller ") + host + ":" +
-        std::to_string(srt.port) +
+        std::string("srt ") + (srt.listener ? "listener " : "caller ") + srt_host_port(srt) +
         (srt.passphrase.empty() ? " unencrypted" : " aes-" + std::to_string(srt.key_bits)));
   }
   if (output.rtmp) sinks.push_back("rtmp " + shown_url(output.rtmp_url));

@@ -39,6 +39,9 @@ std::vector<std::string> cameras_in_output(const WallState& state,
 // HOST:PORT aes-128" (or "caller", "unencrypted"), "rtmp URL" (shown_url), in that order.
 std::vector<std::string> output_sinks(const OutputConfig& output);
 
+// An SRT sink's HOST:PORT as a URL writes it (an IPv6 host in brackets).
+std::string srt_host_port(const OutputSrtConfig& srt);
+
 // An RTMP URL as status and the audit show it: without a query (a stream key) or credentials.
 std::string shown_url(const std::string& url);
 

@@ -2,9 +2,9 @@
 // rtsp://ADDRESS:PORT/<id>, with a media per client (appsrc ! h264parse ! rtph264pay, fed the
 // output's encoded access units by LiveOutput): an output is encoded once however many clients
 // watch, and a client that stops reading holds up only its own media (a shared one froze every
-// client of the mount: gst-rtsp-server sends its next packet only when some client has room). With users, every
-// request needs RTSP digest authentication (realm "videowall") as one of them; without users
-// the caller keeps the address on loopback (the config refuses anything else).
+// client of the mount: gst-rtsp-server sends its next packet only when some client has room). With
+// users, every request needs RTSP digest authentication (realm "videowall") as one of them; without
+// users the caller keeps the address on loopback (the config refuses anything else).
 //
 // Threads: start() spawns the server thread, which owns the GstRTSPServer and runs a private
 // GMainContext (never the default one). mount(), unmount(), clients() and port() may be called

@@ -8,9 +8,10 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -193,12 +194,17 @@ TEST(OutputServerFaults, AStuckClientOfAHighBitrateOutputHoldsUpNeitherTheEncode
   OutputServer server(options);
   ASSERT_EQ(server.start(), "");
   server.mount(output);
-  std::atomic<bool> feeding{true};
+  // A new noise picture every 40 ms (a 25 fps camera), until told to stop.
+  std::mutex feeding_mutex;
+  std::condition_variable stop_feeding;
+  bool feeding = true;
   std::thread feeder([&] {
     std::uint32_t seed = 2463534242u;
-    while (feeding) {
+    std::unique_lock lock(feeding_mutex);
+    while (!stop_feeding.wait_for(lock, 40ms, [&] { return !feeding; })) {
+      lock.unlock();
       output->push(noise(e.width, e.height, seed));
-      std::this_thread::sleep_for(40ms);
+      lock.lock();
     }
   });
   const std::string url = server.url("busy");
@@ -225,7 +231,11 @@ TEST(OutputServerFaults, AStuckClientOfAHighBitrateOutputHoldsUpNeitherTheEncode
   EXPECT_EQ(other.exit_code, 0) << "a second client got no frames: " << other.output;
   ::kill(stuck.pid(), SIGCONT);
   stuck.stop();
-  feeding = false;
+  {
+    std::lock_guard lock(feeding_mutex);
+    feeding = false;
+  }
+  stop_feeding.notify_all();
   feeder.join();
   server.stop();
   output->stop();
