@@ -12,6 +12,8 @@ packages=(
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools
   gstreamer1.0-x  # textoverlay/timeoverlay for the demo clips' burnt-in names
+  # WebRTC viewers of the outputs (WHEP): webrtcbin's headers, libnice (ICE) and its plugin
+  libgstreamer-plugins-bad1.0-dev libnice-dev gstreamer1.0-nice
   # OpenGL: GLFW window, EGL for headless, libepoxy for entry points, Mesa llvmpipe, Xvfb
   libglfw3-dev libimgui-dev libepoxy-dev libegl-dev libgl-dev libegl-mesa0 libgl1-mesa-dri xvfb xauth
   # text and images: FreeType + fontconfig with the Noto CJK fonts, libpng for snapshots
@@ -28,6 +30,7 @@ packages=(
   python3-prometheus-client  # tests parse /metrics with Prometheus' own text parser
   ffmpeg  # ffprobe and ffmpeg: real clients of the outputs in the tests (RTSP, SRT, RTMP)
   nginx libnginx-mod-rtmp  # a real RTMP server on loopback for the RTMP push test
+  chromium  # a real browser (headless) plays the WHEP output in the tests
 )
 
 if [ "$(id -u)" -ne 0 ]; then

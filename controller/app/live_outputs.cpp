@@ -9,8 +9,6 @@
 
 namespace vw::controller {
 
-using nlohmann::json;
-
 namespace {
 
 streams::OutputServerOptions server_options(const OutputRtspConfig& rtsp) {
@@ -92,6 +90,7 @@ LiveOutputs::LiveOutputs(const Config& config, const layouts::LayoutLibrary& lay
       state_dir_(std::move(state_dir)),
       renderer_(renderer),
       server_(server_options(config.output_rtsp)),
+      whep_config_(config.output_whep),
       thread_([this] { run(); }) {}
 
 LiveOutputs::~LiveOutputs() {
@@ -109,6 +108,12 @@ LiveOutputs::~LiveOutputs() {
   }
   for (const std::string& id : ids) stop(id);
   server_.stop();
+  std::unique_ptr<service::WhepServer> whep;
+  {
+    std::lock_guard lock(mutex_);
+    whep = std::move(whep_);
+  }
+  whep.reset();  // its listener stops; no viewer is left (stop() closed them)
 }
 
 std::string LiveOutputs::recording_dir(const OutputConfig& config) const {
@@ -197,6 +202,12 @@ void LiveOutputs::heal() {
     }
   }
   heal_pushes();
+  service::WhepServer* whep = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    whep = whep_.get();
+  }
+  if (whep != nullptr) whep->reap();  // viewers whose browser went away
 }
 
 void LiveOutputs::heal_pushes() {
@@ -291,6 +302,12 @@ void LiveOutputs::stop(const std::string& id) {
   }
   update_taps();
   server_.unmount(id);
+  service::WhepServer* whep = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    whep = whep_.get();  // made once, kept until the destructor, which stops this thread first
+  }
+  if (whep != nullptr) whep->close_output(id);
   output->stop();                    // end-of-stream to every sink
   if (recording) recording->stop();  // the segment being written is finished
   for (Push& push : pushes)
@@ -303,7 +320,13 @@ std::string LiveOutputs::start(const OutputConfig& config) {
     server_started_ = error.empty();
     if (!server_started_) return "the RTSP server of the outputs: " + error;
   }
+  if (config.whep) {
+    if (std::string error = start_whep(); !error.empty())
+      return "the WHEP endpoint of the outputs: " + error;
+  }
   streams::OutputEncoding encoding;
+  // Browsers offer H.264 constrained baseline and main, not always high (x264's default).
+  if (config.whep) encoding.profile = "main";
   encoding.width = config.width;
   encoding.height = config.height;
   encoding.fps = config.fps;
@@ -355,7 +378,37 @@ std::string LiveOutputs::start(const OutputConfig& config) {
                config.rtsp ? "serving " + server_.url(config.id) : std::string("running"),
                config.record ? ", recording" : "", config.srt ? ", SRT" : "",
                config.rtmp ? ", RTMP push" : "");
+  if (config.whep)
+    spdlog::info("output {}: browsers watch it at {}", config.id, whep_->page_url(config.id));
   return {};
+}
+
+std::string LiveOutputs::start_whep() {
+  {
+    std::lock_guard lock(mutex_);
+    if (whep_) return {};
+  }
+  service::WhepServerOptions options;
+  options.host = whep_config_.address;
+  options.port = whep_config_.port;
+  options.token = whep_config_.token;
+  options.ice_addresses = whep_config_.ice_addresses;
+  options.max_viewers = whep_config_.max_viewers;
+  for (const OutputConfig& config : outputs_)
+    if (config.whep) options.names[config.id] = config.name;
+  auto find = [this](const std::string& id) -> std::shared_ptr<streams::LiveOutput> {
+    std::lock_guard lock(mutex_);
+    auto it = running_.find(id);
+    return it != running_.end() ? it->second : nullptr;
+  };
+  try {
+    auto whep = std::make_unique<service::WhepServer>(std::move(options), std::move(find));
+    std::lock_guard lock(mutex_);
+    whep_ = std::move(whep);
+    return {};
+  } catch (const std::exception& e) {
+    return e.what();
+  }
 }
 
 void LiveOutputs::update_taps() {
@@ -394,108 +447,6 @@ void LiveOutputs::update_taps() {
     taps.push_back(std::move(tap));
   }
   renderer_.set_outputs(std::move(taps));
-}
-
-json LiveOutputs::status() const {
-  json list = json::array();
-  std::lock_guard lock(mutex_);
-  for (const OutputConfig& config : outputs_) {
-    json o = {{"id", config.id},
-              {"name", config.name},
-              {"size", {config.width, config.height}},
-              {"fps", config.fps},
-              {"bitrate_kbps", config.bitrate_kbps},
-              {"source", config.tile > 0        ? "tile"
-                         : config.region[2] > 0 ? "region"
-                                                : "wall"}};
-    if (config.region[2] > 0) o["region"] = config.region;
-    if (config.tile > 0) {
-      o["tile"] = config.tile;
-      auto t = tile_sources_.find(config.id);
-      o["tile_in_layout"] = t != tile_sources_.end() && t->second.has_value();
-    }
-    json sinks = json::array();
-    if (config.rtsp) sinks.push_back("rtsp");
-    if (config.record) sinks.push_back("record");
-    if (config.srt) sinks.push_back("srt");
-    if (config.rtmp) sinks.push_back("rtmp");
-    o["sinks"] = std::move(sinks);
-    // Where a receiver finds it: the RTSP URL (while it runs), the SRT address, the RTMP target.
-    json addresses = json::array();
-    if (config.rtsp && running_.count(config.id) > 0) addresses.push_back(server_.url(config.id));
-    if (config.srt) {
-      const OutputSrtConfig& srt = config.srt_sink;
-      addresses.push_back("srt://" + streams::url_host(srt.host) + ":" + std::to_string(srt.port) +
-                          (srt.listener ? "" : "?mode=caller"));
-    }
-    if (config.rtmp) addresses.push_back(shown_url(config.rtmp_url));
-    o["addresses"] = std::move(addresses);
-    if (auto r = retries_.find(config.id); r != retries_.end() && r->second.restarts > 0) {
-      o["restarts"] = r->second.restarts;
-      o["restarted_for"] = r->second.last_error;
-    }
-    auto it = running_.find(config.id);
-    if (it == running_.end()) {
-      auto error = errors_.find(config.id);
-      o["state"] = error != errors_.end() ? "failed" : "stopped";
-      if (error != errors_.end()) o["error"] = error->second;
-      list.push_back(std::move(o));
-      continue;
-    }
-    const streams::LiveOutputStats s = it->second->stats();
-    o["state"] = s.state;
-    if (!s.error.empty()) o["error"] = s.error;
-    if (config.rtsp) {
-      o["url"] = server_.url(config.id);
-      o["clients"] = server_.clients(config.id);
-    }
-    if (auto r = recordings_.find(config.id); r != recordings_.end()) {
-      const streams::RecordingStats rs = r->second->stats();
-      o["recording"] = {{"dir", recording_dir(config)},
-                        {"segments", rs.segments},
-                        {"bytes", rs.bytes},
-                        {"removed", rs.removed}};
-      if (!rs.error.empty()) o["recording"]["error"] = rs.error;
-    }
-    if (auto p = pushes_.find(config.id); p != pushes_.end()) {
-      for (const Push& push : p->second) {
-        const streams::PushOptions& options = push.options;
-        json entry;
-        if (options.kind == streams::PushOptions::Kind::srt) {
-          entry = {{"mode", config.srt_sink.listener ? "listener" : "caller"},
-                   {"address", options.uri.substr(0, options.uri.find('?'))},
-                   {"encrypted", !config.srt_sink.passphrase.empty()}};
-        } else {
-          entry = {{"url", shown_url(options.uri)}};
-        }
-        const streams::PushStats ps = push.sink ? push.sink->stats() : streams::PushStats{};
-        const std::string error = push.sink ? ps.error : push.start_error;
-        entry["state"] = error.empty() ? "running" : "failed";
-        if (!error.empty()) entry["error"] = error;
-        if (ps.clients >= 0) entry["clients"] = ps.clients;
-        entry["bytes_sent"] = ps.bytes_sent;
-        if (options.kind == streams::PushOptions::Kind::srt) {
-          entry["packets_lost"] = ps.packets_lost;
-          entry["packets_retransmitted"] = ps.packets_retransmitted;
-          if (ps.rtt_ms >= 0) entry["rtt_ms"] = ps.rtt_ms;
-        }
-        if (push.retry.restarts > 0) {
-          entry["restarts"] = push.retry.restarts;
-          entry["restarted_for"] = push.retry.last_error;
-        }
-        o[streams::push_kind_name(options.kind)] = std::move(entry);
-      }
-    }
-    o["encoder"] = s.encoder;
-    o["pictures_in"] = s.pictures_in;
-    o["frames_fed"] = s.frames_fed;
-    o["frames_encoded"] = s.frames_encoded;
-    o["encoder_drops"] = s.encoder_drops;
-    o["sink_drops"] = s.sink_drops;
-    o["bytes_encoded"] = s.bytes_encoded;
-    list.push_back(std::move(o));
-  }
-  return list;
 }
 
 }  // namespace vw::controller

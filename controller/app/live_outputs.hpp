@@ -10,7 +10,8 @@
 // 30 s, back to 1 s after 30 s without a failure); status() counts the restarts and names the
 // last reason. An SRT or RTMP sink that fails (the listener it calls is down, the RTMP server
 // went away) is restarted alone, with the same backoff: the output's encoder, its RTSP clients
-// and its recording run on.
+// and its recording run on. Outputs with the whep sink are watched in browsers through one
+// WHEP endpoint (controller/service/whep_server), started with the first of them.
 // Threads: constructed and destroyed on the app's thread; want() and status() from any thread.
 #pragma once
 
@@ -28,6 +29,7 @@
 
 #include "controller/core/config.hpp"
 #include "controller/core/wall_state.hpp"
+#include "controller/service/whep_server.hpp"
 #include "layouts/layout.hpp"
 #include "renderer/renderer.hpp"
 #include "streams/out/live_output.hpp"
@@ -64,6 +66,7 @@ class LiveOutputs {
   void stop(const std::string& id);
   void update_taps();
   std::string recording_dir(const OutputConfig& config) const;
+  std::string start_whep();  // the WHEP endpoint, unless it runs: "" or why not
 
   const std::vector<OutputConfig> outputs_;
   const layouts::LayoutLibrary& layouts_;
@@ -73,6 +76,7 @@ class LiveOutputs {
   renderer::Renderer& renderer_;
   streams::OutputServer server_;
   bool server_started_ = false;  // the thread's
+  const OutputWhepConfig whep_config_;
 
   mutable std::mutex mutex_;  // guards the members below
   std::map<std::string, std::shared_ptr<streams::LiveOutput>> running_;
@@ -100,6 +104,9 @@ class LiveOutputs {
     Retry retry;
   };
   std::map<std::string, std::vector<Push>> pushes_;  // of running_: SRT, then RTMP
+  // The WHEP endpoint, made by the thread with the first output that has the whep sink and kept
+  // until the destructor (status() reads it under the mutex).
+  std::unique_ptr<service::WhepServer> whep_;
   bool stopping_ = false;
   std::condition_variable wake_;
   std::thread thread_;  // last: started once everything above exists

@@ -73,6 +73,7 @@ std::vector<std::string> output_sinks(const OutputConfig& output) {
         (srt.passphrase.empty() ? " unencrypted" : " aes-" + std::to_string(srt.key_bits)));
   }
   if (output.rtmp) sinks.push_back("rtmp " + shown_url(output.rtmp_url));
+  if (output.whep) sinks.push_back("whep /" + output.id + "/");
   return sinks;
 }
 

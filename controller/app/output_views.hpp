@@ -36,7 +36,8 @@ std::vector<std::string> cameras_in_output(const WallState& state,
                                            const Config& config, const OutputConfig& output);
 
 // Where the output's picture goes, for the audit: "rtsp /<id>", "record", "srt listener
-// HOST:PORT aes-128" (or "caller", "unencrypted"), "rtmp URL" (shown_url), in that order.
+// HOST:PORT aes-128" (or "caller", "unencrypted"), "rtmp URL" (shown_url), "whep /<id>/" (the
+// page on the WHEP endpoint), in that order.
 std::vector<std::string> output_sinks(const OutputConfig& output);
 
 // An SRT sink's HOST:PORT as a URL writes it (an IPv6 host in brackets).

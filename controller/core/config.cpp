@@ -567,11 +567,13 @@ Config load_config_text(const std::string& yaml, const std::string& file_label,
     parse_outputs(outputs, file_label, base_dir, config.wall, config.outputs);
   if (YAML::Node rtsp = top.take("output_rtsp"); YamlMap::present(rtsp))
     parse_output_rtsp(rtsp, file_label, config.output_rtsp);
+  if (YAML::Node whep = top.take("output_whep"); YamlMap::present(whep))
+    parse_output_whep(whep, file_label, config.output_whep);
   if (YAML::Node mark = top.take("output_watermark"); YamlMap::present(mark))
     config.output_watermark = parse_output_watermark(mark, file_label);
   top.reject_unknown(
       "wall, streams, cameras, tiles, cases, api, storage, panel, service, quality, outputs, "
-      "output_rtsp, output_watermark");
+      "output_rtsp, output_whep, output_watermark");
   return config;
 }
 

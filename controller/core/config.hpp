@@ -188,6 +188,7 @@ struct OutputConfig {
   OutputSrtConfig srt_sink;
   bool rtmp = false;     // pushed over RTMP to rtmp_url
   std::string rtmp_url;  // rtmp://HOST[:PORT]/APP/STREAM or rtmps://...
+  bool whep = false;     // watched in browsers over WebRTC (output_whep's endpoint, /<id>/)
   bool start = false;    // started with the daemon
   int line = 0;
   bool operator==(const OutputConfig&) const = default;
@@ -205,6 +206,19 @@ struct OutputRtspConfig {
   int port = 8555;                    // 0: any free port (tests)
   std::vector<OutputRtspUser> users;
   bool operator==(const OutputRtspConfig&) const = default;
+};
+
+// The WHEP endpoint of the outputs (output_whep:): browsers watch the outputs with the whep sink
+// over WebRTC. An address off loopback needs a token.
+struct OutputWhepConfig {
+  std::string address = "127.0.0.1";  // numeric IPv4 or IPv6
+  int port = 8889;                    // 0: any free port (tests)
+  std::string token;                  // "" or 16-128 characters: Authorization: Bearer <token>
+  // The local addresses ICE offers the browsers; empty: every address of this machine off
+  // loopback.
+  std::vector<std::string> ice_addresses;
+  int max_viewers = 8;  // per output
+  bool operator==(const OutputWhepConfig&) const = default;
 };
 
 // True for exactly tcp://127.a.b.c:PORT (numeric), tcp://[::1]:PORT, ipc://PATH and inproc://NAME;
@@ -234,6 +248,7 @@ struct Config {
   QualityConfig quality;
   std::vector<OutputConfig> outputs;
   OutputRtspConfig output_rtsp;
+  OutputWhepConfig output_whep;
   // Drawn on every output with the time and the output's id (output_watermark), so a screen
   // recording in a conference is traceable.
   std::string output_watermark = "内部资料 · 严禁外传";

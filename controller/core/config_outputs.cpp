@@ -161,7 +161,8 @@ OutputConfig parse_output(const YAML::Node& node, const std::string& where, cons
   }
   if (YAML::Node sinks = s.take("sinks"); YamlMap::present(sinks)) {
     if (!sinks.IsSequence() || sinks.size() == 0)
-      s.fail(sinks, "sinks", "must be a list of rtsp, record, srt and rtmp, e.g. [rtsp, record]");
+      s.fail(sinks, "sinks",
+             "must be a list of rtsp, record, srt, rtmp and whep, e.g. [rtsp, record]");
     out.rtsp = false;
     for (std::size_t i = 0; i < sinks.size(); ++i) {
       const std::string key = "sinks[" + std::to_string(i) + "]";
@@ -174,10 +175,11 @@ OutputConfig parse_output(const YAML::Node& node, const std::string& where, cons
         out.srt = true;
       } else if (sink == "rtmp") {
         out.rtmp = true;
+      } else if (sink == "whep") {
+        out.whep = true;
       } else {
         s.fail(sinks[i], key,
-               "\"" + sink + "\" is not a sink; this version has rtsp, record, srt and rtmp " +
-                   "(webrtc is not supported yet)");
+               "\"" + sink + "\" is not a sink; one of rtsp, record, srt, rtmp and whep (WebRTC)");
       }
     }
   }
@@ -307,6 +309,50 @@ void parse_output_rtsp(const YAML::Node& node, const std::string& file, OutputRt
                "machine needs output_rtsp.users (RTSP digest authentication)");
   }
   s.reject_unknown("port, address, users");
+}
+
+void parse_output_whep(const YAML::Node& node, const std::string& file, OutputWhepConfig& whep) {
+  YamlMap s(node, "output_whep", file);
+  const YAML::Node address = s.take("address");
+  if (YamlMap::present(address)) {
+    if (std::string why =
+            split_host_port(s.text("address", address), true, whep.address, whep.port);
+        !why.empty())
+      s.fail(address, "address", why);
+  }
+  const YAML::Node token = s.take("token");
+  if (YamlMap::present(token)) {
+    whep.token = s.text("token", token);
+    // A bearer token is a password a browser sends with every request: long, and printable.
+    const bool printable = std::all_of(whep.token.begin(), whep.token.end(),
+                                       [](char c) { return c > ' ' && c < 127; });
+    if (whep.token.size() < 16 || whep.token.size() > 128 || !printable)
+      s.fail(token, "token", "must be 16-128 printable ASCII characters without spaces");
+  }
+  const YAML::Node ice = s.take("ice_addresses");
+  if (YamlMap::present(ice)) {
+    if (!ice.IsSequence() || ice.size() == 0 || ice.size() > 16)
+      s.fail(ice, "ice_addresses",
+             "must be a list of 1-16 numeric addresses of this machine, e.g. [10.20.0.4]");
+    for (std::size_t i = 0; i < ice.size(); ++i) {
+      const std::string key = "ice_addresses[" + std::to_string(i) + "]";
+      const std::string text = s.text(key, ice[i]);
+      in_addr v4{};
+      in6_addr v6{};
+      if (::inet_pton(AF_INET, text.c_str(), &v4) != 1 &&
+          ::inet_pton(AF_INET6, text.c_str(), &v6) != 1)
+        s.fail(ice[i], key, "\"" + text + "\" is not a numeric IPv4 or IPv6 address");
+      whep.ice_addresses.push_back(text);
+    }
+  }
+  whep.max_viewers = s.integer_or("max_viewers", 8, 1, 64);
+  if (!is_loopback_host(whep.address) && whep.token.empty()) {
+    s.fail(address, "address",
+           whep.address +
+               " is not a loopback address: the outputs show the wall, so serving them off this "
+               "machine needs output_whep.token (browsers send it as a bearer token)");
+  }
+  s.reject_unknown("address, token, ice_addresses, max_viewers");
 }
 
 std::string parse_output_watermark(const YAML::Node& node, const std::string& file) {

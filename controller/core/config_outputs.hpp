@@ -17,6 +17,7 @@ namespace vw::controller {
 void parse_outputs(const YAML::Node& node, const std::string& file, const std::string& base_dir,
                    const WallConfig& wall, std::vector<OutputConfig>& outputs);
 void parse_output_rtsp(const YAML::Node& node, const std::string& file, OutputRtspConfig& rtsp);
+void parse_output_whep(const YAML::Node& node, const std::string& file, OutputWhepConfig& whep);
 // The watermark's text: one line, 1-80 characters.
 std::string parse_output_watermark(const YAML::Node& node, const std::string& file);
 

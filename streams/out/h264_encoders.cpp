@@ -88,6 +88,7 @@ std::string encoder_stage(const std::string& factory, const OutputEncoding& e) {
     out += "extra-controls=\"controls,video_bitrate=" + std::to_string(e.bitrate_kbps * 1000) +
            ",h264_i_frame_period=" + gop + "\"";
   }
+  if (!e.profile.empty()) out += " ! video/x-h264,profile=" + e.profile;
   return out;
 }
 

@@ -34,6 +34,7 @@ struct OutputEncoding {
   int bitrate_kbps = 2000;
   int keyframe_s = 1;  // a key frame every this many seconds (a joining client starts fast)
   std::string encoder = "auto";  // h264_encoders.hpp: auto, x264, openh264, nvenc, va, ...
+  std::string profile;           // H.264 profile the encoder must make ("main"); "": its own choice
 };
 
 struct LiveOutputStats {

@@ -21,17 +21,22 @@ inline nlohmann::json output_of_status(ApiDaemon& daemon, const std::string& id)
 
 // Whether a picture of ApiDaemon's 2x2 wall at half size (320x180) has each camera's colour at
 // its tile's centre (below the label); `at(x, y)` is its RGB pixel, `seen` what was there.
+struct TileCentre {
+  int x, y;
+  std::uint32_t colour;
+};
+inline constexpr TileCentre kHalfSizeTileCentres[] = {
+    {80, 55, kRed}, {240, 55, kGreen}, {80, 145, kBlue}, {240, 145, kWhite}};
+
 template <typename PixelAt>
 bool tiles_at_half_size(PixelAt at, std::string& seen) {
-  const std::pair<std::pair<int, int>, std::uint32_t> expect[] = {
-      {{80, 55}, kRed}, {{240, 55}, kGreen}, {{80, 145}, kBlue}, {{240, 145}, kWhite}};
   seen.clear();
   bool all = true;
-  for (const auto& [xy, colour] : expect) {
-    const std::uint32_t got = at(xy.first, xy.second);
-    all &= near_colour(got, colour);
+  for (const TileCentre& centre : kHalfSizeTileCentres) {
+    const std::uint32_t got = at(centre.x, centre.y);
+    all &= near_colour(got, centre.colour);
     char text[32];
-    std::snprintf(text, sizeof text, "(%d,%d)=%06x ", xy.first, xy.second, got);
+    std::snprintf(text, sizeof text, "(%d,%d)=%06x ", centre.x, centre.y, got);
     seen += text;
   }
   return all;

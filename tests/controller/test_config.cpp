@@ -465,6 +465,28 @@ TEST(Config, OutputRtspUsersOpenTheServerBeyondLoopback) {
   EXPECT_TRUE(d.output_rtsp.users.empty());
 }
 
+TEST(Config, OutputWhepServesBrowsersAndNeedsATokenBeyondLoopback) {
+  const Config c = load_config_text(
+      std::string(kCamera) +
+          "outputs:\n  - {id: m, sinks: [rtsp, whep]}\n  - {id: r, sinks: [rtsp]}\n"
+          "output_whep:\n  address: '0.0.0.0:8890'\n  token: 'a-long-enough-token-2026'\n"
+          "  ice_addresses: [10.20.0.4, 'fd00::4']\n  max_viewers: 20\n",
+      "test.yaml", "/");
+  EXPECT_TRUE(c.outputs[0].whep);
+  EXPECT_TRUE(c.outputs[0].rtsp);
+  EXPECT_FALSE(c.outputs[1].whep);
+  EXPECT_EQ(c.output_whep.address, "0.0.0.0");
+  EXPECT_EQ(c.output_whep.port, 8890);
+  EXPECT_EQ(c.output_whep.token, "a-long-enough-token-2026");
+  EXPECT_EQ(c.output_whep.ice_addresses, (std::vector<std::string>{"10.20.0.4", "fd00::4"}));
+  EXPECT_EQ(c.output_whep.max_viewers, 20);
+  // Loopback on 8889 by default, without a token, every address for ICE.
+  const Config d = load_config_text(std::string(kCamera), "test.yaml", "/");
+  EXPECT_EQ(d.output_whep, OutputWhepConfig{});
+  EXPECT_EQ(d.output_whep.address, "127.0.0.1");
+  EXPECT_EQ(d.output_whep.port, 8889);
+}
+
 TEST(Config, EachOutputMistakeIsNamed) {
   struct Case {
     const char* yaml;
@@ -522,6 +544,15 @@ TEST(Config, EachOutputMistakeIsNamed) {
       {"outputs:\n  - {id: a, encoder: h265}\n", 4, "outputs[0].encoder", "auto, nvenc"},
       {"outputs:\n  - {id: a, colour: red}\n", 4, "outputs[0].colour", ""},
       {"output_rtsp: {port: 70000}\n", 3, "output_rtsp.port", ""},
+      {"output_whep: {address: '0.0.0.0:8889'}\n", 3, "output_whep.address", "output_whep.token"},
+      {"output_whep: {address: 'localhost:8889'}\n", 3, "output_whep.address", "numeric"},
+      {"output_whep: {address: '127.0.0.1'}\n", 3, "output_whep.address", "HOST:PORT"},
+      {"output_whep: {token: short}\n", 3, "output_whep.token", "16-128"},
+      {"output_whep: {token: 'has a space in it, long'}\n", 3, "output_whep.token", "spaces"},
+      {"output_whep: {ice_addresses: [eth0]}\n", 3, "output_whep.ice_addresses[0]", "numeric"},
+      {"output_whep: {ice_addresses: []}\n", 3, "output_whep.ice_addresses", "1-16"},
+      {"output_whep: {max_viewers: 0}\n", 3, "output_whep.max_viewers", ""},
+      {"output_whep: {stun: 'stun:x'}\n", 3, "output_whep.stun", ""},
       {"output_rtsp: {address: wall.local}\n", 3, "output_rtsp.address", "numeric"},
       {"output_rtsp: {address: 0.0.0.0}\n", 3, "output_rtsp.address", "output_rtsp.users"},
       {"output_rtsp: {address: '::'}\n", 3, "output_rtsp.address", "not a loopback"},

@@ -102,14 +102,14 @@ TEST(OutputViews, TheSinksNameWhereThePictureGoesWithoutSecrets) {
   const Config config = load_config_text(
       std::string(
           "cameras: [{id: a, main: rtsp://h/a}]\noutputs:\n"
-          "  - {id: all, sinks: [rtsp, record, srt, rtmp],\n"
+          "  - {id: all, sinks: [rtsp, record, srt, rtmp, whep],\n"
           "     srt: {address: '[::1]:9000', passphrase: jianghan-2026-key, key_bits: 256},\n"
           "     rtmp: {url: 'rtmp://user:secret@127.0.0.1/live/wall?key=k'}}\n"
           "  - {id: call, sinks: [srt], srt: {mode: caller, address: '127.0.0.1:9001'}}\n"),
       "t.yaml", "/");
   EXPECT_EQ(output_sinks(config.outputs[0]),
             (std::vector<std::string>{"rtsp /all", "record", "srt listener [::1]:9000 aes-256",
-                                      "rtmp rtmp://127.0.0.1/live/wall"}));
+                                      "rtmp rtmp://127.0.0.1/live/wall", "whep /all/"}));
   EXPECT_EQ(output_sinks(config.outputs[1]),
             (std::vector<std::string>{"srt caller 127.0.0.1:9001 unencrypted"}));
 }

@@ -1,7 +1,8 @@
 // A live output's encoder in process: the encoder it picks (auto: hardware where GStreamer has
 // one, else x264; or the one named), the pictures it is fed decoded back by a real H.264 decoder
 // (avdec_h264) in a sink attached like the daemon's, and an encoder this machine lacks refused by
-// name. And the host part of the URLs status shows.
+// name; the profile a WebRTC output asks for, and the H.264 payload a browser's offer is answered
+// with. And the host part of the URLs status shows.
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
 #include <gtest/gtest.h>
@@ -12,6 +13,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -20,6 +22,7 @@
 #include "streams/out/h264_encoders.hpp"
 #include "streams/out/live_output.hpp"
 #include "streams/out/output_server.hpp"
+#include "streams/out/webrtc_session.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/process.hpp"
 
@@ -180,6 +183,91 @@ FramePtr noise(int width, int height, std::uint32_t& seed) {
 // A client that stops reading a high-bitrate output (its TCP window and the kernel's buffers full
 // within seconds, then the RTSP server's own backlog): the encoder, and another client of the
 // same shared mount, go on.
+// The profile of the H.264 an output makes, as h264parse reads it from the stream's SPS.
+std::string encoded_profile(LiveOutput& output) {
+  gst::ElementPtr pipeline(gst_parse_launch(
+      "appsrc name=coded ! h264parse ! appsink name=out sync=false max-buffers=2 drop=true",
+      nullptr));
+  gst_object_ref_sink(pipeline.get());
+  gst::ElementPtr appsrc(gst_bin_get_by_name(GST_BIN(pipeline.get()), "coded"));
+  gst::ElementPtr out(gst_bin_get_by_name(GST_BIN(pipeline.get()), "out"));
+  g_object_set(appsrc.get(), "format", GST_FORMAT_TIME, "is-live", TRUE, nullptr);
+  gst_element_set_state(pipeline.get(), GST_STATE_PLAYING);
+  output.attach(appsrc.get(), appsrc.get());
+  std::string profile;
+  for (int i = 0; i < 50 && profile.empty(); ++i) {
+    output.push(solid(320, 180, 0, 0, 255));
+    gst::SamplePtr sample(gst_app_sink_try_pull_sample(GST_APP_SINK(out.get()), 200 * GST_MSECOND));
+    if (!sample) continue;
+    const GstStructure* caps = gst_caps_get_structure(gst_sample_get_caps(sample.get()), 0);
+    if (const char* p = gst_structure_get_string(caps, "profile")) profile = p;
+  }
+  output.detach(appsrc.get());
+  gst_element_set_state(pipeline.get(), GST_STATE_NULL);
+  return profile;
+}
+
+TEST(LiveOutputEncoders, AnOutputForBrowsersIsEncodedInTheMainProfile) {
+  for (const char* name : {"x264", "openh264"}) {
+    OutputEncoding e = small(name);
+    e.profile = "main";
+    LiveOutput output("main", e);
+    ASSERT_EQ(output.start(), "") << name;
+    EXPECT_EQ(encoded_profile(output), "main") << name;
+  }
+  LiveOutput plain("plain", small("x264"));
+  ASSERT_EQ(plain.start(), "");
+  EXPECT_EQ(encoded_profile(plain), "high") << "x264's own choice, where no browser watches";
+}
+
+// An offer's video m-line with these payloads ("PT codec fmtp", fmtp may be empty).
+std::string offer_with(const std::vector<std::string>& payloads) {
+  std::string formats, attributes;
+  for (const std::string& p : payloads) {
+    std::istringstream in(p);
+    std::string pt, codec, fmtp;
+    in >> pt >> codec >> fmtp;
+    formats += " " + pt;
+    attributes += "a=rtpmap:" + pt + " " + codec + "\r\n";
+    if (!fmtp.empty()) attributes += "a=fmtp:" + pt + " " + fmtp + "\r\n";
+  }
+  return "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+         "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=rtpmap:111 opus/48000/2\r\n"
+         "m=video 9 UDP/TLS/RTP/SAVPF" +
+         formats + "\r\n" + attributes;
+}
+
+TEST(WebRtcOffers, TheAnswerTakesTheBrowsersMainProfileH264ElseItsBaseline) {
+  std::string why;
+  const std::string main_and_baseline = offer_with(
+      {"96 VP8/90000", "102 H264/90000 packetization-mode=1;profile-level-id=42001f",
+       "108 h264/90000 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f",
+       "116 H264/90000 packetization-mode=1;profile-level-id=4D001F",
+       "118 H264/90000 packetization-mode=0;profile-level-id=4d001f"});
+  H264Payload p = choose_h264_payload(main_and_baseline, why);
+  EXPECT_EQ(p.payload_type, 116) << why;
+  EXPECT_EQ(p.profile_level_id, "4d001f");
+  p = choose_h264_payload(
+      offer_with({"102 H264/90000 packetization-mode=1;profile-level-id=42001f",
+                  "108 H264/90000 packetization-mode=1;profile-level-id=42e01f"}),
+      why);
+  EXPECT_EQ(p.payload_type, 108) << "constrained baseline before baseline";
+  // Offers the output cannot answer, each with its reason.
+  const std::pair<std::string, std::string> refused[] = {
+      {offer_with({"96 VP8/90000", "98 VP9/90000 profile-id=0"}), "no H.264"},
+      {offer_with({"118 H264/90000 packetization-mode=0;profile-level-id=42e01f"}), "no H.264"},
+      {"v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+       "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=rtpmap:111 opus/48000/2\r\n",
+       "no video"},
+      {"hello", "not SDP"},
+      {"", "not SDP"}};
+  for (const auto& [offer, reason] : refused) {
+    why.clear();
+    EXPECT_EQ(choose_h264_payload(offer, why).payload_type, -1) << offer;
+    EXPECT_NE(why.find(reason), std::string::npos) << why << " for " << offer;
+  }
+}
+
 TEST(OutputServerFaults, AStuckClientOfAHighBitrateOutputHoldsUpNeitherTheEncoderNorOthers) {
   OutputEncoding e;
   e.width = 640;

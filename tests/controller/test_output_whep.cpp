@@ -1,0 +1,377 @@
+// The WebRTC (WHEP) sink of the live outputs end to end: a real daemon (four solid-colour cameras
+// on 2x2) serves an output to browsers, and a real browser we did not write (Debian's chromium,
+// headless) plays it: a probe page posts its offer to the WHEP endpoint, draws the video into a
+// canvas and logs the tiles' colours; the daemon's own player page plays it too. The endpoint's
+// refusals (token, content type, offers without H.264, a stopped output, the viewer bound) are
+// checked over plain HTTP with a hand-written offer.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+
+#include "tests/controller/api_daemon.hpp"
+#include "tests/controller/output_status.hpp"
+#include "tests/support/eventually.hpp"
+
+namespace vw::testing {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+constexpr const char* kToken = "whep-token-jianghan-2026";
+constexpr const char* kChromium = "/usr/bin/chromium";
+
+// What a WHEP client posts: one recvonly video m-line offering VP8, H.264 constrained baseline
+// (97), main (98) and main without packetization-mode 1 (99). The ICE credentials and the DTLS
+// fingerprint are well-formed; nothing ever connects with them.
+std::string offer(bool with_h264 = true) {
+  std::string fingerprint = "sha-256 ";
+  for (int i = 0; i < 32; ++i) fingerprint += (i ? ":" : "") + std::string("AB");
+  std::string sdp =
+      "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+      "a=group:BUNDLE 0\r\na=msid-semantic: WMS\r\n";
+  sdp += with_h264 ? "m=video 9 UDP/TLS/RTP/SAVPF 96 97 98 99\r\n"
+                   : "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n";
+  sdp +=
+      "c=IN IP4 0.0.0.0\r\na=rtcp:9 IN IP4 0.0.0.0\r\na=ice-ufrag:Wq3x\r\n"
+      "a=ice-pwd:5bWq3xK9tJr2pLm8nD4vC1zY\r\na=ice-options:trickle\r\na=fingerprint:" +
+      fingerprint +
+      "\r\na=setup:actpass\r\na=mid:0\r\na=recvonly\r\na=rtcp-mux\r\na=rtcp-rsize\r\n"
+      "a=rtpmap:96 VP8/90000\r\n";
+  if (with_h264)
+    sdp +=
+        "a=rtpmap:97 H264/90000\r\n"
+        "a=fmtp:97 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f\r\n"
+        "a=rtpmap:98 H264/90000\r\n"
+        "a=rtcp-fb:98 nack\r\na=rtcp-fb:98 nack pli\r\n"
+        "a=fmtp:98 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=4d001f\r\n"
+        "a=rtpmap:99 H264/90000\r\n"
+        "a=fmtp:99 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=4d001f\r\n";
+  return sdp;
+}
+
+// The probe page: WHEP to ?endpoint with ?token, then every 300 ms a line
+// "whep-probe: frame WxH RRGGBB ..." with the pixels at the tile centres (?points=x,y;x,y...).
+constexpr const char* kProbePage = R"HTML(<!doctype html><html><body><script>
+"use strict";
+const q = new URLSearchParams(location.search);
+const points = q.get("points").split(";").map((p) => p.split(",").map(Number));
+const log = (text) => console.log("whep-probe: " + text);
+const pc = new RTCPeerConnection();
+pc.addTransceiver("video", {direction: "recvonly"});
+const video = document.createElement("video");
+video.muted = true; video.autoplay = true; video.playsInline = true;
+document.body.appendChild(video);
+pc.ontrack = (e) => { video.srcObject = new MediaStream([e.track]); };
+pc.onconnectionstatechange = () => log("connection " + pc.connectionState);
+(async () => {
+  await pc.setLocalDescription(await pc.createOffer());
+  await new Promise((done) => {
+    if (pc.iceGatheringState === "complete") return done();
+    pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === "complete") done(); };
+    setTimeout(done, 3000);
+  });
+  const res = await fetch(q.get("endpoint"), {method: "POST", body: pc.localDescription.sdp,
+      headers: {"Content-Type": "application/sdp", "Authorization": "Bearer " + q.get("token")}});
+  const answer = await res.text();
+  log("post " + res.status + " " + (res.status === 201 ? "" : answer));
+  if (res.status === 201) await pc.setRemoteDescription({type: "answer", sdp: answer});
+})().catch((e) => log("error " + e));
+const canvas = document.createElement("canvas");
+setInterval(() => {
+  if (video.videoWidth === 0) return;
+  canvas.width = video.videoWidth; canvas.height = video.videoHeight;
+  const c = canvas.getContext("2d", {willReadFrequently: true});
+  c.drawImage(video, 0, 0);
+  let line = "frame " + video.videoWidth + "x" + video.videoHeight;
+  for (const [x, y] of points) {
+    const d = c.getImageData(x, y, 1, 1).data;
+    line += " " + ((d[0] << 16) | (d[1] << 8) | d[2]).toString(16).padStart(6, "0");
+  }
+  log(line);
+}, 300);
+</script></body></html>
+)HTML";
+
+// Headless chromium on `url`, its console in its log (INFO lines "...CONSOLE..." with the text).
+class Chromium {
+ public:
+  Chromium(const fs::path& dir, const std::string& url) : dir_(dir) {
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "profile");
+    process_ = std::make_unique<DaemonProcess>(
+        kChromium,
+        std::vector<std::string>{
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--user-data-dir=" + (dir_ / "profile").string(), "--enable-logging=stderr", "--v=0",
+            // ICE between the browser and the daemon on 127.0.0.1 only: loopback candidates,
+            // and plain addresses instead of mDNS names.
+            "--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns",
+            "--autoplay-policy=no-user-gesture-required", url},
+        (dir_ / "chromium.log").string());
+    process_->start();
+  }
+  ~Chromium() { process_->stop(10s); }
+  std::string log() const { return process_->log(); }
+  // The console lines of `prefix` ("whep-probe: "), oldest first.
+  std::vector<std::string> lines(const std::string& prefix) const {
+    std::vector<std::string> out;
+    std::istringstream in(log());
+    for (std::string line; std::getline(in, line);) {
+      const auto at = line.find(prefix);
+      if (at == std::string::npos || line.find("CONSOLE") == std::string::npos) continue;
+      std::string text = line.substr(at + prefix.size());
+      if (const auto quote = text.find('"'); quote != std::string::npos) text.resize(quote);
+      out.push_back(text);
+    }
+    return out;
+  }
+  // The last part of the log, for failure messages.
+  std::string tail() const {
+    const std::string all = log();
+    return all.size() > 4000 ? all.substr(all.size() - 4000) : all;
+  }
+
+ private:
+  fs::path dir_;
+  std::unique_ptr<DaemonProcess> process_;
+};
+
+class OutputWhep : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    whep_port_ = free_tcp_port();
+    daemon_ = new ApiDaemon(
+        "whep",
+        "api: {anonymous_role: operator}\n"
+        "output_whep: {address: \"127.0.0.1:" +
+            std::to_string(whep_port_) + "\", token: " + kToken +
+            ", ice_addresses: [127.0.0.1], max_viewers: 2}\n"
+            "outputs:\n"
+            "  - {id: meeting, name: 视频会商, size: [320, 180], fps: 10, sinks: [whep], start: "
+            "true}\n");
+    daemon_->start();
+  }
+  static void TearDownTestSuite() {
+    delete daemon_;
+    daemon_ = nullptr;
+  }
+  void SetUp() override { ASSERT_TRUE(daemon_ && daemon_->process().running()); }
+
+  static std::string base() { return "http://127.0.0.1:" + std::to_string(whep_port_); }
+  static httplib::Client client() {
+    httplib::Client c("127.0.0.1", whep_port_);
+    c.set_read_timeout(20, 0);
+    return c;
+  }
+  static httplib::Headers bearer(const std::string& token = kToken) {
+    return {{"Authorization", "Bearer " + token}};
+  }
+  // Waits (bounded) until the output has `n` viewers in status.
+  static bool viewers_become(int n, json& o) {
+    return eventually(
+        [&] {
+          o = output_of_status(*daemon_, "meeting");
+          return o.contains("whep") && o["whep"].value("viewers", -1) == n;
+        },
+        60s, 100ms);
+  }
+
+  static ApiDaemon* daemon_;
+  static int whep_port_;
+};
+ApiDaemon* OutputWhep::daemon_ = nullptr;
+int OutputWhep::whep_port_ = 0;
+
+TEST_F(OutputWhep, AnOfferIsAnsweredWithMainProfileH264AndLoopbackCandidates) {
+  auto c = client();
+  ASSERT_TRUE(eventually(
+      [&] { return output_of_status(*daemon_, "meeting").value("state", "") == "running"; }, 60s,
+      100ms));
+  auto res = c.Post("/meeting/whep", bearer(), offer(), "application/sdp");
+  ASSERT_TRUE(res) << httplib::to_string(res.error());
+  ASSERT_EQ(res->status, 201) << res->body;
+  EXPECT_EQ(res->get_header_value("Content-Type"), "application/sdp");
+  const std::string location = res->get_header_value("Location");
+  EXPECT_TRUE(std::regex_match(location, std::regex("/meeting/whep/[0-9a-f]{32}"))) << location;
+  const std::string& answer = res->body;
+  // The browser's main-profile payload with packetization-mode 1, sent only.
+  EXPECT_NE(answer.find("m=video 9 UDP/TLS/RTP/SAVPF 98"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("a=rtpmap:98 H264/90000"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("a=sendonly"), std::string::npos) << answer;
+  // Every candidate is in the answer (no trickle), on the one address ICE was given.
+  EXPECT_NE(answer.find("a=candidate:"), std::string::npos) << answer;
+  EXPECT_NE(answer.find(" 127.0.0.1 "), std::string::npos) << answer;
+  std::smatch m;
+  std::string rest = answer;
+  while (std::regex_search(rest, m, std::regex("a=candidate:\\S+ \\d+ \\S+ \\d+ (\\S+) "))) {
+    EXPECT_EQ(m[1], "127.0.0.1") << answer;
+    rest = m.suffix();
+  }
+  json o;
+  EXPECT_TRUE(viewers_become(1, o)) << o.dump();
+  EXPECT_EQ(o["whep"].value("max_viewers", 0), 2) << o.dump();
+  EXPECT_EQ(o["whep"].value("url", ""), base() + "/meeting/") << o.dump();
+  EXPECT_EQ(o["whep"].value("endpoint", ""), base() + "/meeting/whep") << o.dump();
+  EXPECT_EQ(o.value("clients", -1), 1) << o.dump();
+  EXPECT_EQ(o["sinks"], json::array({"whep"})) << o.dump();
+
+  // The bound: a second viewer fits, a third is refused with why.
+  auto second = c.Post("/meeting/whep", bearer(), offer(), "application/sdp");
+  ASSERT_TRUE(second);
+  ASSERT_EQ(second->status, 201) << second->body;
+  auto third = c.Post("/meeting/whep", bearer(), offer(), "application/sdp");
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->status, 503) << third->body;
+  EXPECT_NE(third->body.find("max_viewers"), std::string::npos) << third->body;
+
+  // DELETE ends a session (as a WHEP client leaving); a second DELETE finds nothing.
+  auto gone = c.Delete(location, bearer());
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->status, 200) << gone->body;
+  gone = c.Delete(location, bearer());
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->status, 404) << gone->body;
+  gone = c.Delete(second->get_header_value("Location"), bearer());
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->status, 200) << gone->body;
+  EXPECT_TRUE(viewers_become(0, o)) << o.dump();
+}
+
+TEST_F(OutputWhep, TheEndpointRefusesWhatIsWrongAndSaysWhy) {
+  auto c = client();
+  auto res = c.Post("/meeting/whep", offer(), "application/sdp");  // no token
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 401) << res->body;
+  EXPECT_EQ(res->get_header_value("WWW-Authenticate"), "Bearer");
+  res = c.Post("/meeting/whep", bearer("whep-token-jianghan-2025"), offer(), "application/sdp");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 401) << res->body;
+  res = c.Post("/meeting/whep", bearer(), offer(), "text/plain");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 415) << res->body;
+  res = c.Post("/meeting/whep", bearer(), "hello", "application/sdp");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400) << res->body;
+  EXPECT_NE(res->body.find("not SDP"), std::string::npos) << res->body;
+  res = c.Post("/meeting/whep", bearer(), offer(false), "application/sdp");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400) << res->body;
+  EXPECT_NE(res->body.find("H.264"), std::string::npos) << res->body;
+  res = c.Post("/elsewhere/whep", bearer(), offer(), "application/sdp");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 404) << res->body;
+  res = c.Post("/meeting/whep", bearer(), std::string(100 * 1024, 'v'), "application/sdp");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 413) << "an offer is bounded";
+  // CORS preflight, for players served from elsewhere.
+  res = c.Options("/meeting/whep");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 204);
+  EXPECT_EQ(res->get_header_value("Access-Control-Allow-Origin"), "*");
+  EXPECT_NE(res->get_header_value("Access-Control-Allow-Headers").find("Authorization"),
+            std::string::npos);
+
+  // A stopped output: 404 naming the command that starts it; the page is still there.
+  auto r = daemon_->wallctl({"output", "stop", "meeting"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(eventually(
+      [&] {
+        res = c.Post("/meeting/whep", bearer(), offer(), "application/sdp");
+        return res && res->status == 404;
+      },
+      30s, 100ms));
+  ASSERT_TRUE(res);
+  EXPECT_NE(res->body.find("wallctl output start meeting"), std::string::npos) << res->body;
+  res = c.Get("/meeting/");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_NE(res->body.find("<title>视频会商 · 视频墙输出</title>"), std::string::npos);
+  r = daemon_->wallctl({"output", "start", "meeting"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(eventually(
+      [&] { return output_of_status(*daemon_, "meeting").value("state", "") == "running"; }, 60s,
+      100ms));
+  EXPECT_EQ(daemon_->process().running(), true);
+}
+
+TEST_F(OutputWhep, ABrowserPlaysTheOutputAndSeesEachTileWhereTheLayoutPutsIt) {
+  ASSERT_TRUE(eventually(
+      [&] { return output_of_status(*daemon_, "meeting").value("state", "") == "running"; }, 60s,
+      100ms));
+  const fs::path page = daemon_->dir() / "probe.html";
+  std::ofstream(page) << kProbePage;
+  std::string points;
+  for (const TileCentre& centre : kHalfSizeTileCentres)
+    points +=
+        (points.empty() ? "" : ";") + std::to_string(centre.x) + "," + std::to_string(centre.y);
+  Chromium browser(daemon_->dir() / "chromium-probe",
+                   "file://" + page.string() + "?endpoint=" + base() +
+                       "/meeting/whep&token=" + kToken + "&points=" + points);
+  std::string seen;
+  auto tiles_shown = [&] {
+    const auto frames = browser.lines("whep-probe: frame ");
+    if (frames.empty()) return false;
+    // "320x180 ff0000 00ff00 0000ff ffffff": the colours in the order of the centres.
+    std::istringstream in(frames.back());
+    std::string size;
+    in >> size;
+    std::vector<std::uint32_t> colours;
+    for (std::string hex; in >> hex;) colours.push_back(std::stoul(hex, nullptr, 16));
+    if (size != "320x180" || colours.size() != std::size(kHalfSizeTileCentres)) {
+      seen = frames.back();
+      return false;
+    }
+    std::size_t i = 0;
+    return tiles_at_half_size([&](int, int) { return colours[i++]; }, seen);
+  };
+  EXPECT_TRUE(eventually(tiles_shown, 90s, 200ms)) << seen << "\n"
+                                                   << browser.tail() << daemon_->process().log();
+  const auto posts = browser.lines("whep-probe: post ");
+  ASSERT_FALSE(posts.empty()) << browser.tail();
+  EXPECT_EQ(posts.front().substr(0, 3), "201") << posts.front();
+  // A viewer that watches on stays a viewer: the frames keep coming 12 s on (40 more lines at
+  // one each 300 ms), past the 10 s after which a silent viewer is dropped.
+  const std::size_t lines = browser.lines("whep-probe: frame ").size();
+  EXPECT_TRUE(eventually([&] { return browser.lines("whep-probe: frame ").size() >= lines + 40; },
+                         60s, 200ms));
+  EXPECT_TRUE(tiles_shown()) << seen;
+  json o = output_of_status(*daemon_, "meeting");
+  EXPECT_GE(o["whep"].value("viewers", 0), 1) << o.dump();
+  EXPECT_EQ(browser.lines("whep-probe: connection failed").size(), 0u) << browser.tail();
+  const auto list = daemon_->wallctl({"output", "list"});
+  EXPECT_NE(list.output.find(base() + "/meeting/"), std::string::npos) << list.output;
+}
+
+TEST_F(OutputWhep, TheDaemonsOwnPlayerPagePlaysTheOutput) {
+  ASSERT_TRUE(eventually(
+      [&] { return output_of_status(*daemon_, "meeting").value("state", "") == "running"; }, 60s,
+      100ms));
+  {
+    Chromium browser(daemon_->dir() / "chromium-page",
+                     base() + "/meeting/?token=" + std::string(kToken));
+    EXPECT_TRUE(eventually(
+        [&] {
+          for (const auto& line : browser.lines("videowall-whep: "))
+            if (line == "playing 320x180") return true;
+          return false;
+        },
+        90s, 200ms))
+        << browser.tail() << daemon_->process().log();
+  }
+  // Every browser is gone (quit, not a DELETE): their places free by themselves.
+  json o;
+  const auto quit = std::chrono::steady_clock::now();
+  EXPECT_TRUE(viewers_become(0, o)) << o.dump() << daemon_->process().log();
+  std::printf("viewers gone %.1f s after the browser quit\n",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - quit).count());
+}
+
+}  // namespace
+}  // namespace vw::testing
