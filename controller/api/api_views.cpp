@@ -229,6 +229,7 @@ std::vector<std::string> restart_required(const Config& current, const Config& n
   check(current.quality.enabled != next.quality.enabled, "quality.enabled");
   check(current.outputs != next.outputs, "outputs");
   check(current.output_rtsp != next.output_rtsp, "output_rtsp");
+  check(current.output_whep != next.output_whep, "output_whep");
   return fields;
 }
 

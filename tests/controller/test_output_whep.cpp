@@ -17,6 +17,7 @@
 #include "tests/controller/api_daemon.hpp"
 #include "tests/controller/output_status.hpp"
 #include "tests/support/eventually.hpp"
+#include "tests/support/whep_offer.hpp"
 
 namespace vw::testing {
 namespace {
@@ -26,35 +27,6 @@ using namespace std::chrono_literals;
 
 constexpr const char* kToken = "whep-token-jianghan-2026";
 constexpr const char* kChromium = "/usr/bin/chromium";
-
-// What a WHEP client posts: one recvonly video m-line offering VP8, H.264 constrained baseline
-// (97), main (98) and main without packetization-mode 1 (99). The ICE credentials and the DTLS
-// fingerprint are well-formed; nothing ever connects with them.
-std::string offer(bool with_h264 = true) {
-  std::string fingerprint = "sha-256 ";
-  for (int i = 0; i < 32; ++i) fingerprint += (i ? ":" : "") + std::string("AB");
-  std::string sdp =
-      "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
-      "a=group:BUNDLE 0\r\na=msid-semantic: WMS\r\n";
-  sdp += with_h264 ? "m=video 9 UDP/TLS/RTP/SAVPF 96 97 98 99\r\n"
-                   : "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n";
-  sdp +=
-      "c=IN IP4 0.0.0.0\r\na=rtcp:9 IN IP4 0.0.0.0\r\na=ice-ufrag:Wq3x\r\n"
-      "a=ice-pwd:5bWq3xK9tJr2pLm8nD4vC1zY\r\na=ice-options:trickle\r\na=fingerprint:" +
-      fingerprint +
-      "\r\na=setup:actpass\r\na=mid:0\r\na=recvonly\r\na=rtcp-mux\r\na=rtcp-rsize\r\n"
-      "a=rtpmap:96 VP8/90000\r\n";
-  if (with_h264)
-    sdp +=
-        "a=rtpmap:97 H264/90000\r\n"
-        "a=fmtp:97 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f\r\n"
-        "a=rtpmap:98 H264/90000\r\n"
-        "a=rtcp-fb:98 nack\r\na=rtcp-fb:98 nack pli\r\n"
-        "a=fmtp:98 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=4d001f\r\n"
-        "a=rtpmap:99 H264/90000\r\n"
-        "a=fmtp:99 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=4d001f\r\n";
-  return sdp;
-}
 
 // The probe page: WHEP to ?endpoint with ?token, then every 300 ms a line
 // "whep-probe: frame WxH RRGGBB ..." with the pixels at the tile centres (?points=x,y;x,y...).
@@ -194,7 +166,7 @@ TEST_F(OutputWhep, AnOfferIsAnsweredWithMainProfileH264AndLoopbackCandidates) {
   ASSERT_TRUE(eventually(
       [&] { return output_of_status(*daemon_, "meeting").value("state", "") == "running"; }, 60s,
       100ms));
-  auto res = c.Post("/meeting/whep", bearer(), offer(), "application/sdp");
+  auto res = c.Post("/meeting/whep", bearer(), whep_offer(), "application/sdp");
   ASSERT_TRUE(res) << httplib::to_string(res.error());
   ASSERT_EQ(res->status, 201) << res->body;
   EXPECT_EQ(res->get_header_value("Content-Type"), "application/sdp");
@@ -223,10 +195,10 @@ TEST_F(OutputWhep, AnOfferIsAnsweredWithMainProfileH264AndLoopbackCandidates) {
   EXPECT_EQ(o["sinks"], json::array({"whep"})) << o.dump();
 
   // The bound: a second viewer fits, a third is refused with why.
-  auto second = c.Post("/meeting/whep", bearer(), offer(), "application/sdp");
+  auto second = c.Post("/meeting/whep", bearer(), whep_offer(), "application/sdp");
   ASSERT_TRUE(second);
   ASSERT_EQ(second->status, 201) << second->body;
-  auto third = c.Post("/meeting/whep", bearer(), offer(), "application/sdp");
+  auto third = c.Post("/meeting/whep", bearer(), whep_offer(), "application/sdp");
   ASSERT_TRUE(third);
   EXPECT_EQ(third->status, 503) << third->body;
   EXPECT_NE(third->body.find("max_viewers"), std::string::npos) << third->body;
@@ -246,25 +218,26 @@ TEST_F(OutputWhep, AnOfferIsAnsweredWithMainProfileH264AndLoopbackCandidates) {
 
 TEST_F(OutputWhep, TheEndpointRefusesWhatIsWrongAndSaysWhy) {
   auto c = client();
-  auto res = c.Post("/meeting/whep", offer(), "application/sdp");  // no token
+  auto res = c.Post("/meeting/whep", whep_offer(), "application/sdp");  // no token
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 401) << res->body;
   EXPECT_EQ(res->get_header_value("WWW-Authenticate"), "Bearer");
-  res = c.Post("/meeting/whep", bearer("whep-token-jianghan-2025"), offer(), "application/sdp");
+  res =
+      c.Post("/meeting/whep", bearer("whep-token-jianghan-2025"), whep_offer(), "application/sdp");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 401) << res->body;
-  res = c.Post("/meeting/whep", bearer(), offer(), "text/plain");
+  res = c.Post("/meeting/whep", bearer(), whep_offer(), "text/plain");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 415) << res->body;
   res = c.Post("/meeting/whep", bearer(), "hello", "application/sdp");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 400) << res->body;
   EXPECT_NE(res->body.find("not SDP"), std::string::npos) << res->body;
-  res = c.Post("/meeting/whep", bearer(), offer(false), "application/sdp");
+  res = c.Post("/meeting/whep", bearer(), whep_offer(false), "application/sdp");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 400) << res->body;
   EXPECT_NE(res->body.find("H.264"), std::string::npos) << res->body;
-  res = c.Post("/elsewhere/whep", bearer(), offer(), "application/sdp");
+  res = c.Post("/elsewhere/whep", bearer(), whep_offer(), "application/sdp");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 404) << res->body;
   res = c.Post("/meeting/whep", bearer(), std::string(100 * 1024, 'v'), "application/sdp");
@@ -283,7 +256,7 @@ TEST_F(OutputWhep, TheEndpointRefusesWhatIsWrongAndSaysWhy) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(eventually(
       [&] {
-        res = c.Post("/meeting/whep", bearer(), offer(), "application/sdp");
+        res = c.Post("/meeting/whep", bearer(), whep_offer(), "application/sdp");
         return res && res->status == 404;
       },
       30s, 100ms));

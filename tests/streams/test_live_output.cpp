@@ -25,6 +25,7 @@
 #include "streams/out/webrtc_session.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/whep_offer.hpp"
 
 namespace vw::streams {
 namespace {
@@ -266,6 +267,41 @@ TEST(WebRtcOffers, TheAnswerTakesTheBrowsersMainProfileH264ElseItsBaseline) {
     EXPECT_EQ(choose_h264_payload(offer, why).payload_type, -1) << offer;
     EXPECT_NE(why.find(reason), std::string::npos) << why << " for " << offer;
   }
+}
+
+// A viewer in process (under the sanitizers in CI): the offer answered on 127.0.0.1 only, the
+// session attached to a running output while pictures flow, then stopped and detached.
+TEST(WebRtcOffers, ASessionAnswersOnTheGivenAddressAndStopsClean) {
+  LiveOutput output("webrtc", [] {
+    OutputEncoding e = small("x264");
+    e.profile = "main";
+    return e;
+  }());
+  ASSERT_EQ(output.start(), "");
+  WebRtcOptions options;
+  options.output_id = "webrtc";
+  options.ice_addresses = {"127.0.0.1"};
+  WebRtcSession session(options);
+  std::string answer;
+  ASSERT_EQ(session.negotiate(vw::testing::whep_offer(), answer), "");
+  EXPECT_NE(answer.find("a=rtpmap:98 H264/90000"), std::string::npos) << answer;
+  EXPECT_NE(answer.find(" 127.0.0.1 "), std::string::npos) << answer;
+  EXPECT_EQ(session.negotiate(vw::testing::whep_offer(), answer), "already negotiated");
+  output.attach(session.key(), session.appsrc());
+  for (int i = 0; i < 20; ++i) output.push(solid(320, 180, 0, 255, 0));
+  EXPECT_TRUE(
+      vw::testing::eventually([&] { return output.stats().frames_encoded >= 5; }, 20s, 20ms));
+  EXPECT_FALSE(session.ended()) << "just negotiated: " << session.state();
+  EXPECT_NE(session.state(), "connected") << "nobody is there to connect";
+  output.detach(session.key());
+  session.stop();
+  EXPECT_EQ(session.state(), "closed");
+  session.stop();  // idempotent
+  // An offer without H.264 builds nothing.
+  WebRtcSession refused(options);
+  EXPECT_NE(refused.negotiate(vw::testing::whep_offer(false), answer).find("H.264"),
+            std::string::npos);
+  EXPECT_EQ(refused.appsrc(), nullptr);
 }
 
 TEST(OutputServerFaults, AStuckClientOfAHighBitrateOutputHoldsUpNeitherTheEncoderNorOthers) {
