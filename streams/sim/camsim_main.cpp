@@ -1,7 +1,7 @@
 // videowall-camsim: the simulated camera server as a process (tests kill, freeze and restart it).
 //   videowall-camsim [--address A] [--port P] [--auth user:password]
 //                    [--camera /mount=CODEC:WxH@FPS:RRGGBB]... [--clip /mount=PATH[@FPS]]...
-//                    [--scene /mount=WxH@FPS[:DEFECT[@ONSET_S]]]... [--verbose]
+//                    [--scene /mount=WxH@FPS[:DEFECT[@ONSET_S]][+clock]]... [--verbose]
 // Prints exactly "LISTENING <port>" on stdout once it accepts connections (logs go to stderr),
 // serves until SIGINT or SIGTERM, then stops cleanly. Bad arguments: a message naming the
 // argument on stderr and exit status 2; failure to start: exit status 1.
@@ -71,8 +71,15 @@ std::optional<vw::streams::SimSolidMount> parse_camera(const std::string& arg, s
 }
 
 // "/blur=320x180@25:blur@2" (a street scene at 320x180, blurred from 2 s in), "/clean=320x180@25"
-std::optional<vw::streams::SimSceneMount> parse_scene(const std::string& arg, std::string& why) {
+// A "+clock" at the end burns the wall clock in (clock_stamp.hpp): "/lat=640x360@25+clock".
+std::optional<vw::streams::SimSceneMount> parse_scene(std::string arg, std::string& why) {
   vw::streams::SimSceneMount m;
+  constexpr std::string_view kClock = "+clock";
+  if (arg.size() > kClock.size() &&
+      arg.compare(arg.size() - kClock.size(), kClock.size(), kClock) == 0) {
+    m.clock = true;
+    arg.resize(arg.size() - kClock.size());
+  }
   const auto eq = arg.find('=');
   if (eq == std::string::npos || eq < 2 || arg[0] != '/') {
     why = "expected /mount=WxH@FPS[:DEFECT[@ONSET_S]]";
@@ -162,7 +169,7 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", verbose, "debug logging (clients, pipelines)");
   app.add_option("--clip", clips, "looped clip mount /mount=PATH[@FPS] (H.264 .mp4 or .h264)");
   app.add_option("--scene", scenes,
-                 "street-scene mount /mount=WxH@FPS[:DEFECT[@ONSET_S]], DEFECT one of " +
+                 "street-scene mount /mount=WxH@FPS[:DEFECT[@ONSET_S]][+clock], DEFECT one of " +
                      vw::streams::sim_defect_names());
   try {
     app.parse(argc, argv);

@@ -16,6 +16,7 @@
 #include <set>
 #include <thread>
 
+#include "streams/sim/clock_stamp.hpp"
 #include "streams/sim/demo_cache.hpp"
 #include "streams/sim/sim_gst.hpp"
 #include "streams/sim/sim_scene.hpp"
@@ -206,6 +207,7 @@ struct ScenePaint {  // the probe's state, one per pipeline
   ScenePainter painter;
   GstVideoInfo info;
   std::int64_t index = 0;
+  bool clock = false;
 };
 
 GstPadProbeReturn paint_scene(GstPad*, GstPadProbeInfo* info, gpointer data) {
@@ -222,6 +224,10 @@ GstPadProbeReturn paint_scene(GstPad*, GstPadProbeInfo* info, gpointer data) {
     planes.stride[i] = GST_VIDEO_FRAME_PLANE_STRIDE(&frame, i);
   }
   paint->painter.paint(planes, paint->index++);
+  // Stamped as the frame leaves for the encoder: what a receiver reads is capture to display.
+  if (paint->clock)
+    stamp_clock(planes.data[0], planes.stride[0], planes.width, planes.height,
+                clock_stamp_now_ms());
   gst_video_frame_unmap(&frame);
   return GST_PAD_PROBE_OK;
 }
@@ -238,6 +244,7 @@ void on_scene_configure(GstRTSPMediaFactory*, GstRTSPMedia* media, gpointer data
   const auto defect = sim_defect_from_name(m.defect).value_or(SimDefect::None);
   auto* paint = new ScenePaint{
       ScenePainter(m.width, m.height, m.variant, defect, std::llround(m.onset_s * m.fps)), {}};
+  paint->clock = m.clock;
   gst_video_info_set_format(&paint->info, GST_VIDEO_FORMAT_I420, static_cast<guint>(m.width),
                             static_cast<guint>(m.height));
   gst_pad_add_probe(pad.get(), GST_PAD_PROBE_TYPE_BUFFER, paint_scene, paint,

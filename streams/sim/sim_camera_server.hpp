@@ -50,6 +50,7 @@ struct SimSceneMount {
   int variant = 0;              // another background and traffic
   std::string defect = "none";  // a sim_defect_from_name() name
   double onset_s = 0;           // seconds of clean picture before the defect starts
+  bool clock = false;           // the wall clock burnt in (clock_stamp.hpp), for latency
 };
 
 struct SimClipMount {

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "controller/api/api_client.hpp"
+#include "tests/bench/bench_daemon.hpp"
 #include "tests/bench/bench_support.hpp"
 #include "tests/bench/proc_stats.hpp"
 #include "tests/support/camsim_process.hpp"
@@ -34,11 +35,10 @@ using namespace vw;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-struct Size {
-  const char* id;
-  int width, height;
-};
-constexpr Size kSizes[] = {{"o720", 1280, 720}, {"o1080", 1920, 1080}};
+using bench::output_of;
+using bench::status;
+using Size = bench::OutputSize;
+constexpr const auto& kSizes = bench::kOutputSizes;
 
 struct Window {
   double cpu = 0;           // cores
@@ -46,21 +46,6 @@ struct Window {
   double output_fps = 0;    // encoded frames per second of the output watched, if any
   std::uint64_t drops = 0;  // the output's encoder_drops + sink_drops in the window
 };
-
-json status(controller::api::ApiClient& client) {
-  try {
-    return client.request({{"cmd", "status"}});
-  } catch (const std::exception&) {
-    return json::object();
-  }
-}
-
-json output_of(const json& s, const std::string& id) {
-  for (const auto& o : s.value("outputs", json::array())) {
-    if (o.value("id", "") == id) return o;
-  }
-  return json::object();
-}
 
 Window measure(pid_t pid, controller::api::ApiClient& client, const std::string& output,
                int seconds) {
@@ -146,8 +131,6 @@ int main(int argc, char** argv) {
   testing::CamsimProcess cameras(scenes);
   if (!bench::start_cameras(cameras)) return 1;
   const int rtsp_port = testing::free_tcp_port();
-  const std::string endpoint = "tcp://127.0.0.1:" + std::to_string(testing::free_tcp_port());
-  const std::string pub = "tcp://127.0.0.1:" + std::to_string(testing::free_tcp_port());
   {
     std::ofstream config(dir / "wall.yaml");
     config << "wall: {width: 1920, height: 1080, layout: 2x2}\ncameras:\n";
@@ -162,18 +145,9 @@ int main(int argc, char** argv) {
              << "], fps: 25, bitrate_kbps: 2000}\n";
     }
   }
-  testing::DaemonProcess daemon(
-      VIDEOWALL_BIN,
-      {"--config", (dir / "wall.yaml").string(), "--headless", "--state-dir",
-       (dir / "state").string(), "--api-endpoint", endpoint, "--pub-endpoint", pub, "--metrics",
-       "off", "--snapshot-dir", (dir / "snapshots").string()},
-      (dir / "daemon.log").string());
-  daemon.start();
-  controller::api::ClientOptions options;
-  options.endpoint = endpoint;
-  options.pub_endpoint = pub;
-  options.timeout = 5s;
-  controller::api::ApiClient client(options);
+  bench::BenchDaemon bench_daemon = bench::start_bench_daemon(VIDEOWALL_BIN, dir);
+  testing::DaemonProcess& daemon = *bench_daemon.process;
+  controller::api::ApiClient& client = *bench_daemon.client;
   const bool playing = bench::wait_for(
       [&] {
         const json s = status(client);

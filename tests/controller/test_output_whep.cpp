@@ -16,6 +16,7 @@
 
 #include "tests/controller/api_daemon.hpp"
 #include "tests/controller/output_status.hpp"
+#include "tests/support/chromium.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/whep_offer.hpp"
 
@@ -26,35 +27,16 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 constexpr const char* kToken = "whep-token-jianghan-2026";
-constexpr const char* kChromium = "/usr/bin/chromium";
 
 // The probe page: WHEP to ?endpoint with ?token, then every 300 ms a line
 // "whep-probe: frame WxH RRGGBB ..." with the pixels at the tile centres (?points=x,y;x,y...).
-constexpr const char* kProbePage = R"HTML(<!doctype html><html><body><script>
+const std::string kProbePage = std::string("<!doctype html><html><body><script>") + kWhepPlayJs +
+                               R"JS(
 "use strict";
 const q = new URLSearchParams(location.search);
 const points = q.get("points").split(";").map((p) => p.split(",").map(Number));
 const log = (text) => console.log("whep-probe: " + text);
-const pc = new RTCPeerConnection();
-pc.addTransceiver("video", {direction: "recvonly"});
-const video = document.createElement("video");
-video.muted = true; video.autoplay = true; video.playsInline = true;
-document.body.appendChild(video);
-pc.ontrack = (e) => { video.srcObject = new MediaStream([e.track]); };
-pc.onconnectionstatechange = () => log("connection " + pc.connectionState);
-(async () => {
-  await pc.setLocalDescription(await pc.createOffer());
-  await new Promise((done) => {
-    if (pc.iceGatheringState === "complete") return done();
-    pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === "complete") done(); };
-    setTimeout(done, 3000);
-  });
-  const res = await fetch(q.get("endpoint"), {method: "POST", body: pc.localDescription.sdp,
-      headers: {"Content-Type": "application/sdp", "Authorization": "Bearer " + q.get("token")}});
-  const answer = await res.text();
-  log("post " + res.status + " " + (res.status === 201 ? "" : answer));
-  if (res.status === 201) await pc.setRemoteDescription({type: "answer", sdp: answer});
-})().catch((e) => log("error " + e));
+const video = whepPlay(q.get("endpoint"), q.get("token"), log);
 const canvas = document.createElement("canvas");
 setInterval(() => {
   if (video.videoWidth === 0) return;
@@ -69,51 +51,7 @@ setInterval(() => {
   log(line);
 }, 300);
 </script></body></html>
-)HTML";
-
-// Headless chromium on `url`, its console in its log (INFO lines "...CONSOLE..." with the text).
-class Chromium {
- public:
-  Chromium(const fs::path& dir, const std::string& url) : dir_(dir) {
-    fs::remove_all(dir_);
-    fs::create_directories(dir_ / "profile");
-    process_ = std::make_unique<DaemonProcess>(
-        kChromium,
-        std::vector<std::string>{
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-            "--user-data-dir=" + (dir_ / "profile").string(), "--enable-logging=stderr", "--v=0",
-            // ICE between the browser and the daemon on 127.0.0.1 only: loopback candidates,
-            // and plain addresses instead of mDNS names.
-            "--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns",
-            "--autoplay-policy=no-user-gesture-required", url},
-        (dir_ / "chromium.log").string());
-    process_->start();
-  }
-  ~Chromium() { process_->stop(10s); }
-  std::string log() const { return process_->log(); }
-  // The console lines of `prefix` ("whep-probe: "), oldest first.
-  std::vector<std::string> lines(const std::string& prefix) const {
-    std::vector<std::string> out;
-    std::istringstream in(log());
-    for (std::string line; std::getline(in, line);) {
-      const auto at = line.find(prefix);
-      if (at == std::string::npos || line.find("CONSOLE") == std::string::npos) continue;
-      std::string text = line.substr(at + prefix.size());
-      if (const auto quote = text.find('"'); quote != std::string::npos) text.resize(quote);
-      out.push_back(text);
-    }
-    return out;
-  }
-  // The last part of the log, for failure messages.
-  std::string tail() const {
-    const std::string all = log();
-    return all.size() > 4000 ? all.substr(all.size() - 4000) : all;
-  }
-
- private:
-  fs::path dir_;
-  std::unique_ptr<DaemonProcess> process_;
-};
+)JS";
 
 class OutputWhep : public ::testing::Test {
  protected:

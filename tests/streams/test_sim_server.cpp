@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -16,7 +17,9 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "streams/sim/clock_stamp.hpp"
 #include "streams/sim/demo_cache.hpp"
 #include "streams/sim/sim_camera_server.hpp"
 #include "tests/support/camsim_process.hpp"
@@ -330,6 +333,27 @@ TEST(SimServer, ClipLoopsWithMonotonicTimestamps) {
   EXPECT_GE(frames, 60);  // 25 fps for 3 s = 75
   EXPECT_LT(longest_gap, 400ms);
   EXPECT_GE(last_pts - first->pts, 2500 * GST_MSECOND);
+}
+
+// The latency benchmark's clock stamp reads back what was stamped, at the picture's own size and
+// scaled, and refuses a picture without one.
+TEST(ClockStamp, ReadsBackWhatWasStampedAtAnyScaleAndNothingElse) {
+  constexpr int kW = 640, kH = 360;
+  std::vector<std::uint8_t> luma(kW * kH, 90);
+  EXPECT_EQ(vw::streams::read_clock_stamp(luma.data(), kW, kW, kH), std::nullopt);
+  for (const std::uint32_t ms : {0u, 1u, 0x80000001u, 0xffffffffu, 1733300000u}) {
+    vw::streams::stamp_clock(luma.data(), kW, kW, kH, ms);
+    EXPECT_EQ(vw::streams::read_clock_stamp(luma.data(), kW, kW, kH), ms);
+    // Shown at 2x (nearest neighbour), as a tile filling an output twice the camera's size.
+    std::vector<std::uint8_t> big(4 * kW * kH);
+    for (int y = 0; y < 2 * kH; ++y)
+      for (int x = 0; x < 2 * kW; ++x) big[y * 2 * kW + x] = luma[(y / 2) * kW + x / 2];
+    EXPECT_EQ(vw::streams::read_clock_stamp(big.data(), 2 * kW, 2 * kW, 2 * kH), ms);
+  }
+  // One row damaged: refused, not misread.
+  const int y = static_cast<int>(vw::streams::clock_stamp_y(1) * kH);
+  std::fill(luma.begin() + y * kW, luma.begin() + (y + 1) * kW, 235);
+  EXPECT_EQ(vw::streams::read_clock_stamp(luma.data(), kW, kW, kH), std::nullopt);
 }
 
 TEST(DemoCache, BuildsOnceSkipsValidClipsAndRebuildsStaleOnes) {

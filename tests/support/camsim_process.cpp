@@ -79,7 +79,8 @@ void CamsimProcess::start() {
   for (const auto& s : scenes_) {
     args.push_back("--scene");
     args.push_back(s.mount + "=" + std::to_string(s.width) + "x" + std::to_string(s.height) + "@" +
-                   std::to_string(s.fps) + ":" + s.defect + "@" + std::to_string(s.onset_s));
+                   std::to_string(s.fps) + ":" + s.defect + "@" + std::to_string(s.onset_s) +
+                   (s.clock ? "+clock" : ""));
   }
   // Reusing a port: the previous server's port may still be held for a moment (a connection in
   // TIME_WAIT does not block it, the server binds with SO_REUSEADDR, but another process might

@@ -28,6 +28,7 @@ struct SimSceneSpec {
   int width = 320;
   int height = 180;
   int fps = 25;
+  bool clock = false;  // the wall clock burnt in (streams/sim/clock_stamp.hpp)
 };
 
 class CamsimProcess {
