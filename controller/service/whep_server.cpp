@@ -205,7 +205,9 @@ WhepServer::Reply WhepServer::offer(const std::string& id, const std::string& sd
   --negotiating_[id];
   if (!error.empty()) {
     spdlog::warn("output {}: a WebRTC viewer could not join: {}", id, error);
-    return {500, error + "\n"};
+    // webrtcbin refusing the offer itself (no ICE credentials, no fingerprint) is the client's
+    // mistake; anything after that is the daemon's.
+    return {error.rfind("the offer was refused", 0) == 0 ? 400 : 500, error + "\n"};
   }
   output->attach(session->key(), session->appsrc());
   const std::string session_id = new_session_id();

@@ -8,6 +8,7 @@
 #include <httplib.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -83,6 +84,12 @@ class OutputWhep : public ::testing::Test {
   static httplib::Headers bearer(const std::string& token = kToken) {
     return {{"Authorization", "Bearer " + token}};
   }
+  // Waits (bounded) until the output runs (it starts with the daemon, and a test restarts it).
+  static bool runs() {
+    return eventually(
+        [&] { return output_of_status(*daemon_, "meeting").value("state", "") == "running"; }, 60s,
+        100ms);
+  }
   // Waits (bounded) until the output has `n` viewers in status.
   static bool viewers_become(int n, json& o) {
     return eventually(
@@ -101,9 +108,7 @@ int OutputWhep::whep_port_ = 0;
 
 TEST_F(OutputWhep, AnOfferIsAnsweredWithMainProfileH264AndLoopbackCandidates) {
   auto c = client();
-  ASSERT_TRUE(eventually(
-      [&] { return output_of_status(*daemon_, "meeting").value("state", "") == "running"; }, 60s,
-      100ms));
+  ASSERT_TRUE(runs());
   auto res = c.Post("/meeting/whep", bearer(), whep_offer(), "application/sdp");
   ASSERT_TRUE(res) << httplib::to_string(res.error());
   ASSERT_EQ(res->status, 201) << res->body;
@@ -155,6 +160,7 @@ TEST_F(OutputWhep, AnOfferIsAnsweredWithMainProfileH264AndLoopbackCandidates) {
 }
 
 TEST_F(OutputWhep, TheEndpointRefusesWhatIsWrongAndSaysWhy) {
+  ASSERT_TRUE(runs());
   auto c = client();
   auto res = c.Post("/meeting/whep", whep_offer(), "application/sdp");  // no token
   ASSERT_TRUE(res);
@@ -175,6 +181,14 @@ TEST_F(OutputWhep, TheEndpointRefusesWhatIsWrongAndSaysWhy) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 400) << res->body;
   EXPECT_NE(res->body.find("H.264"), std::string::npos) << res->body;
+  // SDP with H.264 but without ICE credentials or a DTLS fingerprint: webrtcbin refuses it.
+  std::string bare = whep_offer();
+  for (const char* line : {"a=ice-ufrag:Wq3x\r\n", "a=ice-pwd:5bWq3xK9tJr2pLm8nD4vC1zY\r\n"})
+    bare.erase(bare.find(line), std::strlen(line));
+  res = c.Post("/meeting/whep", bearer(), bare, "application/sdp");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400) << res->body;
+  EXPECT_NE(res->body.find("the offer was refused"), std::string::npos) << res->body;
   res = c.Post("/elsewhere/whep", bearer(), whep_offer(), "application/sdp");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 404) << res->body;
@@ -206,16 +220,12 @@ TEST_F(OutputWhep, TheEndpointRefusesWhatIsWrongAndSaysWhy) {
   EXPECT_NE(res->body.find("<title>视频会商 · 视频墙输出</title>"), std::string::npos);
   r = daemon_->wallctl({"output", "start", "meeting"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_TRUE(eventually(
-      [&] { return output_of_status(*daemon_, "meeting").value("state", "") == "running"; }, 60s,
-      100ms));
+  EXPECT_TRUE(runs());
   EXPECT_EQ(daemon_->process().running(), true);
 }
 
 TEST_F(OutputWhep, ABrowserPlaysTheOutputAndSeesEachTileWhereTheLayoutPutsIt) {
-  ASSERT_TRUE(eventually(
-      [&] { return output_of_status(*daemon_, "meeting").value("state", "") == "running"; }, 60s,
-      100ms));
+  ASSERT_TRUE(runs());
   const fs::path page = daemon_->dir() / "probe.html";
   std::ofstream(page) << kProbePage;
   std::string points;
@@ -261,9 +271,7 @@ TEST_F(OutputWhep, ABrowserPlaysTheOutputAndSeesEachTileWhereTheLayoutPutsIt) {
 }
 
 TEST_F(OutputWhep, TheDaemonsOwnPlayerPagePlaysTheOutput) {
-  ASSERT_TRUE(eventually(
-      [&] { return output_of_status(*daemon_, "meeting").value("state", "") == "running"; }, 60s,
-      100ms));
+  ASSERT_TRUE(runs());
   {
     Chromium browser(daemon_->dir() / "chromium-page",
                      base() + "/meeting/?token=" + std::string(kToken));
