@@ -1,4 +1,5 @@
-// videowall-bench-latency: glass-to-glass latency of the live outputs, printed (docs/benchmark.md).
+// videowall-bench-latency: glass-to-glass latency of the live outputs, printed
+// (docs/benchmark-outputs.md).
 //
 // One camsim street scene (640x360 @25) burns the wall clock into each frame as it leaves for
 // its encoder (streams/sim/clock_stamp.hpp). The real daemon (headless, 1920x1080, layout 1x1:

@@ -1,4 +1,4 @@
-// videowall-bench-output: what a live output costs, printed (docs/benchmark.md).
+// videowall-bench-output: what a live output costs, printed (docs/benchmark-outputs.md).
 //
 // The real daemon (build/bin/videowall, headless, 1920x1080, 2x2 of four camsim street scenes at
 // 640x360 @25) runs one window without an output, then one per output (1280x720 @25 and
