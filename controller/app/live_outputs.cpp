@@ -202,12 +202,7 @@ void LiveOutputs::heal() {
     }
   }
   heal_pushes();
-  service::WhepServer* whep = nullptr;
-  {
-    std::lock_guard lock(mutex_);
-    whep = whep_.get();
-  }
-  if (whep != nullptr) whep->reap();  // viewers whose browser went away
+  if (whep_) whep_->reap();  // viewers whose browser went away
 }
 
 void LiveOutputs::heal_pushes() {
@@ -302,12 +297,7 @@ void LiveOutputs::stop(const std::string& id) {
   }
   update_taps();
   server_.unmount(id);
-  service::WhepServer* whep = nullptr;
-  {
-    std::lock_guard lock(mutex_);
-    whep = whep_.get();  // made once, kept until the destructor, which stops this thread first
-  }
-  if (whep != nullptr) whep->close_output(id);
+  if (whep_) whep_->close_output(id);
   output->stop();                    // end-of-stream to every sink
   if (recording) recording->stop();  // the segment being written is finished
   for (Push& push : pushes)

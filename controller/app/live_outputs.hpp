@@ -105,7 +105,8 @@ class LiveOutputs {
   };
   std::map<std::string, std::vector<Push>> pushes_;  // of running_: SRT, then RTMP
   // The WHEP endpoint, made by the thread with the first output that has the whep sink and kept
-  // until the destructor (status() reads it under the mutex).
+  // until the destructor: set under the mutex, which status() reads it under; the thread itself
+  // (its only writer, and stop() in the destructor after it joined) reads it without.
   std::unique_ptr<service::WhepServer> whep_;
   bool stopping_ = false;
   std::condition_variable wake_;

@@ -22,6 +22,14 @@ bool valid_id(const std::string& id) {
   });
 }
 
+// A numeric IPv4 or IPv6 address (host names are not resolved).
+bool is_numeric_address(const std::string& text) {
+  in_addr v4{};
+  in6_addr v6{};
+  return ::inet_pton(AF_INET, text.c_str(), &v4) == 1 ||
+         ::inet_pton(AF_INET6, text.c_str(), &v6) == 1;
+}
+
 bool is_loopback_host(const std::string& host) {
   return is_loopback_endpoint(host.find(':') != std::string::npos ? "tcp://[" + host + "]:1"
                                                                   : "tcp://" + host + ":1");
@@ -266,10 +274,7 @@ void parse_output_rtsp(const YAML::Node& node, const std::string& file, OutputRt
   const YAML::Node address = s.take("address");
   if (YamlMap::present(address)) {
     rtsp.address = s.text("address", address);
-    in_addr v4{};
-    in6_addr v6{};
-    const bool is_v6 = ::inet_pton(AF_INET6, rtsp.address.c_str(), &v6) == 1;
-    if (!is_v6 && ::inet_pton(AF_INET, rtsp.address.c_str(), &v4) != 1) {
+    if (!is_numeric_address(rtsp.address)) {
       s.fail(address, "address",
              "\"" + rtsp.address +
                  "\" is not a numeric IPv4 or IPv6 address (host names are not resolved), e.g. "
@@ -337,10 +342,7 @@ void parse_output_whep(const YAML::Node& node, const std::string& file, OutputWh
     for (std::size_t i = 0; i < ice.size(); ++i) {
       const std::string key = "ice_addresses[" + std::to_string(i) + "]";
       const std::string text = s.text(key, ice[i]);
-      in_addr v4{};
-      in6_addr v6{};
-      if (::inet_pton(AF_INET, text.c_str(), &v4) != 1 &&
-          ::inet_pton(AF_INET6, text.c_str(), &v6) != 1)
+      if (!is_numeric_address(text))
         s.fail(ice[i], key, "\"" + text + "\" is not a numeric IPv4 or IPv6 address");
       whep.ice_addresses.push_back(text);
     }

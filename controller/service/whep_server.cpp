@@ -135,6 +135,10 @@ std::string WhepServer::endpoint_url(const std::string& id) const {
 
 int WhepServer::viewers(const std::string& id) const {
   std::lock_guard lock(mutex_);
+  return viewers_of(id);
+}
+
+int WhepServer::viewers_of(const std::string& id) const {
   int n = 0;
   for (const auto& entry : viewers_) n += entry.second.output_id == id ? 1 : 0;
   return n;
@@ -188,9 +192,7 @@ WhepServer::Reply WhepServer::offer(const std::string& id, const std::string& sd
   reap();  // a place held by a viewer that is gone is free again
   {
     std::lock_guard lock(mutex_);
-    int n = negotiating_[id];
-    for (const auto& entry : viewers_) n += entry.second.output_id == id ? 1 : 0;
-    if (n >= options_.max_viewers)
+    if (negotiating_[id] + viewers_of(id) >= options_.max_viewers)
       return {503, "output " + id + " has its " + std::to_string(options_.max_viewers) +
                        " viewers (output_whep.max_viewers)\n"};
     ++negotiating_[id];
@@ -212,9 +214,7 @@ WhepServer::Reply WhepServer::offer(const std::string& id, const std::string& sd
   output->attach(session->key(), session->appsrc());
   const std::string session_id = new_session_id();
   viewers_[session_id] = {id, std::move(session), output};
-  int n = 0;
-  for (const auto& entry : viewers_) n += entry.second.output_id == id ? 1 : 0;
-  spdlog::info("output {}: a WebRTC viewer joined ({} now)", id, n);
+  spdlog::info("output {}: a WebRTC viewer joined ({} now)", id, viewers_of(id));
   return {201, answer, "application/sdp", "/" + id + "/whep/" + session_id};
 }
 

@@ -79,7 +79,8 @@ class WhepServer {
   };
   Reply offer(const std::string& id, const std::string& sdp);
   Reply leave(const std::string& id, const std::string& session);
-  static void end(Viewer& viewer);  // detaches and stops (outside the lock)
+  static void end(Viewer& viewer);              // detaches and stops (outside the lock)
+  int viewers_of(const std::string& id) const;  // under the lock
 
   const WhepServerOptions options_;
   const FindOutput find_;

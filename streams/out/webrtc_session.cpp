@@ -145,9 +145,8 @@ struct WebRtcSession::Impl {
   std::mutex gather_mutex;
   std::condition_variable gathered;
 
-  mutable std::mutex mutex;                               // guards the members below
-  std::string error;                                      // the pipeline's, if it failed
-  std::vector<std::pair<guint, std::string>> candidates;  // (m-line, "candidate:...")
+  mutable std::mutex mutex;  // guards the members below
+  std::string error;         // the pipeline's, if it failed
   Clock::time_point negotiated_at{};
   bool ever_connected = false;
   Clock::time_point disconnected_since{};
@@ -198,11 +197,6 @@ struct WebRtcSession::Impl {
     g_value_unset(&item);
     gst_iterator_free(elements);
   }
-  static void on_candidate(GstElement*, guint mline, gchar* candidate, gpointer data) {
-    auto* self = static_cast<Impl*>(data);
-    std::lock_guard lock(self->mutex);
-    self->candidates.emplace_back(mline, candidate != nullptr ? candidate : "");
-  }
 
   GstWebRTCICEGatheringState gathering_state() const {
     GstWebRTCICEGatheringState state = GST_WEBRTC_ICE_GATHERING_STATE_NEW;
@@ -238,29 +232,14 @@ struct WebRtcSession::Impl {
     return bad.empty() ? std::string() : "ICE cannot use the address " + bad;
   }
 
-  // The local description as SDP text, with every gathered candidate in its m-line.
+  // The local description as SDP text: webrtcbin has put every gathered candidate in it.
   std::string answer_text() {
     GstWebRTCSessionDescription* raw = nullptr;
     g_object_get(rtc.get(), "local-description", &raw, nullptr);
     DescriptionPtr local(raw);
     if (!local) return {};
     gst::CharPtr text(gst_sdp_message_as_text(local->sdp));
-    std::string sdp = text.get();
-    std::vector<std::pair<guint, std::string>> missing;
-    {
-      std::lock_guard lock(mutex);
-      for (const auto& c : candidates)
-        if (sdp.find(c.second) == std::string::npos) missing.push_back(c);
-    }
-    if (missing.empty()) return sdp;
-    for (const auto& [mline, candidate] : missing) {
-      GstSDPMedia* media = const_cast<GstSDPMedia*>(gst_sdp_message_get_media(local->sdp, mline));
-      const std::string value =
-          candidate.rfind("candidate:", 0) == 0 ? candidate.substr(10) : candidate;
-      if (media != nullptr) gst_sdp_media_add_attribute(media, "candidate", value.c_str());
-    }
-    gst::CharPtr with(gst_sdp_message_as_text(local->sdp));
-    return with.get();
+    return text.get();
   }
 };
 
@@ -327,7 +306,6 @@ std::string WebRtcSession::negotiate(const std::string& offer, std::string& answ
     return restricted;
   }
   g_signal_connect(m.rtc.get(), "notify::ice-gathering-state", G_CALLBACK(Impl::on_gathering), &m);
-  g_signal_connect(m.rtc.get(), "on-ice-candidate", G_CALLBACK(Impl::on_candidate), &m);
   gst::BusPtr bus(gst_element_get_bus(pipeline.get()));
   gst_bus_set_sync_handler(bus.get(), Impl::on_bus, &m, nullptr);
   m.pipeline = std::move(pipeline);

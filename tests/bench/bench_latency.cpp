@@ -29,7 +29,6 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "controller/api/api_client.hpp"
@@ -188,12 +187,14 @@ struct Row {
   std::vector<double> latencies;
 };
 
-// Waits until a receiver has decoded 25 frames (past its start), then takes `seconds` of them.
+// Waits until a receiver has read 25 frames (past its start), then takes the next `seconds` of
+// frames at 25 fps (bounded: a receiver that falls behind gives what it read in 3x the time).
 template <typename Count, typename Since>
 std::vector<double> window(Count count, Since since, int seconds) {
   if (!bench::wait_for([&] { return count() >= 25; }, 30s)) return {};
   const std::size_t from = count();
-  std::this_thread::sleep_for(std::chrono::seconds(seconds));  // the measurement window itself
+  bench::wait_for([&] { return count() >= from + 25 * static_cast<std::size_t>(seconds); },
+                  std::chrono::seconds(3 * seconds));
   return since(from);
 }
 
