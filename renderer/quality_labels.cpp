@@ -8,11 +8,11 @@ struct Label {
   std::string_view check, zh, en;
 };
 constexpr Label kLabels[] = {
-    {"black", "黑屏", "black"},        {"covered", "遮挡", "covered"},
-    {"frozen", "画面冻结", "frozen"},  {"blur", "模糊", "blurred"},
-    {"noise", "噪声", "noisy"},        {"colour_cast", "偏色", "colour cast"},
-    {"too_dark", "过暗", "too dark"},  {"too_bright", "过亮", "too bright"},
-    {"shaking", "画面抖动", "shaking"}};
+    {"black", "黑屏", "black"},         {"covered", "遮挡", "covered"},
+    {"frozen", "画面冻结", "frozen"},   {"blur", "模糊", "blurred"},
+    {"noise", "噪声", "noisy"},         {"colour_cast", "偏色", "colour cast"},
+    {"too_dark", "过暗", "too dark"},   {"too_bright", "过亮", "too bright"},
+    {"shaking", "画面抖动", "shaking"}, {"scene_changed", "场景变更", "scene changed"}};
 
 }  // namespace
 

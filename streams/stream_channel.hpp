@@ -68,6 +68,10 @@ struct PictureQuality {
   double noise = 0;        // mean absolute difference from a 3x3 median
   double flat = 0;         // share of blocks without texture, 0..1
   double shake = 0;        // change of global motion within a burst, analysis pixels per frame
+  // Against the reference picture the operator confirmed (场景变更): the phase correlation's
+  // peak response (0..1; -1: no reference) and the global shift, in analysis pixels.
+  double scene_match = -1;
+  double scene_shift = 0;
   std::uint64_t samples = 0;
 };
 

@@ -47,10 +47,15 @@ json wall_state_json(const WallState& state, const Config& config,
                      {"name", camera_name(config, state.slots[i])}});
   json presets = json::array();
   for (const auto& [name, preset] : state.presets) presets.push_back(name);
-  return {{"version", state.version},         {"layout", state.layout},
-          {"maximized", state.maximized},     {"masks_lifted", state.masks_lifted},
-          {"tiles", std::move(tiles)},        {"alarms", alarms_json(state)},
-          {"tours", tours_json(state.tours)}, {"presets", std::move(presets)}};
+  return {{"version", state.version},
+          {"layout", state.layout},
+          {"maximized", state.maximized},
+          {"masks_lifted", state.masks_lifted},
+          {"tiles", std::move(tiles)},
+          {"alarms", alarms_json(state)},
+          {"tours", tours_json(state.tours)},
+          {"presets", std::move(presets)},
+          {"quality_references", state.quality_references}};
 }
 
 json stream_json(const streams::StreamChannel& channel) {
@@ -82,9 +87,17 @@ json stream_json(const streams::StreamChannel& channel) {
 json quality_json(const streams::StreamChannel& channel) {
   const auto q = channel.quality();
   if (!q) return nullptr;
-  return {{"faults", q->faults},       {"luma", q->luma},     {"contrast", q->contrast},
-          {"sharpness", q->sharpness}, {"motion", q->motion}, {"colour_cast", q->colour_cast},
-          {"noise", q->noise},         {"flat", q->flat},     {"shake", q->shake},
+  return {{"faults", q->faults},
+          {"luma", q->luma},
+          {"contrast", q->contrast},
+          {"sharpness", q->sharpness},
+          {"motion", q->motion},
+          {"colour_cast", q->colour_cast},
+          {"noise", q->noise},
+          {"flat", q->flat},
+          {"shake", q->shake},
+          {"scene_match", q->scene_match >= 0 ? json(q->scene_match) : json(nullptr)},
+          {"scene_shift", q->scene_match >= 0 ? json(q->scene_shift) : json(nullptr)},
           {"samples", q->samples}};
 }
 
@@ -169,6 +182,7 @@ json status_json(const WallState& state, const renderer::WallView* view,
   json wall = {{"layout", state.layout},
                {"maximized", state.maximized},
                {"masks_lifted", state.masks_lifted},
+               {"quality_references", state.quality_references},
                {"state_version", state.version},
                {"alarms", alarms_json(state)},
                {"tours", tours_json(state.tours)}};

@@ -254,7 +254,7 @@ struct CommandSpec {
   Parser parse;
 };
 
-const std::array<CommandSpec, 22> kCommands{{
+const std::array<CommandSpec, 23> kCommands{{
     {"status", {}, [](const Fields&) { return Request{StatusQuery{}}; }},
     {"cameras.list", {}, [](const Fields&) { return Request{CamerasList{}}; }},
     {"layouts.list", {}, [](const Fields&) { return Request{LayoutsList{}}; }},
@@ -320,6 +320,11 @@ const std::array<CommandSpec, 22> kCommands{{
     {MasksLift::kName,
      {"lifted"},
      [](const Fields& f) { return command(MasksLift{f.boolean("lifted", true)}); }},
+    {QualityReference::kName,
+     {"camera", "clear"},
+     [](const Fields& f) {
+       return command(QualityReference{f.text("camera", kTourCamera), f.boolean("clear", false)});
+     }},
     {AlarmAck::kName,
      {"rule"},
      [](const Fields& f) { return command(AlarmAck{f.text("rule", kRule, "")}); }},

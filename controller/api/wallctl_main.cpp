@@ -500,6 +500,21 @@ int main(int argc, char** argv) {
   report->add_option("--since", since, "the period, back from now: 24h, 90m, 7d, 3600 (seconds)")
       ->capture_default_str();
   report->add_flag("--csv", csv, "one CSV row per stream and fault");
+  std::string reference_camera;
+  bool clear_reference = false;
+  CLI::App* reference =
+      leaf(quality, "reference",
+           "confirm what a camera should show: its next diagnosed picture becomes the "
+           "reference of the scene check (场景变更)",
+           [&] {
+             return call(g,
+                         {{"cmd", "quality.reference"},
+                          {"camera", reference_camera},
+                          {"clear", clear_reference}},
+                         command_printer(g));
+           });
+  reference->add_option("CAMERA", reference_camera, "camera id or name")->required();
+  reference->add_flag("--clear", clear_reference, "drop the reference: the scene is not checked");
 
   CLI::App* audit = app.add_subcommand("audit", "the audit trail (offline)");
   audit->require_subcommand(1);

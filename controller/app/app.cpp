@@ -205,6 +205,8 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
       output_views_->observe(*event.state, *event.config, event.origin);
     std::lock_guard lock(api_mutex_);
     if (api_) api_->notify(event);
+    // The operator waits to see the reference taken: sample now, not at the interval's end.
+    if (quality_ && event.command == QualityReference::kName) quality_->sample_now();
   };
   services.on_health = [this](const RecordsHealth& health) {
     std::lock_guard lock(api_mutex_);
@@ -261,14 +263,18 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
   if (config_.quality.enabled) {
     // What the wall shows, one stream per camera: the one its tile shows (the sub stream on a
     // small tile), so the diagnosis costs no extra decode.
-    quality_ = std::make_unique<quality::QualityMonitor>(
+    auto monitor = std::make_unique<quality::QualityMonitor>(
         quality_options(config_), [w = wall_.get()] { return w->view()->shown_streams(); },
         // cases_ outlives the monitor (reset after it) and is never replaced while it runs.
         [h = quality_history_.get(), c = cases_.get()](const std::string& stream,
                                                        const auto& before, const auto& after) {
           h->record(stream, before, after, std::chrono::system_clock::now());
           if (c) c->on_quality(stream, after);
-        });
+        },
+        [w = wall_.get()] { return w->state()->quality_references; },
+        fs::path(state_dir_) / "quality-references");
+    std::lock_guard lock(api_mutex_);  // the controller's change listener reads quality_
+    quality_ = std::move(monitor);
   }
   start_metrics();
 }

@@ -50,6 +50,11 @@ struct Arguments {
   json operator()(const OutputStart& c) const { return one("output", c.id); }
   json operator()(const OutputStop& c) const { return one("output", c.id); }
   json operator()(const MasksLift& c) const { return one("lifted", c.lifted); }
+  json operator()(const QualityReference& c) const {
+    json out = one("camera", c.camera);
+    out["clear"] = c.clear;
+    return out;
+  }
   json operator()(const ConfigReload&) const { return json::object(); }
 };
 

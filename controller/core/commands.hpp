@@ -107,6 +107,16 @@ struct MasksLift {
   bool lifted = true;  // false: the masks are drawn on the wall again
 };
 
+// The picture-quality diagnosis' scene check (场景变更): the operator confirms what the camera
+// should show. The diagnosis takes the camera's next diagnosed picture as its reference and, from
+// then on, names a picture that no longer shows that scene (the camera turned, zoomed or was
+// moved). `clear` drops the reference (the check stops for that camera). Saved with the state.
+struct QualityReference {
+  static constexpr std::string_view kName = "quality.reference";
+  std::string camera;  // id or display name
+  bool clear = false;
+};
+
 struct Config;
 // Replaces the configuration with one already loaded and validated (controller/core/config.hpp):
 // cameras, fit, language, overlays and stall timeout take effect; tiles showing a camera that no
@@ -119,7 +129,7 @@ struct ConfigReload {
 using Command =
     std::variant<LayoutSet, LayoutStep, TileAssign, TileSwap, TileMaximize, TileRestore, AlarmRaise,
                  AlarmAck, AlarmExpire, TourStart, TourStop, TourAdvance, PresetSave, PresetRecall,
-                 PresetDelete, OutputStart, OutputStop, MasksLift, ConfigReload>;
+                 PresetDelete, OutputStart, OutputStop, MasksLift, QualityReference, ConfigReload>;
 
 // Who asked for a command, for the audit trail: "curve:<key fingerprint>", "anonymous:loopback",
 // "panel:local", "keyboard:local", "rules:<rule>", "system".

@@ -22,6 +22,7 @@ struct LeastRole {
   Role operator()(const OutputStart&) const { return Role::Operator; }
   Role operator()(const OutputStop&) const { return Role::Operator; }
   Role operator()(const MasksLift&) const { return Role::Admin; }
+  Role operator()(const QualityReference&) const { return Role::Operator; }
   Role operator()(const ConfigReload&) const { return Role::Admin; }
 };
 

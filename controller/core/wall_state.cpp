@@ -276,6 +276,8 @@ struct Applier {
       return std::none_of(next.outputs.begin(), next.outputs.end(),
                           [&](const OutputConfig& o) { return o.id == id; });
     });
+    std::erase_if(state.quality_references,
+                  [&](const auto& reference) { return !next.find_camera(reference.first); });
     return accept(state, true,
                   cleared.empty() ? "" : "cameras removed, their tiles cleared: " + cleared);
   }
@@ -315,6 +317,18 @@ struct Applier {
     const bool changed = state.masks_lifted != c.lifted;
     state.masks_lifted = c.lifted;
     return accept(state, changed, changed ? "" : (c.lifted ? "already lifted" : "already masked"));
+  }
+
+  CommandResult operator()(const QualityReference& c) {
+    const auto* cam = config.find_camera(c.camera);
+    if (!cam) return refuse("unknown_camera", "camera \"" + c.camera + "\" is unknown", state);
+    auto& references = state.quality_references;
+    if (c.clear) {
+      const bool changed = references.erase(cam->id) > 0;
+      return accept(state, changed, changed ? "" : "no reference picture was set");
+    }
+    references[cam->id] = state.version + 1;  // the version this change gives the state
+    return accept(state, true, "the reference is taken from the camera's next diagnosed picture");
   }
 
   CommandResult operator()(const TileRestore&) {

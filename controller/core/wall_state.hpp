@@ -57,6 +57,9 @@ struct WallState {
   std::map<std::string, Preset> presets;  // by name
   std::vector<std::string> outputs;       // ids of the live outputs running, sorted
   bool masks_lifted = false;              // masks.lift: the wall shows what masks hide; never saved
+  // quality.reference: camera id -> the state version at which the operator confirmed its
+  // reference picture (a new confirmation, a new number: the diagnosis takes a new picture).
+  std::map<std::string, std::uint64_t> quality_references;
   std::uint64_t version = 1;
 
   bool operator==(const WallState&) const = default;

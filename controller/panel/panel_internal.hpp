@@ -82,6 +82,9 @@ enum class Text : int {
   ColReconnects,
   ColQuality,
   QualityOk,
+  SetReference,
+  ResetReference,
+  ReferenceHint,
   ColLastError,
   Hardware,
   Software,
@@ -126,6 +129,7 @@ enum class Text : int {
   MsgOutputStop,
   MsgMasksLifted,
   MsgMasksRestored,
+  MsgReference,
   MsgRefused,
   MsgNeedsRole,
   RoleOperator,
@@ -281,6 +285,7 @@ struct Panel::State {
 
   // panel_outputs.cpp
   void draw_outputs_tab();
+  void draw_reference_button(const StreamRow& row);  // 设为基准 of the scene check
   void draw_masks_line();  // masks on or lifted, and the button that changes it
 };
 

@@ -214,7 +214,9 @@ void Panel::State::draw_streams_tab() {
               "%.1f",
               row.quality->luma, row.quality->sharpness, row.quality->motion, row.quality->noise,
               row.quality->flat, row.quality->colour_cast, row.quality->shake);
+        ImGui::SameLine();
       }
+      draw_reference_button(row);
       ImGui::TableSetColumnIndex(10);
       ImGui::TextUnformatted(stats.last_error.c_str());
       if (!stats.last_error.empty() && ImGui::IsItemHovered())
@@ -222,6 +224,19 @@ void Panel::State::draw_streams_tab() {
     }
   }
   ImGui::EndTable();
+}
+
+void Panel::State::draw_reference_button(const StreamRow& row) {
+  // The scene check's reference (场景变更): the operator confirms what this camera should show.
+  const bool held = wall && wall->quality_references.count(row.camera_id) > 0;
+  char label[160];
+  const std::string key = row.camera_id + "/" + row.stream;  // main and sub rows: a button each
+  std::snprintf(label, sizeof label, "%s###reference:%s",
+                t(held ? Text::ResetReference : Text::SetReference), key.c_str());
+  const bool clicked = ImGui::SmallButton(label);
+  record("reference:", key);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", t(Text::ReferenceHint));
+  if (clicked) submit(QualityReference{row.camera_id}, t(Text::MsgReference));
 }
 
 void Panel::State::draw_cases_tab(const renderer::CaseView* cases) {

@@ -26,6 +26,7 @@ namespace fs = std::filesystem;
 constexpr const char* kSchema = "videowall.state";
 constexpr int kSchemaVersion = 1;
 constexpr int kMaxTiles = layouts::kMaxTiles;
+constexpr std::size_t kMaxReferences = 4096;  // cameras with a reference picture
 
 // ---- JSON -> WallState: every check names the field as a dotted path ("tours.3.dwell_s").
 
@@ -249,13 +250,14 @@ nlohmann::json state_to_json(const WallState& state) {
       {"maximized", maximized},
       {"tours", tours_to_json(state.tours)},
       {"presets", std::move(presets)},
-      {"outputs", state.outputs}};
+      {"outputs", state.outputs},
+      {"quality_references", state.quality_references}};
 }
 
 WallState state_from_json(const nlohmann::json& json) {
   expect_object(json, "",
                 {"schema", "version", "state_version", "layout", "slots", "maximized", "tours",
-                 "presets", "outputs"});
+                 "presets", "outputs", "quality_references"});
   const nlohmann::json& schema = member(json, "", "schema");
   if (!schema.is_string() || schema.get<std::string>() != kSchema)
     fail("schema", std::string("expected \"") + kSchema + "\"");
@@ -287,6 +289,19 @@ WallState state_from_json(const nlohmann::json& json) {
     std::sort(state.outputs.begin(), state.outputs.end());
     state.outputs.erase(std::unique(state.outputs.begin(), state.outputs.end()),
                         state.outputs.end());
+  }
+  // Files written before the scene check have none.
+  if (json.contains("quality_references")) {
+    const nlohmann::json& references = json["quality_references"];
+    if (!references.is_object()) fail("quality_references", "expected an object");
+    if (references.size() > kMaxReferences)
+      fail("quality_references", "expected at most " + std::to_string(kMaxReferences) +
+                                     " cameras, got " + std::to_string(references.size()));
+    for (const auto& [camera, generation] : references.items()) {
+      if (!generation.is_number_unsigned())
+        fail(join("quality_references", camera), "expected an integer >= 0");
+      state.quality_references[camera] = generation.get<std::uint64_t>();
+    }
   }
   return state;
 }

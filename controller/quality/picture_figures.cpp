@@ -1,5 +1,6 @@
 #include "controller/quality/picture_figures.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <opencv2/imgproc.hpp>
 
@@ -57,13 +58,18 @@ void to_analysis_size(const cv::Mat& luma, cv::Mat& grey) {
   cv::resize(luma, grey, cv::Size(aw, ah), 0, 0, cv::INTER_AREA);
 }
 
-// The global shift from `a` to `b`; zero when the correlation peak is too weak to trust.
-cv::Point2d shift_between(const cv::Mat& a, const cv::Mat& b, const cv::Mat& window) {
+// The global shift from `a` to `b` and the correlation peak's response.
+cv::Point2d correlate(const cv::Mat& a, const cv::Mat& b, const cv::Mat& window, double& response) {
   cv::Mat fa, fb;
   a.convertTo(fa, CV_64F);
   b.convertTo(fb, CV_64F);
+  return cv::phaseCorrelate(fa, fb, window, &response);
+}
+
+// The global shift from `a` to `b`; zero when the correlation peak is too weak to trust.
+cv::Point2d shift_between(const cv::Mat& a, const cv::Mat& b, const cv::Mat& window) {
   double response = 0;
-  const cv::Point2d shift = cv::phaseCorrelate(fa, fb, window, &response);
+  const cv::Point2d shift = correlate(a, b, window, response);
   return response < 0.05 ? cv::Point2d() : shift;
 }
 
@@ -94,6 +100,19 @@ double shake_of(const std::vector<cv::Mat>& pictures, const std::vector<std::uin
     shake = std::max(shake, std::hypot(change.x, change.y));
   }
   return shake;
+}
+
+void scene_against(const cv::Mat& reference, const cv::Mat& grey,
+                   streams::PictureQuality& figures) {
+  cv::Mat picture = grey;
+  if (grey.size() != reference.size())
+    cv::resize(grey, picture, reference.size(), 0, 0, cv::INTER_AREA);
+  cv::Mat window;
+  cv::createHanningWindow(window, reference.size(), CV_64F);
+  double response = 0;
+  const cv::Point2d shift = correlate(reference, picture, window, response);
+  figures.scene_match = std::clamp(response, 0.0, 1.0);
+  figures.scene_shift = std::hypot(shift.x, shift.y);
 }
 
 bool measure(const streams::VideoFrame& frame, const cv::Mat& previous, cv::Mat& grey,

@@ -35,4 +35,11 @@ bool analysis_luma(const streams::VideoFrame& frame, cv::Mat& grey);
 // tell counts as still.
 double shake_of(const std::vector<cv::Mat>& pictures, const std::vector<std::uint64_t>& frames);
 
+// The scene check's figures (场景变更): how well the analysis-size picture `grey` still matches
+// `reference` (the one the operator confirmed), by phase correlation: figures.scene_match, the
+// peak response (0..1: near 0 for another view or another zoom; lighting and passing traffic
+// leave it high), and figures.scene_shift, how far the view moved (analysis pixels). A picture of
+// another size is brought to the reference's first.
+void scene_against(const cv::Mat& reference, const cv::Mat& grey, streams::PictureQuality& figures);
+
 }  // namespace vw::controller::quality

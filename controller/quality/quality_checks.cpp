@@ -26,6 +26,13 @@ std::vector<std::string> failed_checks(const streams::PictureQuality& f, const Q
   if (f.colour_cast > t.cast) failed.emplace_back("colour_cast");
   if (f.luma < t.dark_luma) failed.emplace_back("too_dark");
   if (f.luma > t.bright_luma) failed.emplace_back("too_bright");
+  // The scene is judged on a picture that shows one: not on a board, a blur, snow or a bad
+  // exposure (those are the fault to name; the view behind them may be the right one).
+  const bool scene_visible = !covered && !exposure && f.noise <= t.noise &&
+                             std::find(failed.begin(), failed.end(), "blur") == failed.end();
+  if (f.scene_match >= 0 && scene_visible &&
+      (f.scene_match < t.scene_match || f.scene_shift > t.scene_shift))
+    failed.emplace_back("scene_changed");
   return failed;
 }
 

@@ -27,6 +27,9 @@ struct QualityThresholds {
   double cast = 45;  // 偏色: mean chroma this far from neutral
   double noise = 9;  // 噪声/雪花
   double shake = 1;  // 画面抖动: the global motion changes by this many analysis pixels a frame
+  // 场景变更: against the confirmed reference, a correlation peak this weak (another view, another
+  // zoom) or a shift this large (analysis pixels, 320 wide: 5 % of the view).
+  double scene_match = 0.15, scene_shift = 16;
   int enter_after = 3;
   int leave_after = 3;
   bool operator==(const QualityThresholds&) const = default;
@@ -39,7 +42,7 @@ struct ThresholdField {
   double QualityThresholds::*member;
   double min, max;
 };
-inline constexpr std::array<ThresholdField, 13> kThresholdFields{{
+inline constexpr std::array<ThresholdField, 15> kThresholdFields{{
     {"black_luma", &QualityThresholds::black_luma, 0, 255},
     {"black_contrast", &QualityThresholds::black_contrast, 0, 128},
     {"dark_luma", &QualityThresholds::dark_luma, 0, 255},
@@ -53,6 +56,8 @@ inline constexpr std::array<ThresholdField, 13> kThresholdFields{{
     {"cast", &QualityThresholds::cast, 0, 182},
     {"noise", &QualityThresholds::noise, 0, 255},
     {"shake", &QualityThresholds::shake, 0, 320},
+    {"scene_match", &QualityThresholds::scene_match, 0, 1},
+    {"scene_shift", &QualityThresholds::scene_shift, 0, 320},
 }};
 
 // `base` with the named thresholds replaced (names not in kThresholdFields are ignored: the
@@ -61,9 +66,9 @@ QualityThresholds with_overrides(QualityThresholds base,
                                  const std::map<std::string, double>& by_name);
 
 // The check names, in the order a tile names them first.
-inline constexpr std::array<std::string_view, 9> kChecks{"black",       "covered",  "frozen",
-                                                         "shaking",     "blur",     "noise",
-                                                         "colour_cast", "too_dark", "too_bright"};
+inline constexpr std::array<std::string_view, 10> kChecks{
+    "black", "covered", "frozen",      "scene_changed", "shaking",
+    "blur",  "noise",   "colour_cast", "too_dark",      "too_bright"};
 
 // What the camera looks like when nothing is wrong, learnt by its QualityTracker.
 struct Baseline {

@@ -13,8 +13,13 @@
 
 namespace vw::controller::quality {
 
-QualityMonitor::QualityMonitor(QualityOptions options, Streams streams, Changed changed)
-    : streams_(std::move(streams)), changed_(std::move(changed)), options_(std::move(options)) {
+QualityMonitor::QualityMonitor(QualityOptions options, Streams streams, Changed changed,
+                               References references, std::filesystem::path reference_dir)
+    : streams_(std::move(streams)),
+      changed_(std::move(changed)),
+      references_(std::move(references)),
+      scene_(std::move(reference_dir)),
+      options_(std::move(options)) {
   thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
 }
 
@@ -85,6 +90,24 @@ bool QualityMonitor::pause(std::stop_token stop, std::chrono::milliseconds how_l
   return !stop.stop_requested();
 }
 
+void QualityMonitor::judge_scene(Watched& w, const cv::Mat& grey,
+                                 const std::map<std::string, std::uint64_t>& references,
+                                 streams::PictureQuality& figures) {
+  const std::string camera(streams::camera_of_key(w.channel->key()));
+  const auto wanted = references.find(camera);
+  if (wanted == references.end()) return;  // no confirmed scene: not judged
+  const cv::Mat* reference = scene_.find(camera, wanted->second);
+  // The reference is the first picture after the confirmation that shows the scene at all: not
+  // a black, covered, blurred or badly exposed one (its faults are named as usual meanwhile).
+  if (!reference && failed_checks(figures, w.tracker.thresholds(), w.tracker.baseline()).empty()) {
+    scene_.set(camera, wanted->second, grey);
+    spdlog::info("quality: camera {}: reference picture taken from {} (confirmation {})", camera,
+                 w.channel->key(), wanted->second);
+    reference = scene_.find(camera, wanted->second);
+  }
+  if (reference) scene_against(*reference, grey, figures);
+}
+
 void QualityMonitor::pass(std::stop_token stop) {
   struct Sample {
     Watched* watched;
@@ -96,6 +119,8 @@ void QualityMonitor::pass(std::stop_token stop) {
   };
   std::vector<Sample> taken;
   std::set<std::string> seen;
+  const auto references = references_ ? references_() : std::map<std::string, std::uint64_t>{};
+  scene_.keep_only(references);
   for (const auto& channel : streams_()) {
     const std::string& key = channel->key();
     if (pass_options_.off.count(std::string(streams::camera_of_key(key)))) continue;
@@ -149,6 +174,7 @@ void QualityMonitor::pass(std::stop_token stop) {
                           ? shake_of(s.burst, s.burst_frames)
                           : 0;
     w.previous = s.grey;
+    judge_scene(w, s.grey, references, s.figures);
     s.figures.faults = w.tracker.update(s.figures);
     s.figures.samples = ++w.samples;
     publish(w, s.figures);

@@ -1,6 +1,7 @@
 // Diagnoses the picture of the streams the wall shows (视频质量诊断): every `interval`, the newest
 // frame each already decoded (no extra decode) and three more 80 ms apart (for shaking), measured
-// and checked with hysteresis; the verdict goes into the stream's channel
+// and checked with hysteresis (the scene also against the reference picture the operator
+// confirmed, scene_references.hpp); the verdict goes into the stream's channel
 // (StreamChannel::quality), where status, the metrics and the wall read it. One low-priority thread
 // (nice +10) that only copies a frame pointer out of a mailbox: it never holds a mailbox and never
 // waits on the render thread. Threads: the constructor starts the thread, the destructor joins it;
@@ -9,6 +10,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -20,6 +22,7 @@
 #include <vector>
 
 #include "controller/quality/quality_checks.hpp"
+#include "controller/quality/scene_references.hpp"
 #include "streams/stream_channel.hpp"
 
 namespace vw::controller::quality {
@@ -40,7 +43,13 @@ class QualityMonitor {
   // destructor (every verdict ends). For the history (quality_history.hpp).
   using Changed = std::function<void(const std::string& stream, const std::vector<std::string>&,
                                      const std::vector<std::string>&)>;
-  QualityMonitor(QualityOptions options, Streams streams, Changed changed = {});
+  // The cameras whose scene the operator confirmed (quality.reference): camera id -> the
+  // confirmation's generation (WallState::quality_references). On the monitor's thread each pass;
+  // must not block.
+  using References = std::function<std::map<std::string, std::uint64_t>()>;
+  // `reference_dir`: where the reference pictures are kept (empty: in memory only).
+  QualityMonitor(QualityOptions options, Streams streams, Changed changed = {},
+                 References references = {}, std::filesystem::path reference_dir = {});
   ~QualityMonitor();
   QualityMonitor(const QualityMonitor&) = delete;
   QualityMonitor& operator=(const QualityMonitor&) = delete;
@@ -68,6 +77,11 @@ class QualityMonitor {
   // (false when stopping); the thresholds of a stream.
   void pass(std::stop_token stop);
   bool pause(std::stop_token stop, std::chrono::milliseconds how_long);
+  // The scene check's figures of a sample against its camera's reference (taken first if the
+  // operator confirmed one since).
+  void judge_scene(Watched& w, const cv::Mat& grey,
+                   const std::map<std::string, std::uint64_t>& references,
+                   streams::PictureQuality& figures);
   const QualityThresholds& thresholds_for(std::string_view key) const;
   static constexpr std::chrono::milliseconds kBurstStep{80};
   static constexpr std::size_t kBurstPictures = 4;
@@ -75,6 +89,8 @@ class QualityMonitor {
 
   const Streams streams_;
   const Changed changed_;
+  const References references_;
+  SceneReferences scene_;                   // monitor thread only
   QualityOptions options_;                  // under mutex_
   QualityOptions pass_options_;             // monitor thread only: options_ at the pass' start
   std::map<std::string, Watched> watched_;  // monitor thread only, by stream key

@@ -12,7 +12,7 @@ struct Named {
   SimDefect defect;
   std::string_view name;
 };
-constexpr std::array<Named, 10> kNames{{
+constexpr std::array<Named, 11> kNames{{
     {SimDefect::None, "none"},
     {SimDefect::Black, "black"},
     {SimDefect::Frozen, "frozen"},
@@ -23,6 +23,7 @@ constexpr std::array<Named, 10> kNames{{
     {SimDefect::TooDark, "too_dark"},
     {SimDefect::TooBright, "too_bright"},
     {SimDefect::Shaking, "shaking"},
+    {SimDefect::Moved, "scene_changed"},
 }};
 
 struct Picture {
@@ -94,6 +95,7 @@ void apply(SimDefect defect, Picture& p, cv::RNG& rng) {
   switch (defect) {
     case SimDefect::None:
     case SimDefect::Frozen:  // handled by the painter: it repeats a frame
+    case SimDefect::Moved:   // handled by the painter: another background
       return;
     case SimDefect::Black:
       p.y.setTo(16);
@@ -176,6 +178,7 @@ struct ScenePainter::State {
   SimDefect defect;
   std::int64_t onset;
   Picture background;
+  std::optional<Picture> moved;   // the view of a camera that turned away
   std::optional<Picture> frozen;  // the frame a frozen camera repeats
   cv::RNG rng{12345};
 };
@@ -183,7 +186,9 @@ struct ScenePainter::State {
 ScenePainter::ScenePainter(int width, int height, int variant, SimDefect defect,
                            std::int64_t onset_frames)
     : state_(new State{width, height, variant, defect, onset_frames,
-                       background(width, height, variant), std::nullopt}) {}
+                       background(width, height, variant), std::nullopt, std::nullopt}) {
+  if (defect == SimDefect::Moved) state_->moved = background(width, height, variant + 1000);
+}
 
 ScenePainter::~ScenePainter() = default;
 
@@ -195,7 +200,7 @@ void ScenePainter::paint(const ScenePlanes& frame, std::int64_t index) {
   if (defective && s.frozen) {
     p = *s.frozen;
   } else {
-    p = s.background.clone();
+    p = (defective && s.moved ? *s.moved : s.background).clone();
     draw_traffic(p, s.variant, index);
     if (defective && s.defect == SimDefect::Frozen) s.frozen = p.clone();
     if (defective) apply(s.defect, p, s.rng);

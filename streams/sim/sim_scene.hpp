@@ -14,6 +14,7 @@
 //   too_dark     luminance scaled down, detail kept (过暗)
 //   too_bright   luminance lifted and flattened, as against the sun (过亮)
 //   shaking      each frame shifted by a few pixels at random, a loose mount in the wind (画面抖动)
+//   scene_changed  the camera turned away: another stretch of street, same traffic (场景变更)
 // The names are the diagnosis' check names.
 // Threads: a ScenePainter belongs to one thread at a time (a GStreamer streaming thread).
 #pragma once
@@ -37,7 +38,8 @@ enum class SimDefect {
   Noise,
   TooDark,
   TooBright,
-  Shaking
+  Shaking,
+  Moved
 };
 
 // "none", "black", ... (the table above); nullopt for an unknown name.

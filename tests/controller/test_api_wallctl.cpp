@@ -478,5 +478,67 @@ TEST(WallctlQuality, ReportListsEachStreamsFaultsAndSpansARestart) {
   EXPECT_GE(again[1].value("seconds", 0.0), before);
 }
 
+// The scene check (场景变更) on the daemon: an operator confirms a street camera's view with
+// `wallctl quality reference`, the daemon keeps the picture beside its state, and when the camera
+// turns away (videowall-camsim's scene_changed, 10 s into its stream) the stream is diagnosed
+// scene_changed; confirming the new view again accepts it, --clear drops the check.
+TEST(WallctlQuality, ConfirmedReferenceCatchesTheCameraTurningAway) {
+  CamsimProcess street(std::vector<SimSceneSpec>{{"/street", "scene_changed", 10}});
+  street.start();
+  ApiDaemon d("reference", "api: {anonymous_role: admin}\nquality: {interval_s: 0.25}\n");
+  d.start();
+  d.write_config(
+      "api: {anonymous_role: admin}\nquality: {interval_s: 0.25}\n",
+      "  - {id: street, name: 街景, street: 民权街, main: \"" + street.url("/street") + "\"}\n");
+  const auto reloaded = d.wallctl({"reload"});
+  ASSERT_EQ(reloaded.exit_code, 0) << reloaded.output;
+  const auto assigned = d.wallctl({"assign", "4", "street"});
+  ASSERT_EQ(assigned.exit_code, 0) << assigned.output;
+  const auto played = std::chrono::steady_clock::now();  // the scene's clock starts about now
+  auto unknown = d.wallctl({"quality", "reference", "nobody"});
+  EXPECT_EQ(unknown.exit_code, 1) << unknown.output;
+  EXPECT_NE(unknown.output.find("nobody"), std::string::npos) << unknown.output;
+  auto confirmed = d.wallctl({"quality", "reference", "街景"});
+  ASSERT_EQ(confirmed.exit_code, 0) << confirmed.output;
+
+  auto quality = [&] {
+    const auto status = json::parse(d.wallctl({"status"}, {"--json"}).output, nullptr, false);
+    if (status.is_object() && status["streams"].is_array())
+      for (const auto& s : status["streams"])
+        if (s.value("key", "") == "street/main") return s["quality"];
+    return json();
+  };
+  json q;
+  ASSERT_TRUE(eventually(
+      [&] { return (q = quality()).is_object() && q["scene_match"].is_number(); }, 10s, 100ms))
+      << q.dump();
+  EXPECT_LT(std::chrono::steady_clock::now(), played + 8s) << "the reference came too late";
+  EXPECT_EQ(q["faults"], json::array()) << q.dump();
+  const auto picture = fs::path(d.state_dir()) / "quality-references" / "737472656574.pgm";
+  EXPECT_TRUE(fs::exists(picture));
+  const auto state = json::parse(d.wallctl({"state"}, {"--json"}).output, nullptr, false);
+  EXPECT_TRUE(state["state"]["quality_references"].contains("street")) << state.dump();
+
+  // The camera turns away.
+  ASSERT_TRUE(eventually(
+      [&] {
+        q = quality();
+        return q.is_object() && q["faults"] == json::array({"scene_changed"});
+      },
+      25s, 200ms))
+      << q.dump();
+  EXPECT_NE(d.wallctl({"status"}).output.find("场景变更"), std::string::npos);
+  // The operator accepts the new view: a new reference, the fault goes.
+  ASSERT_EQ(d.wallctl({"quality", "reference", "street"}).exit_code, 0);
+  EXPECT_TRUE(
+      eventually([&] { return (q = quality()).is_object() && q["faults"].empty(); }, 15s, 200ms))
+      << q.dump();
+  ASSERT_EQ(d.wallctl({"quality", "reference", "street", "--clear"}).exit_code, 0);
+  EXPECT_TRUE(eventually([&] { return (q = quality()).is_object() && q["scene_match"].is_null(); },
+                         10s, 100ms))
+      << q.dump();
+  EXPECT_TRUE(eventually([&] { return !fs::exists(picture); }, 5s, 50ms));
+}
+
 }  // namespace
 }  // namespace vw::testing

@@ -3,6 +3,7 @@
 // hysteresis; the camera's own sharpness baseline; the monitor on real streams from a real RTSP
 // server (a black camera is diagnosed black within its k samples, no extra decode).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -16,6 +17,7 @@
 #include "controller/quality/quality_checks.hpp"
 #include "controller/quality/quality_history.hpp"
 #include "controller/quality/quality_monitor.hpp"
+#include "controller/quality/scene_references.hpp"
 #include "streams/stream_manager.hpp"
 #include "tests/support/camsim_process.hpp"
 #include "tests/support/eventually.hpp"
@@ -226,6 +228,86 @@ TEST(QualityChecks, ShakingIsBackAndForthNotAPan) {
   EXPECT_EQ(failed_checks(figures, {}, {}), Faults{"shaking"});
 }
 
+// The scene check (场景变更) against a confirmed reference: the same view with its traffic moved
+// on, darker or lighter matches; the view moved by a tenth of its width, or another view, does
+// not, and is named only while the picture shows a scene at all.
+TEST(QualityChecks, SceneChangeIsAnotherViewNotAnotherLight) {
+  auto grey_of = [](const cv::Mat& y) {
+    cv::Mat grey;
+    EXPECT_TRUE(analysis_luma(*frame_of(y), grey));
+    return grey;
+  };
+  const cv::Mat reference = grey_of(scene(0));
+  auto figures_of = [&](const cv::Mat& y) {
+    streams::PictureQuality f;
+    cv::Mat grey, previous;
+    EXPECT_TRUE(measure(*frame_of(y), previous, grey, f));
+    scene_against(reference, grey, f);
+    return f;
+  };
+  cv::Mat darker;
+  scene(0).convertTo(darker, -1, 0.6, 0);
+  for (const cv::Mat& same : {scene(0), darker}) {
+    const auto f = figures_of(same);
+    EXPECT_GT(f.scene_match, 0.5);
+    EXPECT_LT(f.scene_shift, 1);
+    EXPECT_EQ(failed_checks(f, {}, {}), Faults{});
+  }
+  cv::Mat panned;
+  const cv::Mat pan = (cv::Mat_<double>(2, 3) << 1, 0, 64, 0, 1, 0);  // 64 of 640: 32 analysis px
+  cv::warpAffine(scene(0), panned, pan, scene(0).size(), cv::INTER_LINEAR, cv::BORDER_REFLECT);
+  const auto moved = figures_of(panned);
+  EXPECT_NEAR(moved.scene_shift, 32, 1.5);
+  EXPECT_EQ(failed_checks(moved, {}, {}), Faults{"scene_changed"});
+  cv::Mat other(360, 640, CV_8UC1);
+  cv::RNG rng(99);
+  rng.fill(other, cv::RNG::UNIFORM, 0, 255);
+  cv::GaussianBlur(other, other, cv::Size(0, 0), 1.5);
+  cv::normalize(other, other, 40, 200, cv::NORM_MINMAX);
+  const auto elsewhere = figures_of(other);
+  EXPECT_LT(elsewhere.scene_match, 0.15);
+  EXPECT_EQ(failed_checks(elsewhere, {}, {}), Faults{"scene_changed"});
+  // No reference: not judged. A board over the view: covered, not a scene change.
+  streams::PictureQuality unjudged = elsewhere;
+  unjudged.scene_match = -1;
+  EXPECT_EQ(failed_checks(unjudged, {}, {}), Faults{});
+  cv::Mat boarded = scene(0);
+  boarded(cv::Rect(0, 0, 640, 330)).setTo(90);
+  const Baseline seen_clean{0, 0.0};  // the camera's own share of flat blocks: none
+  EXPECT_EQ(failed_checks(figures_of(boarded), {}, seen_clean), Faults{"covered"});
+}
+
+// The reference pictures are kept across restarts under the confirmation's generation: a newer
+// confirmation takes a new picture, a cleared one deletes its file, leftovers are swept.
+TEST(SceneReferences, KeptPerGenerationAndDeletedWhenCleared) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("vw-scene-refs-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  const cv::Mat picture = scene(3)(cv::Rect(0, 0, 320, 180)).clone();
+  {
+    SceneReferences refs(dir);
+    EXPECT_EQ(refs.find("花楼街-01", 5), nullptr);
+    refs.set("花楼街-01", 5, picture);
+    refs.set("old", 1, picture);
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir / reference_file_name("花楼街-01")));
+  std::ofstream(dir / "leftover.pgm") << "P5";
+  SceneReferences again(dir);
+  const cv::Mat* read = again.find("花楼街-01", 5);
+  ASSERT_NE(read, nullptr);
+  EXPECT_EQ(cv::norm(*read, picture, cv::NORM_INF), 0);
+  EXPECT_EQ(again.find("花楼街-01", 6), nullptr);  // confirmed again since: a new picture
+  again.keep_only({{"花楼街-01", 5}});
+  EXPECT_FALSE(std::filesystem::exists(dir / reference_file_name("old")));
+  EXPECT_FALSE(std::filesystem::exists(dir / "leftover.pgm"));
+  again.keep_only({});
+  EXPECT_FALSE(std::filesystem::exists(dir / reference_file_name("花楼街-01")));
+  std::ofstream(dir / reference_file_name("cut"), std::ios::binary)
+      << "P5\n# generation 2\n320 180\n255\nxx";
+  EXPECT_EQ(SceneReferences(dir).find("cut", 2), nullptr);  // cut short: taken anew
+  std::filesystem::remove_all(dir);
+}
+
 // The report of a verdict history: time in each fault clipped to the period, periods, the
 // longest, a fault still held at the end; a start marker ends what a crash left open.
 TEST(QualityHistory, ReportsTimeInEachFaultOverThePeriod) {
@@ -355,12 +437,14 @@ TEST(QualityMonitor, DiagnosesRealStreamsFromTheirMailboxes) {
 }
 
 // Real streams with known defects (videowall-camsim's street scenes): each camera is seen clean
-// first, so its baseline is learnt, then goes wrong; each defect is diagnosed by its own check,
-// and only by it, within a few samples of its start; the clean camera never raises a verdict.
+// first, so its baseline (and its confirmed reference) is learnt, then goes wrong; each defect is
+// diagnosed by its own check, and only by it, within a few samples of its start; the clean camera
+// never raises a verdict.
 TEST(QualityMonitor, DiagnosesEachDefectOfARealStreamByItsCheck) {
   constexpr int kOnsetS = 4;
-  const std::vector<std::string> defects{"black",   "frozen",      "blur",     "covered",   "noise",
-                                         "shaking", "colour_cast", "too_dark", "too_bright"};
+  const std::vector<std::string> defects{"black",      "frozen",       "blur",        "covered",
+                                         "noise",      "shaking",      "colour_cast", "too_dark",
+                                         "too_bright", "scene_changed"};
   std::vector<testing::SimSceneSpec> scenes{{"/clean", "none", 0}};
   for (const auto& d : defects) scenes.push_back({"/" + d, d, kOnsetS});
   testing::CamsimProcess cameras(scenes);
@@ -387,7 +471,12 @@ TEST(QualityMonitor, DiagnosesEachDefectOfARealStreamByItsCheck) {
   ASSERT_LT(std::chrono::steady_clock::now(), onset - 1s) << "the streams took too long to start";
   QualityOptions options;
   options.interval = 250ms;
-  QualityMonitor monitor(options, [&] { return channels; });
+  // Every camera's scene confirmed before its defect: a reference must not turn any other defect,
+  // or the clean camera, into a scene change.
+  std::map<std::string, std::uint64_t> references;
+  for (const auto& s : scenes) references[s.mount.substr(1)] = 1;
+  QualityMonitor monitor(
+      options, [&] { return channels; }, {}, [&] { return references; });
 
   // Per defective camera: its sample count when the defect began and when a verdict first showed.
   struct Seen {

@@ -96,6 +96,7 @@ WallState rich_state() {
   s.presets["夜间巡逻"] = night;
   s.presets["empty"] = Preset{"1x1", {""}, {}};
   s.outputs = {"conference", "record"};
+  s.quality_references = {{"minzu-01", 12}, {"东门-02", 40}};
   s.version = 41;
   return s;
 }
@@ -153,6 +154,12 @@ TEST(StateJson, RoundTripInMemory) {
   j = state_to_json(s);
   j.erase("outputs");
   EXPECT_TRUE(state_from_json(j).outputs.empty());
+  // ... and one from before the scene check no reference pictures.
+  EXPECT_EQ(j["quality_references"]["东门-02"], 40);
+  j.erase("quality_references");
+  EXPECT_TRUE(state_from_json(j).quality_references.empty());
+  j["quality_references"] = {{"minzu-01", "twelve"}};
+  EXPECT_THROW(state_from_json(j), std::runtime_error);
 }
 
 TEST(StateJson, SavesTheOperatorsWallDuringAnAlarm) {

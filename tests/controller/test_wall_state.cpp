@@ -292,5 +292,42 @@ output_watermark: "江汉区城市运行指挥中心 · 内部"
   EXPECT_EQ(command_arguments(MasksLift{false}).dump(), R"({"lifted":false})");
 }
 
+// quality.reference: an operator confirms a camera's scene (by id or name); each confirmation is
+// a new generation (the diagnosis takes a new picture), clear drops it, and a camera that leaves
+// the config takes its reference with it.
+TEST(QualityReference, ConfirmClearAndReload) {
+  const Config config = load_config_text(R"(cameras:
+  - {id: a, name: 花楼街路口, main: rtsp://h/a}
+  - {id: b, main: rtsp://h/b}
+)",
+                                         "t.yaml", "/");
+  layouts::LayoutLibrary layouts;
+  WallState state = initial_state(config);
+  auto r = apply(state, QualityReference{"花楼街路口"}, config, layouts);
+  ASSERT_TRUE(r.ok) << r.message;
+  EXPECT_TRUE(r.changed);
+  ASSERT_EQ(state.quality_references.count("a"), 1u);
+  EXPECT_EQ(state.quality_references.at("a"), state.version);
+  const auto first = state.quality_references.at("a");
+  EXPECT_TRUE(apply(state, QualityReference{"a"}, config, layouts).changed);
+  EXPECT_GT(state.quality_references.at("a"), first) << "confirmed again: a new picture";
+  r = apply(state, QualityReference{"nobody"}, config, layouts);
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.code, "unknown_camera");
+  EXPECT_NE(r.message.find("nobody"), std::string::npos);
+  EXPECT_TRUE(apply(state, QualityReference{"b"}, config, layouts).changed);
+  EXPECT_TRUE(apply(state, QualityReference{"a", true}, config, layouts).changed);
+  EXPECT_FALSE(apply(state, QualityReference{"a", true}, config, layouts).changed);
+  EXPECT_EQ(state.quality_references.count("a"), 0u);
+
+  auto without_b = std::make_shared<const Config>(
+      load_config_text("cameras:\n  - {id: a, main: rtsp://h/a}\n", "t.yaml", "/"));
+  ASSERT_TRUE(apply(state, ConfigReload{without_b}, *without_b, layouts).ok);
+  EXPECT_TRUE(state.quality_references.empty());
+  EXPECT_EQ(required_role(QualityReference{}), Role::Operator);
+  EXPECT_EQ(command_arguments(QualityReference{"a", true}).dump(),
+            R"({"camera":"a","clear":true})");
+}
+
 }  // namespace
 }  // namespace vw::controller
