@@ -73,6 +73,7 @@ struct PictureQuality {
   double scene_match = -1;
   double scene_shift = 0;
   std::uint64_t samples = 0;
+  std::int64_t sampled_at_ms = 0;  // the last sample's wall-clock time (ms since the epoch)
 };
 
 class StreamChannel {

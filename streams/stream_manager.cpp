@@ -93,6 +93,7 @@ struct StreamManager::Impl {
   std::map<std::string, std::shared_ptr<StreamChannel>> channels;  // every key ever seen
   std::set<std::string> live;                                      // running or lingering
   std::optional<std::vector<StreamSpec>> pending;                  // latest set_wanted, unapplied
+  std::map<Wanter, std::vector<StreamSpec>> wanted_by;             // each wanter's latest set
 
   // Supervisor thread only.
   std::map<std::string, Stream> streams;
@@ -461,7 +462,7 @@ int software_decoder_threads(std::size_t streams, unsigned cores) {
 }
 
 std::vector<std::shared_ptr<StreamChannel>> StreamManager::set_wanted(
-    const std::vector<StreamSpec>& specs) {
+    const std::vector<StreamSpec>& specs, Wanter by) {
   std::vector<std::shared_ptr<StreamChannel>> result;
   result.reserve(specs.size());
   {
@@ -477,7 +478,14 @@ std::vector<std::shared_ptr<StreamChannel>> StreamManager::set_wanted(
       impl_->live.insert(spec.key);
       result.push_back(channel);
     }
-    impl_->pending = specs;
+    impl_->wanted_by[by] = specs;
+    // The union, the wall's first: a key both want runs as the wall wants it.
+    std::vector<StreamSpec> all;
+    std::set<std::string> keys;
+    for (const auto& [wanter, wanted] : impl_->wanted_by)
+      for (const StreamSpec& spec : wanted)
+        if (keys.insert(spec.key).second) all.push_back(spec);
+    impl_->pending = std::move(all);
   }
   impl_->wake->notify();
   return result;

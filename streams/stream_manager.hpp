@@ -62,6 +62,11 @@ int software_decoder_threads(std::size_t streams, unsigned cores);
 // "rtsp://user:pass@host/x" -> "rtsp://user:***@host/x"; URLs without a password unchanged.
 std::string redact_url(const std::string& url);
 
+// Who wants streams run: the wall (its tiles' streams) and the picture-quality diagnosis (its
+// short visits to cameras that are not on the wall). Each declares its own full set; what runs is
+// the union, and a key both list runs with the wall's spec.
+enum class Wanter { Wall, Diagnosis };
+
 class StreamManager {
  public:
   explicit StreamManager(Wakeup* wakeup, StreamManagerOptions options = {});
@@ -72,8 +77,10 @@ class StreamManager {
   // Declares the full set of streams that should run. Streams already running with an equal
   // spec keep their pipeline untouched (no reconnect, same generation). New keys start; a key
   // whose spec changed (URL, transport...) restarts, which also clears AuthFailed/NotFound.
-  // Keys not listed linger, then stop. Returns the channel of every listed spec, in order.
-  std::vector<std::shared_ptr<StreamChannel>> set_wanted(const std::vector<StreamSpec>& specs);
+  // Keys not listed (by any wanter) linger, then stop. Returns the channel of every listed spec,
+  // in order.
+  std::vector<std::shared_ptr<StreamChannel>> set_wanted(const std::vector<StreamSpec>& specs,
+                                                         Wanter by = Wanter::Wall);
 
   // The channel of a key, or null if the manager never saw it.
   std::shared_ptr<StreamChannel> channel(const std::string& key) const;

@@ -363,8 +363,7 @@ void ApiServer::dispatch(const std::vector<std::string>& envelope, ParsedRequest
           send(envelope, dump(ok_reply(id, std::move(status))));
         } else if constexpr (std::is_same_v<T, CamerasList>) {
           send(envelope,
-               dump(ok_reply(
-                   id, {{"cameras", cameras_json(*wall.config(), deps_.streams.channels())}})));
+               dump(ok_reply(id, {{"cameras", cameras_json(*wall.config(), deps_.streams)}})));
         } else if constexpr (std::is_same_v<T, LayoutsList>) {
           send(envelope, dump(ok_reply(id, layouts_json(*wall.state(), wall.layouts()))));
         } else if constexpr (std::is_same_v<T, StateGet>) {
@@ -384,7 +383,10 @@ void ApiServer::dispatch(const std::vector<std::string>& envelope, ParsedRequest
           const auto now = std::chrono::system_clock::now();
           const auto report =
               deps_.quality_history->report(now - std::chrono::seconds(r.since_s), now);
-          send(envelope, dump(ok_reply(id, quality_report_json(report, deps_.streams.channels()))));
+          const quality::QualitySnapshots pictures(deps_.quality_snapshots);
+          send(envelope,
+               dump(ok_reply(id, quality_report_json(report, deps_.streams.channels(),
+                                                     r.snapshots ? &pictures : nullptr))));
         } else {
           auto done = [shared = shared_, envelope, id](const CommandResult& result) {
             json body = result.ok ? ok_reply(id, {{"changed", result.changed},

@@ -64,6 +64,8 @@ struct ApiServerDeps {
   std::uint64_t snapshot_quota_bytes = 0;  // what snapshot_dir may hold (0: no quota)
   // quality.report: the diagnosis' history (null when quality.enabled is false).
   const quality::QualityHistory* quality_history = nullptr;
+  // The folder of the pictures the report refers to (quality_snapshots.hpp).
+  std::filesystem::path quality_snapshots{};
   // status's "outputs" (the daemon's live outputs); null: the reply has none.
   std::function<nlohmann::json()> outputs{};
 };

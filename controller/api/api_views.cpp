@@ -5,6 +5,7 @@
 #include <map>
 
 #include "controller/cases/case_feed_parser.hpp"
+#include "renderer/image_codec.hpp"
 
 namespace vw::controller::api {
 namespace {
@@ -102,20 +103,34 @@ json quality_json(const streams::StreamChannel& channel) {
 }
 
 json quality_report_json(const quality::QualityReport& report,
-                         const std::vector<std::shared_ptr<streams::StreamChannel>>& channels) {
+                         const std::vector<std::shared_ptr<streams::StreamChannel>>& channels,
+                         const quality::QualitySnapshots* pictures) {
+  int pictures_left = kMaxReportSnapshots, left_out = 0;
   const auto iso = [](quality::SystemTime t) { return format_iso8601(t, std::chrono::hours(8)); };
   std::map<std::string, json> by_stream;
   for (const auto& channel : channels)
     if (channel->quality()) by_stream[channel->key()] = json::array();
   for (const auto& s : report.streams) {
     json faults = json::array();
-    for (const auto& f : s.faults)
+    for (const auto& f : s.faults) {
       faults.push_back({{"check", f.check},
                         {"seconds", std::round(f.seconds * 10) / 10},
                         {"periods", f.periods},
                         {"longest_s", std::round(f.longest_s * 10) / 10},
                         {"longest_from", iso(f.longest_from)},
                         {"ongoing", f.ongoing}});
+      if (!pictures) continue;
+      json& snapshot = faults.back()["snapshot"];
+      if (f.longest_snapshot.empty()) continue;  // null: none was taken (or kept)
+      if (pictures_left == 0) {
+        ++left_out;
+        continue;
+      }
+      const auto jpeg = pictures->read(f.longest_snapshot);
+      if (jpeg.empty()) continue;  // the quota has deleted it since
+      snapshot = renderer::base64_encode(jpeg.data(), jpeg.size());
+      --pictures_left;
+    }
     by_stream[s.stream] = std::move(faults);
   }
   json list = json::array();
@@ -123,7 +138,10 @@ json quality_report_json(const quality::QualityReport& report,
     list.push_back({{"stream", key},
                     {"camera", std::string(streams::camera_of_key(key))},
                     {"faults", std::move(faults)}});
-  return {{"since", iso(report.since)}, {"until", iso(report.until)}, {"streams", std::move(list)}};
+  json reply = {
+      {"since", iso(report.since)}, {"until", iso(report.until)}, {"streams", std::move(list)}};
+  if (pictures) reply["snapshots_left_out"] = left_out;
+  return reply;
 }
 
 json stream_brief_json(const streams::StreamChannel& channel) {
@@ -198,20 +216,38 @@ json status_json(const WallState& state, const renderer::WallView* view,
           {"records", records_json(records)}};
 }
 
-json cameras_json(const Config& config,
-                  const std::vector<std::shared_ptr<streams::StreamChannel>>& channels) {
+json cameras_json(const Config& config, const streams::StreamManager& streams) {
   std::map<std::string, std::string> state_by_key;
-  for (const auto& channel : channels)
+  for (const auto& channel : streams.channels())
     state_by_key[channel->key()] = std::string(streams::to_string(channel->state()));
   json cameras = json::array();
   for (const auto& camera : config.cameras) {
     auto it = state_by_key.find(camera.id + "/main");
     if (it == state_by_key.end()) it = state_by_key.find(camera.id + "/sub");
+    // The newest verdict of either stream (on the wall, or left by a visit).
+    std::shared_ptr<streams::StreamChannel> judged;
+    std::optional<streams::PictureQuality> verdict;
+    for (const char* stream : {"/main", "/sub"})
+      if (auto channel = streams.channel(camera.id + stream))
+        if (auto q = channel->quality();
+            q && (!verdict || q->sampled_at_ms > verdict->sampled_at_ms)) {
+          verdict = std::move(q);
+          judged = channel;
+        }
+    json quality = nullptr;
+    if (verdict) {
+      quality = quality_json(*judged);
+      quality["stream"] = judged->key();
+      quality["sampled_at"] = format_iso8601(
+          std::chrono::system_clock::time_point(std::chrono::milliseconds(verdict->sampled_at_ms)),
+          std::chrono::hours(8));
+    }
     cameras.push_back({{"id", camera.id},
                        {"name", camera.name},
                        {"street", camera.street},
                        {"has_sub", !camera.sub_url.empty()},
-                       {"state", it != state_by_key.end() ? it->second : "idle"}});
+                       {"state", it != state_by_key.end() ? it->second : "idle"},
+                       {"quality", std::move(quality)}});
   }
   return cameras;
 }
@@ -241,6 +277,10 @@ std::vector<std::string> restart_required(const Config& current, const Config& n
   check(current.api.server_secret_key != next.api.server_secret_key, "api.curve.secret_key_file");
   check(current.storage.dir != next.storage.dir, "storage.dir");
   check(current.quality.enabled != next.quality.enabled, "quality.enabled");
+  check(current.quality.off_wall != next.quality.off_wall ||
+            current.quality.visit != next.quality.visit ||
+            current.quality.visits_at_once != next.quality.visits_at_once,
+        "quality.off_wall");
   check(current.outputs != next.outputs, "outputs");
   check(current.output_rtsp != next.output_rtsp, "output_rtsp");
   check(current.output_whep != next.output_whep, "output_whep");

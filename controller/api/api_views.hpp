@@ -11,10 +11,12 @@
 #include "controller/core/records.hpp"
 #include "controller/core/wall_state.hpp"
 #include "controller/quality/quality_history.hpp"
+#include "controller/quality/quality_snapshots.hpp"
 #include "layouts/layout.hpp"
 #include "renderer/renderer.hpp"
 #include "renderer/wall_view.hpp"
 #include "streams/stream_channel.hpp"
+#include "streams/stream_manager.hpp"
 
 namespace vw::controller::api {
 
@@ -30,10 +32,14 @@ nlohmann::json stream_json(const streams::StreamChannel& channel);
 nlohmann::json quality_json(const streams::StreamChannel& channel);
 
 // quality.report's reply: the period, and per stream its time in each fault; the streams
-// diagnosed now that had none in the period are listed with an empty "faults".
+// diagnosed now that had none in the period are listed with an empty "faults". With `pictures`,
+// each fault also has "snapshot": the base64 JPEG of its longest period's beginning (null when
+// there is none), for at most kMaxReportSnapshots faults ("snapshots_left_out" counts the rest).
+inline constexpr int kMaxReportSnapshots = 100;
 nlohmann::json quality_report_json(
     const quality::QualityReport& report,
-    const std::vector<std::shared_ptr<streams::StreamChannel>>& channels);
+    const std::vector<std::shared_ptr<streams::StreamChannel>>& channels,
+    const quality::QualitySnapshots* pictures = nullptr);
 // The short form periodic "streams" updates carry ("key","state","fps_in","width","height",
 // "reconnects").
 nlohmann::json stream_brief_json(const streams::StreamChannel& channel);
@@ -48,9 +54,10 @@ nlohmann::json status_json(const WallState& state, const renderer::WallView* vie
                            const renderer::RenderStats& render, const RecordsHealth& records,
                            const Config& config, const layouts::LayoutLibrary& layouts);
 
-// "cameras.list": every configured camera with the state of its main stream ("idle" if none).
-nlohmann::json cameras_json(const Config& config,
-                            const std::vector<std::shared_ptr<streams::StreamChannel>>& channels);
+// "cameras.list": every configured camera with the state of its main stream ("idle" if none)
+// and its picture-quality verdict ("quality": the diagnosed stream's, with "stream" and
+// "sampled_at"; a camera off the wall keeps the verdict of its last visit), null when none.
+nlohmann::json cameras_json(const Config& config, const streams::StreamManager& streams);
 
 // "layouts.list": the current layout and every loaded one with its tile count.
 nlohmann::json layouts_json(const WallState& state, const layouts::LayoutLibrary& layouts);

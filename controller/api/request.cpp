@@ -262,9 +262,10 @@ const std::array<CommandSpec, 23> kCommands{{
     {"snapshot", {"format", "path", "quality"}, snapshot},
     {"config.reload", {}, [](const Fields&) { return Request{ConfigReloadQuery{}}; }},
     {"quality.report",
-     {"since_s"},
+     {"since_s", "snapshots"},
      [](const Fields& f) {
-       return Request{QualityReportQuery{f.integer("since_s", kSince, 86400)}};
+       const int since_s = f.integer("since_s", kSince, 86400);
+       return Request{QualityReportQuery{since_s, f.boolean("snapshots", false)}};
      }},
     {LayoutSet::kName,
      {"layout"},

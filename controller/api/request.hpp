@@ -34,6 +34,7 @@ struct SnapshotQuery {  // "snapshot"
 struct ConfigReloadQuery {};  // "config.reload": re-reads the daemon's own config file
 struct QualityReportQuery {   // "quality.report": each stream's time in each picture fault
   int since_s = 86400;        // the period: this many seconds back from now
+  bool snapshots = false;     // each fault's longest period with its picture (base64 JPEG)
 };
 
 // A Command the API may issue: layout.set, layout.step, tile.assign, tile.swap, tile.maximize,

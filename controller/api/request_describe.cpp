@@ -52,7 +52,11 @@ struct Arguments {
     return out;
   }
   json operator()(const ConfigReloadQuery&) const { return json::object(); }
-  json operator()(const QualityReportQuery& q) const { return one("since_s", q.since_s); }
+  json operator()(const QualityReportQuery& q) const {
+    json out = one("since_s", q.since_s);
+    out["snapshots"] = q.snapshots;
+    return out;
+  }
   json operator()(const Command& c) const { return command_arguments(c); }
 
   template <typename T>

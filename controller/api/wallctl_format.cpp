@@ -61,6 +61,8 @@ std::string fixed(double value, int decimals) {
   return buf;
 }
 
+}  // namespace
+
 std::string number_text(const json& object, const char* key, int decimals) {
   const auto v = number_of(object, key);
   return v ? fixed(*v, decimals) : "-";
@@ -76,6 +78,8 @@ const json& field(const json& object, const char* key) {
   const auto it = object.find(key);
   return it == object.end() ? null_json : *it;
 }
+
+namespace {
 
 std::string stream_word(Lang lang, const std::string& stream) {
   if (lang == Lang::Zh && stream == "main") return "主码流";
@@ -436,93 +440,19 @@ void print_state(std::ostream& out, Lang lang, const json& reply) {
 
 void print_cameras(std::ostream& out, Lang lang, const json& reply) {
   Table table({tr(lang, "摄像机", "camera"), tr(lang, "名称", "name"), tr(lang, "街道", "street"),
-               tr(lang, "子码流", "sub stream"), tr(lang, "状态", "state")});
+               tr(lang, "子码流", "sub stream"), tr(lang, "状态", "state"),
+               tr(lang, "画质", "picture"), tr(lang, "诊断于", "judged at")});
   for (const auto& c : field(reply, "cameras")) {
     const auto sub = bool_of(c, "has_sub");
+    const json& quality = field(c, "quality");
     table.add_row({text_of(c, "id"), or_dash(text_of(c, "name")), or_dash(text_of(c, "street")),
                    !sub   ? "-"
                    : *sub ? tr(lang, "有", "yes")
                           : tr(lang, "无", "no"),
-                   or_dash(state_word(lang, text_of(c, "state")))});
+                   or_dash(state_word(lang, text_of(c, "state"))), quality_words(lang, quality),
+                   or_dash(text_of(quality, "sampled_at"))});
   }
   table.print(out);
-}
-
-namespace {
-
-std::string hms(double seconds) {
-  const long long s = std::llround(std::max(seconds, 0.0));
-  char text[32];
-  std::snprintf(text, sizeof text, "%02lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
-  return text;
-}
-
-std::string csv_cell(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
-}
-
-}  // namespace
-
-int duration_seconds(const std::string& text) {
-  if (text.empty()) return -1;
-  static const std::map<char, int> kUnits{{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
-  const auto unit_it = kUnits.find(text.back());
-  const int unit = unit_it == kUnits.end() ? 1 : unit_it->second;
-  const std::string digits = unit_it == kUnits.end() ? text : text.substr(0, text.size() - 1);
-  if (digits.empty() || digits.size() > 7 ||
-      digits.find_first_not_of("0123456789") != std::string::npos)
-    return -1;
-  const long long value = std::stoll(digits) * unit;
-  return value > 31LL * 86400 ? -1 : static_cast<int>(value);
-}
-
-void print_quality_report(std::ostream& out, Lang lang, const json& reply) {
-  out << tr(lang, "视频质量诊断报告 ", "Picture quality report ") << text_of(reply, "since")
-      << " – " << text_of(reply, "until") << "\n";
-  const auto language =
-      lang == Lang::Zh ? renderer::Language::Chinese : renderer::Language::English;
-  Table table({tr(lang, "码流", "stream"), tr(lang, "检查", "check"), tr(lang, "时长", "time"),
-               tr(lang, "次数", "periods"), tr(lang, "最长", "longest"),
-               tr(lang, "最长开始于", "longest from"), tr(lang, "持续中", "ongoing")});
-  for (const auto& s : field(reply, "streams")) {
-    const json& faults = field(s, "faults");
-    if (!faults.is_array() || faults.empty()) {
-      table.add_row({text_of(s, "stream"), tr(lang, "正常", "ok"), "-", "0", "-", "-", "-"});
-      continue;
-    }
-    for (const auto& f : faults)
-      table.add_row({text_of(s, "stream"),
-                     std::string(renderer::quality_check_name(text_of(f, "check"), language)),
-                     hms(number_of(f, "seconds").value_or(0)), number_text(f, "periods", 0),
-                     hms(number_of(f, "longest_s").value_or(0)),
-                     or_dash(text_of(f, "longest_from")),
-                     bool_of(f, "ongoing").value_or(false) ? tr(lang, "是", "yes") : "-"});
-  }
-  if (table.empty()) {
-    out << tr(lang, "(没有诊断中的码流)\n", "(no stream diagnosed)\n");
-  } else {
-    table.print(out);
-  }
-}
-
-void print_quality_csv(std::ostream& out, const json& reply) {
-  out << "stream,camera,check,seconds,periods,longest_s,longest_from,ongoing\n";
-  for (const auto& s : field(reply, "streams")) {
-    const std::string lead = csv_cell(text_of(s, "stream")) + "," + csv_cell(text_of(s, "camera"));
-    const json& faults = field(s, "faults");
-    if (!faults.is_array() || faults.empty()) {
-      out << lead << ",,0,0,0,,false\n";
-      continue;
-    }
-    for (const auto& f : faults)
-      out << lead << "," << csv_cell(text_of(f, "check")) << "," << number_text(f, "seconds", 1)
-          << "," << number_text(f, "periods", 0) << "," << number_text(f, "longest_s", 1) << ","
-          << csv_cell(text_of(f, "longest_from")) << ","
-          << (bool_of(f, "ongoing").value_or(false) ? "true" : "false") << "\n";
-  }
 }
 
 void print_layouts(std::ostream& out, Lang lang, const json& reply) {

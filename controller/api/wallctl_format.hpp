@@ -43,6 +43,11 @@ class Table {
 std::string text_of(const nlohmann::json& object, const char* key);
 std::optional<double> number_of(const nlohmann::json& object, const char* key);
 std::optional<bool> bool_of(const nlohmann::json& object, const char* key);
+// The member `key` of `object`, or a null json (the same object for every miss).
+const nlohmann::json& field(const nlohmann::json& object, const char* key);
+// A number with `decimals` digits, "-" when absent; "" shown as "-".
+std::string number_text(const nlohmann::json& object, const char* key, int decimals);
+std::string or_dash(std::string text);
 
 // Compact one-line JSON; invalid UTF-8 replaced rather than throwing.
 std::string one_line(const nlohmann::json& json);
@@ -66,8 +71,13 @@ void print_layouts(std::ostream& out, Lang lang, const nlohmann::json& reply);
 // "24h", "90m", "7d", "45s" or plain seconds, up to 31 days; -1 when it is none of these.
 int duration_seconds(const std::string& text);
 
+// (the quality printers are in wallctl_quality.cpp)
 void print_quality_report(std::ostream& out, Lang lang, const nlohmann::json& reply);
 void print_quality_csv(std::ostream& out, const nlohmann::json& reply);
+// The report as one self-contained HTML page (the daily 视频质量诊断报告 to hand in): the period,
+// per stream and fault its time, periods and longest, with the picture of the longest one's
+// beginning embedded (quality.report with "snapshots": true).
+void print_quality_html(std::ostream& out, Lang lang, const nlohmann::json& reply);
 void print_reload(std::ostream& out, Lang lang, const nlohmann::json& reply);
 // One line for a published update: seq, time, command, who, layout (wall) or a stream summary.
 std::string update_line(Lang lang, const std::string& topic, const nlohmann::json& body);

@@ -485,21 +485,28 @@ int main(int argc, char** argv) {
   CLI::App* quality = app.add_subcommand("quality", "picture-quality diagnosis (视频质量诊断)");
   quality->require_subcommand(1);
   std::string since = "24h";
-  bool csv = false;
+  bool csv = false, html = false;
   CLI::App* report = leaf(quality, "report", "each stream's time in each picture fault", [&] {
     const int seconds = wallctl::duration_seconds(since);
     if (seconds < 60)
       throw UsageError("--since: expected a duration from 1m to 31d, like 24h, 90m or 7d");
-    return call(g, {{"cmd", "quality.report"}, {"since_s", seconds}}, [&g, csv](const json& r) {
-      if (csv)
-        wallctl::print_quality_csv(std::cout, r);
-      else
-        wallctl::print_quality_report(std::cout, g.language(), r);
-    });
+    if (csv && html) throw UsageError("--csv and --html: choose one");
+    return call(g, {{"cmd", "quality.report"}, {"since_s", seconds}, {"snapshots", html}},
+                [&g, csv, html](const json& r) {
+                  if (csv)
+                    wallctl::print_quality_csv(std::cout, r);
+                  else if (html)
+                    wallctl::print_quality_html(std::cout, g.language(), r);
+                  else
+                    wallctl::print_quality_report(std::cout, g.language(), r);
+                });
   });
   report->add_option("--since", since, "the period, back from now: 24h, 90m, 7d, 3600 (seconds)")
       ->capture_default_str();
   report->add_flag("--csv", csv, "one CSV row per stream and fault");
+  report->add_flag("--html", html,
+                   "one HTML page with the picture of each fault's longest period (to a file: "
+                   "> report.html)");
   std::string reference_camera;
   bool clear_reference = false;
   CLI::App* reference =

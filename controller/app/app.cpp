@@ -34,6 +34,38 @@ namespace {
 
 // The diagnosis' options from the config: the common thresholds, each camera's own, the cameras
 // turned off.
+// The diagnosis' visits to cameras not on the wall (quality.off_wall).
+quality::OffWallVisits off_wall_visits(const Config& config, WallController* wall,
+                                       streams::StreamManager* manager) {
+  quality::OffWallVisits visits;
+  if (!config.quality.off_wall) return visits;
+  visits.visit = config.quality.visit;
+  visits.at_once = static_cast<std::size_t>(config.quality.visits_at_once);
+  // Every camera the config has, diagnosed, and not shown on the wall now.
+  visits.candidates = [w = wall] {
+    std::set<std::string> shown;
+    for (const auto& channel : w->view()->shown_streams())
+      shown.insert(std::string(streams::camera_of_key(channel->key())));
+    std::vector<std::string> cameras;
+    for (const auto& camera : w->config()->cameras)
+      if (camera.quality && !shown.count(camera.id)) cameras.push_back(camera.id);
+    return cameras;
+  };
+  // The sub stream, the cheaper decode, else the main one.
+  visits.open = [w = wall, s = manager](const std::vector<std::string>& cameras) {
+    const auto config = w->config();
+    std::vector<streams::StreamSpec> specs;
+    for (const auto& id : cameras)
+      if (const CameraConfig* camera = config->find_camera(id))
+        specs.push_back(stream_spec(
+            *camera,
+            camera->sub_url.empty() ? renderer::StreamChoice::Main : renderer::StreamChoice::Sub,
+            config->stall_timeout));
+    return s->set_wanted(specs, streams::Wanter::Diagnosis);
+  };
+  return visits;
+}
+
 quality::QualityOptions quality_options(const Config& config) {
   quality::QualityOptions q;
   q.interval = config.quality.interval;
@@ -47,6 +79,11 @@ quality::QualityOptions quality_options(const Config& config) {
 }
 
 namespace fs = std::filesystem;
+
+// The pictures of each fault's beginning (the quality report's), beside the wall state.
+fs::path quality_snapshot_dir(const std::string& state_dir) {
+  return fs::path(state_dir) / "quality-snapshots";
+}
 
 bool has_display() {
   const char* x = std::getenv("DISPLAY");
@@ -237,6 +274,7 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
   if (!config_.api.endpoint.empty()) {
     api::ApiServerDeps deps{*wall_, *streams_, *renderer_, audit_.get(), {}, {}, {}};
     deps.quality_history = quality_history_.get();
+    deps.quality_snapshots = quality_snapshot_dir(state_dir_);
     deps.outputs = [o = outputs_.get()] { return o->status(); };
     deps.acknowledge = [this](const std::string& rule, Origin origin, WallController::Done done) {
       acknowledge_alarms(rule, std::move(origin), std::move(done));
@@ -267,12 +305,15 @@ AppRuntime::AppRuntime(AppOptions options) : options_(std::move(options)) {
         quality_options(config_), [w = wall_.get()] { return w->view()->shown_streams(); },
         // cases_ outlives the monitor (reset after it) and is never replaced while it runs.
         [h = quality_history_.get(), c = cases_.get()](const std::string& stream,
-                                                       const auto& before, const auto& after) {
-          h->record(stream, before, after, std::chrono::system_clock::now());
+                                                       const auto& before, const auto& after,
+                                                       const std::string& snapshot) {
+          h->record(stream, before, after, std::chrono::system_clock::now(), snapshot);
           if (c) c->on_quality(stream, after);
         },
         [w = wall_.get()] { return w->state()->quality_references; },
-        fs::path(state_dir_) / "quality-references");
+        quality::QualityMonitor::Folders{fs::path(state_dir_) / "quality-references",
+                                         quality_snapshot_dir(state_dir_)},
+        off_wall_visits(config_, wall_.get(), streams_.get()));
     std::lock_guard lock(api_mutex_);  // the controller's change listener reads quality_
     quality_ = std::move(monitor);
   }

@@ -344,7 +344,22 @@ void parse_quality(const YAML::Node& node, const std::string& file, QualityConfi
     YamlMap ts(t, s.field("thresholds"), file);
     quality.thresholds = quality::with_overrides(quality.thresholds, parse_thresholds(ts, ""));
   }
-  s.reject_unknown("enabled, interval_s, enter_after, leave_after, thresholds");
+  if (YAML::Node o = s.take("off_wall"); YamlMap::present(o)) {
+    YamlMap os(o, s.field("off_wall"), file);
+    quality.off_wall = os.boolean_or("enabled", true);
+    quality.visit = std::chrono::milliseconds(
+        static_cast<long long>(os.number_or("visit_s", 20, 2, 600, "seconds") * 1000));
+    quality.visits_at_once = os.integer_or("at_once", 1, 1, 16);
+    os.reject_unknown("enabled, visit_s, at_once");
+    // A visit must hold enough samples to enter a fault (the first may find it connecting).
+    const auto needed = quality.interval * (quality.thresholds.enter_after + 1);
+    if (quality.off_wall && quality.visit < needed)
+      os.fail(YAML::Node(), "visit_s",
+              "must be at least (enter_after + 1) x interval_s = " +
+                  std::to_string(needed.count() / 1000.0).substr(0, 5) +
+                  " s, so that a visit can enter a fault");
+  }
+  s.reject_unknown("enabled, interval_s, enter_after, leave_after, thresholds, off_wall");
 }
 
 // service.metrics: "HOST:PORT" (numeric IPv4, or [IPv6]), or "off".

@@ -151,6 +151,12 @@ struct QualityConfig {
   std::chrono::milliseconds interval{5000};  // one sample per stream per interval
   // Every camera's thresholds and hysteresis (enter_after, leave_after) unless it has its own.
   quality::QualityThresholds thresholds;
+  // Cameras not on the wall, visited in turn (quality.off_wall): their sub stream (else main)
+  // opened for `visit` each, `visits_at_once` at a time. Off by default: each visit is a
+  // connection to the camera and a decode.
+  bool off_wall = false;
+  std::chrono::milliseconds visit{20000};
+  int visits_at_once = 1;
 };
 
 // An output's SRT sink (outputs[].srt): MPEG-TS over SRT, AES-encrypted with a passphrase.

@@ -10,6 +10,22 @@
 namespace vw::controller {
 namespace {
 
+bool same_content(const renderer::WallView& a, const renderer::WallView& b) {
+  if (a.layout_name != b.layout_name || a.tiles.size() != b.tiles.size() ||
+      a.alarm_banner != b.alarm_banner || a.overlays != b.overlays ||
+      a.masks_lifted != b.masks_lifted)
+    return false;
+  for (std::size_t i = 0; i < a.tiles.size(); ++i) {
+    const auto &x = a.tiles[i], &y = b.tiles[i];
+    if (!(x.rect == y.rect) || x.camera_id != y.camera_id || x.preferred != y.preferred ||
+        x.main != y.main || x.sub != y.sub || x.masks != y.masks)
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string stream_key(const CameraConfig& camera, renderer::StreamChoice choice) {
   return camera.id + (choice == renderer::StreamChoice::Sub ? "/sub" : "/main");
 }
@@ -26,22 +42,6 @@ streams::StreamSpec stream_spec(const CameraConfig& camera, renderer::StreamChoi
   spec.max_height = camera.max_height;
   return spec;
 }
-
-bool same_content(const renderer::WallView& a, const renderer::WallView& b) {
-  if (a.layout_name != b.layout_name || a.tiles.size() != b.tiles.size() ||
-      a.alarm_banner != b.alarm_banner || a.overlays != b.overlays ||
-      a.masks_lifted != b.masks_lifted)
-    return false;
-  for (std::size_t i = 0; i < a.tiles.size(); ++i) {
-    const auto &x = a.tiles[i], &y = b.tiles[i];
-    if (!(x.rect == y.rect) || x.camera_id != y.camera_id || x.preferred != y.preferred ||
-        x.main != y.main || x.sub != y.sub || x.masks != y.masks)
-      return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 renderer::StreamChoice choose_stream(const CameraConfig& camera, int main_width, int main_height,
                                      double tile_width, double tile_height) {

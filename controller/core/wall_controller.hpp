@@ -44,6 +44,11 @@ namespace vw::controller {
 renderer::StreamChoice choose_stream(const CameraConfig& camera, int main_width, int main_height,
                                      double tile_width, double tile_height);
 
+// A camera's stream key ("<id>/main", "<id>/sub") and what the stream manager runs for it.
+std::string stream_key(const CameraConfig& camera, renderer::StreamChoice choice);
+streams::StreamSpec stream_spec(const CameraConfig& camera, renderer::StreamChoice choice,
+                                std::chrono::milliseconds stall_timeout);
+
 // One applied change, as the audit trail and the API's PUB stream see it.
 struct ChangeEvent {
   std::string command;               // "layout.set", ...

@@ -30,9 +30,14 @@ double seconds_between(SystemTime a, SystemTime b) {
 QualityReport summarize(const std::vector<QualityEvent>& events, SystemTime since,
                         SystemTime until) {
   std::map<std::string, std::map<std::string, FaultSummary>> by_stream;
-  std::map<std::pair<std::string, std::string>, SystemTime> open;  // (stream, check) -> begun
-  auto close = [&](const std::string& stream, const std::string& check, SystemTime from,
+  struct Begun {
+    SystemTime time;
+    std::string snapshot;
+  };
+  std::map<std::pair<std::string, std::string>, Begun> open;  // (stream, check) -> begun
+  auto close = [&](const std::string& stream, const std::string& check, const Begun& begun,
                    SystemTime to, bool ongoing) {
+    const SystemTime from = begun.time;
     const SystemTime a = std::max(from, since), b = std::min(to, until);
     if (b < a || (b == a && !ongoing)) return;  // outside the period
     FaultSummary& f = by_stream[stream][check];
@@ -43,6 +48,7 @@ QualityReport summarize(const std::vector<QualityEvent>& events, SystemTime sinc
     if (s >= f.longest_s) {
       f.longest_s = s;
       f.longest_from = a;
+      f.longest_snapshot = begun.snapshot;
     }
     f.ongoing = f.ongoing || ongoing;
   };
@@ -56,7 +62,7 @@ QualityReport summarize(const std::vector<QualityEvent>& events, SystemTime sinc
     const auto key = std::make_pair(e.stream, e.check);
     const auto it = open.find(key);
     if (e.entered) {
-      if (it == open.end()) open.emplace(key, e.time);
+      if (it == open.end()) open.emplace(key, Begun{e.time, e.snapshot});
     } else if (it != open.end()) {
       close(e.stream, e.check, it->second, e.time, false);
       open.erase(it);
@@ -103,6 +109,7 @@ void QualityHistory::load(const std::filesystem::path& path) {
       e.stream = j.value("stream", "");
       e.check = j.value("check", "");
       e.entered = j.value("on", false);
+      e.snapshot = j.value("snap", "");
       if (e.stream.empty() || e.check.empty()) {
         ++skipped_;
         continue;
@@ -122,19 +129,21 @@ void QualityHistory::append(const QualityEvent& e) {
       e.stream.empty()
           ? json{{"t", to_ms(e.time)}, {"start", true}}
           : json{{"t", to_ms(e.time)}, {"stream", e.stream}, {"check", e.check}, {"on", e.entered}};
+  if (!e.snapshot.empty()) j["snap"] = e.snapshot;
   std::ofstream out(file_, std::ios::app);
   out << j.dump() << '\n';
   if (!out) spdlog::warn("quality history: cannot append to {}", file_.string());
 }
 
 void QualityHistory::record(const std::string& stream, const std::vector<std::string>& before,
-                            const std::vector<std::string>& after, SystemTime time) {
+                            const std::vector<std::string>& after, SystemTime time,
+                            const std::string& snapshot) {
   auto has = [](const std::vector<std::string>& v, const std::string& c) {
     return std::find(v.begin(), v.end(), c) != v.end();
   };
   std::lock_guard lock(mutex_);
   auto add = [&](const std::string& check, bool entered) {
-    QualityEvent e{time, stream, check, entered};
+    QualityEvent e{time, stream, check, entered, entered ? snapshot : std::string()};
     append(e);
     events_.push_back(std::move(e));
     if (events_.size() > max_events_) events_.pop_front();

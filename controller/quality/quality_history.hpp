@@ -25,16 +25,18 @@ struct QualityEvent {
   std::string stream;  // "minzu-01/main"; empty: the start marker
   std::string check;   // "black", ...
   bool entered = false;
+  std::string snapshot{};  // entered: the picture of the moment (quality_snapshots.hpp), or ""
 };
 
 // One stream's time in one fault over a report's period.
 struct FaultSummary {
   std::string check;
   double seconds = 0;
-  int periods = 0;          // entered (or already held) within the period
-  double longest_s = 0;     // the longest of them, clipped to the period
-  SystemTime longest_from;  // where it began (clipped)
-  bool ongoing = false;     // still held at the period's end
+  int periods = 0;               // entered (or already held) within the period
+  double longest_s = 0;          // the longest of them, clipped to the period
+  SystemTime longest_from;       // where it began (clipped)
+  std::string longest_snapshot;  // the picture of the longest one's beginning, or ""
+  bool ongoing = false;          // still held at the period's end
 };
 
 struct StreamSummary {
@@ -60,9 +62,11 @@ class QualityHistory {
   QualityHistory(const QualityHistory&) = delete;
   QualityHistory& operator=(const QualityHistory&) = delete;
 
-  // A stream's faults changed from `before` to `after` (check names) at `time`.
+  // A stream's faults changed from `before` to `after` (check names) at `time`; `snapshot`: the
+  // picture of the moment, kept with the faults that began.
   void record(const std::string& stream, const std::vector<std::string>& before,
-              const std::vector<std::string>& after, SystemTime time);
+              const std::vector<std::string>& after, SystemTime time,
+              const std::string& snapshot = {});
   std::vector<QualityEvent> events() const;
   QualityReport report(SystemTime since, SystemTime until) const;
   std::size_t skipped_lines() const;  // lines of the file that could not be read back

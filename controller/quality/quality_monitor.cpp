@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <set>
 
@@ -14,12 +15,14 @@
 namespace vw::controller::quality {
 
 QualityMonitor::QualityMonitor(QualityOptions options, Streams streams, Changed changed,
-                               References references, std::filesystem::path reference_dir)
+                               References references, Folders folders, OffWallVisits off_wall)
     : streams_(std::move(streams)),
       changed_(std::move(changed)),
       references_(std::move(references)),
-      scene_(std::move(reference_dir)),
-      options_(std::move(options)) {
+      scene_(std::move(folders.references)),
+      options_(std::move(options)),
+      off_wall_(std::move(off_wall)) {
+  if (!folders.snapshots.empty()) snapshots_.emplace(std::move(folders.snapshots));
   thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
 }
 
@@ -28,6 +31,7 @@ QualityMonitor::~QualityMonitor() {
   wake_.notify_all();
   thread_ = {};
   for (auto& [key, w] : watched_) publish(w, std::nullopt);
+  if (off_wall_.open && !visits_.empty()) off_wall_.open({});  // the visits end with it
 }
 
 void QualityMonitor::sample_now() {
@@ -38,9 +42,20 @@ void QualityMonitor::sample_now() {
   wake_.notify_all();
 }
 
-void QualityMonitor::publish(Watched& w, std::optional<streams::PictureQuality> quality) {
+void QualityMonitor::publish(Watched& w, std::optional<streams::PictureQuality> quality,
+                             const streams::VideoFrame* frame) {
   std::vector<std::string> after = quality ? quality->faults : std::vector<std::string>{};
-  if (changed_ && after != w.faults) changed_(w.channel->key(), w.faults, after);
+  if (changed_ && after != w.faults) {
+    const bool began = std::any_of(after.begin(), after.end(), [&](const std::string& check) {
+      return std::find(w.faults.begin(), w.faults.end(), check) == w.faults.end();
+    });
+    // The picture of the moment, for the report: what the operator would have seen.
+    const std::string snapshot =
+        began && frame && snapshots_
+            ? snapshots_->save(*frame, w.channel->key(), std::chrono::system_clock::now())
+            : std::string();
+    changed_(w.channel->key(), w.faults, after, snapshot);
+  }
   w.faults = std::move(after);
   w.channel->set_quality(std::move(quality));
 }
@@ -116,15 +131,20 @@ void QualityMonitor::pass(std::stop_token stop) {
     std::vector<cv::Mat> burst;               // the shaking check's pictures, this one first
     std::vector<std::uint64_t> burst_frames;  // and their frame numbers
     std::uint64_t sequence = 0;               // of the newest frame taken
+    streams::FramePtr frame;                  // the sampled one
   };
   std::vector<Sample> taken;
   std::set<std::string> seen;
   const auto references = references_ ? references_() : std::map<std::string, std::uint64_t>{};
   scene_.keep_only(references);
-  for (const auto& channel : streams_()) {
+  // The wall's streams first, then the visits to cameras not on it.
+  std::vector<std::pair<std::shared_ptr<streams::StreamChannel>, bool>> diagnosed;
+  for (auto& channel : streams_()) diagnosed.emplace_back(std::move(channel), false);
+  for (auto& channel : visits()) diagnosed.emplace_back(std::move(channel), true);
+  for (const auto& [channel, visit] : diagnosed) {
     const std::string& key = channel->key();
     if (pass_options_.off.count(std::string(streams::camera_of_key(key)))) continue;
-    seen.insert(key);
+    if (!seen.insert(key).second) continue;  // shown on the wall since its visit began
     const QualityThresholds& thresholds = thresholds_for(key);
     auto it = watched_.find(key);
     if (it != watched_.end() && it->second.channel != channel) {  // the stream was rebuilt
@@ -135,6 +155,9 @@ void QualityMonitor::pass(std::stop_token stop) {
     if (it == watched_.end())
       it = watched_.emplace(key, Watched{channel, QualityTracker(thresholds), {}, 0, 0, {}}).first;
     Watched& w = it->second;
+    w.visited = visit;
+    // A visit still connecting keeps the verdict of the last one.
+    if (visit && channel->state() != streams::StreamState::Playing) continue;
     // A stream that is not playing has no picture to judge: its tile says why (信号中断, ...).
     if (channel->state() != streams::StreamState::Playing) {
       publish(w, std::nullopt);
@@ -145,7 +168,7 @@ void QualityMonitor::pass(std::stop_token stop) {
     const streams::FramePtr frame = channel->mailbox().peek();
     if (!frame || frame->sequence == w.sequence) continue;  // no new frame: nothing to judge
     w.sequence = frame->sequence;
-    Sample s{&w, {}, {}, {}, {}, frame->sequence};
+    Sample s{&w, {}, {}, {}, {}, frame->sequence, frame};
     if (measure(*frame, w.previous, s.grey, s.figures)) taken.push_back(std::move(s));
   }
   // Shaking shows between frames a moment apart, not seconds: more pictures of every sampled
@@ -177,16 +200,64 @@ void QualityMonitor::pass(std::stop_token stop) {
     judge_scene(w, s.grey, references, s.figures);
     s.figures.faults = w.tracker.update(s.figures);
     s.figures.samples = ++w.samples;
-    publish(w, s.figures);
+    s.figures.sampled_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+    publish(w, s.figures, s.frame.get());
   }
   for (auto it = watched_.begin(); it != watched_.end();) {
-    if (seen.count(it->first)) {
+    const std::string camera(streams::camera_of_key(it->first));
+    // A visited camera's verdict stands until its next visit, while it may still be visited.
+    const bool stands =
+        it->second.visited && !pass_options_.off.count(camera) &&
+        std::find(candidates_.begin(), candidates_.end(), camera) != candidates_.end();
+    if (seen.count(it->first) || stands) {
       ++it;
       continue;
     }
     publish(it->second, std::nullopt);  // no longer shown: no longer diagnosed
     it = watched_.erase(it);
   }
+}
+
+std::vector<std::shared_ptr<streams::StreamChannel>> QualityMonitor::visits() {
+  if (!off_wall_.open || !off_wall_.candidates) return {};
+  candidates_ = off_wall_.candidates();
+  const auto now = std::chrono::steady_clock::now();
+  const auto listed = [&](const std::string& camera) {
+    return std::find(candidates_.begin(), candidates_.end(), camera) != candidates_.end();
+  };
+  const std::size_t before = visits_.size();
+  std::erase_if(visits_, [&](const Visit& v) {
+    // Over, or no longer to visit (on the wall now, removed from the config).
+    return now >= v.until || !listed(v.camera);
+  });
+  bool changed = visits_.size() != before;
+  // The turn goes on after the camera visited last, in the config's order.
+  const std::size_t n = candidates_.size();
+  while (visits_.size() < std::min(off_wall_.at_once, n)) {
+    const auto last = std::find(candidates_.begin(), candidates_.end(), last_visited_);
+    const std::size_t start =
+        last == candidates_.end() ? 0 : static_cast<std::size_t>(last - candidates_.begin()) + 1;
+    bool started = false;
+    for (std::size_t i = 0; i < n && !started; ++i) {
+      const std::string& camera = candidates_[(start + i) % n];
+      if (std::any_of(visits_.begin(), visits_.end(),
+                      [&](const Visit& v) { return v.camera == camera; }))
+        continue;
+      visits_.push_back({camera, now + off_wall_.visit});
+      last_visited_ = camera;
+      started = changed = true;
+      spdlog::debug("quality: visiting camera {} (not on the wall)", camera);
+    }
+    if (!started) break;
+  }
+  if (changed) {
+    std::vector<std::string> cameras;
+    for (const auto& v : visits_) cameras.push_back(v.camera);
+    visit_channels_ = off_wall_.open(cameras);
+  }
+  return visit_channels_;
 }
 
 }  // namespace vw::controller::quality

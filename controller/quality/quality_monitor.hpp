@@ -16,12 +16,14 @@
 #include <memory>
 #include <mutex>
 #include <opencv2/core.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "controller/quality/quality_checks.hpp"
+#include "controller/quality/quality_snapshots.hpp"
 #include "controller/quality/scene_references.hpp"
 #include "streams/stream_channel.hpp"
 
@@ -35,21 +37,40 @@ struct QualityOptions {
   bool operator==(const QualityOptions&) const = default;
 };
 
+// Cameras not on the wall, visited in turn (quality.off_wall; none without `open`).
+struct OffWallVisits {
+  // The cameras that may be visited now (not on the wall, diagnosed), in the config's order.
+  // On the monitor's thread each pass; must not block.
+  std::function<std::vector<std::string>()> candidates;
+  // Opens the sample stream of each camera listed (and closes the others'; an empty list closes
+  // all), returning their channels. On the monitor's thread, when the visits change.
+  std::function<std::vector<std::shared_ptr<streams::StreamChannel>>(
+      const std::vector<std::string>& cameras)>
+      open;
+  std::chrono::milliseconds visit{20000};
+  std::size_t at_once = 1;
+};
+
 class QualityMonitor {
  public:
   // The streams to diagnose now (called on the monitor's thread each pass; must not block).
   using Streams = std::function<std::vector<std::shared_ptr<streams::StreamChannel>>()>;
-  // A stream's faults changed (its key, before, after); on the monitor's thread, and from the
-  // destructor (every verdict ends). For the history (quality_history.hpp).
+  // A stream's faults changed (its key, before, after, and the file name of the snapshot taken
+  // when a fault began, "" when none was); on the monitor's thread, and from the destructor
+  // (every verdict ends). For the history (quality_history.hpp).
   using Changed = std::function<void(const std::string& stream, const std::vector<std::string>&,
-                                     const std::vector<std::string>&)>;
+                                     const std::vector<std::string>&, const std::string& snapshot)>;
   // The cameras whose scene the operator confirmed (quality.reference): camera id -> the
   // confirmation's generation (WallState::quality_references). On the monitor's thread each pass;
   // must not block.
   using References = std::function<std::map<std::string, std::uint64_t>()>;
-  // `reference_dir`: where the reference pictures are kept (empty: in memory only).
+  // Where the pictures are kept.
+  struct Folders {
+    std::filesystem::path references;  // the scene check's (empty: in memory only)
+    std::filesystem::path snapshots;   // of each fault's beginning (empty: none taken)
+  };
   QualityMonitor(QualityOptions options, Streams streams, Changed changed = {},
-                 References references = {}, std::filesystem::path reference_dir = {});
+                 References references = {}, Folders folders = {}, OffWallVisits off_wall = {});
   ~QualityMonitor();
   QualityMonitor(const QualityMonitor&) = delete;
   QualityMonitor& operator=(const QualityMonitor&) = delete;
@@ -70,8 +91,20 @@ class QualityMonitor {
     std::uint64_t sequence = 0;
     std::uint64_t samples = 0;
     std::vector<std::string> faults;  // as last published
+    // Diagnosed on a visit (not on the wall): its verdict stands between visits, until the next
+    // visit judges it again.
+    bool visited = false;
   };
-  void publish(Watched& w, std::optional<streams::PictureQuality> quality);
+  struct Visit {
+    std::string camera;
+    std::chrono::steady_clock::time_point until;
+  };
+  // Monitor thread only: ends the visits that are over, starts the next ones in turn, and returns
+  // the channels of the streams being visited.
+  std::vector<std::shared_ptr<streams::StreamChannel>> visits();
+  // `frame`: the sampled picture, snapshotted when a fault begins.
+  void publish(Watched& w, std::optional<streams::PictureQuality> quality,
+               const streams::VideoFrame* frame = nullptr);
   void run(std::stop_token stop);
   // Monitor thread only: one pass over the streams; a pause between the pictures of a burst
   // (false when stopping); the thresholds of a stream.
@@ -90,10 +123,16 @@ class QualityMonitor {
   const Streams streams_;
   const Changed changed_;
   const References references_;
-  SceneReferences scene_;                   // monitor thread only
-  QualityOptions options_;                  // under mutex_
-  QualityOptions pass_options_;             // monitor thread only: options_ at the pass' start
-  std::map<std::string, Watched> watched_;  // monitor thread only, by stream key
+  SceneReferences scene_;                      // monitor thread only
+  std::optional<QualitySnapshots> snapshots_;  // monitor thread only; none without a folder
+  QualityOptions options_;                     // under mutex_
+  QualityOptions pass_options_;                // monitor thread only: options_ at the pass' start
+  std::map<std::string, Watched> watched_;     // monitor thread only, by stream key
+  const OffWallVisits off_wall_;
+  std::vector<std::string> candidates_;  // monitor thread only: as of this pass
+  std::vector<Visit> visits_;            // monitor thread only
+  std::string last_visited_;             // monitor thread only: where the turn goes on from
+  std::vector<std::shared_ptr<streams::StreamChannel>> visit_channels_;  // monitor thread only
   mutable std::mutex mutex_;
   std::condition_variable_any wake_;
   bool wake_requested_ = false;  // under mutex_

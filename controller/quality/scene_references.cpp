@@ -9,6 +9,8 @@
 #include <sstream>
 #include <system_error>
 
+#include "controller/quality/file_names.hpp"
+
 namespace vw::controller::quality {
 namespace {
 
@@ -79,13 +81,9 @@ bool read_reference(const fs::path& path, std::uint64_t& generation, cv::Mat& pi
 }  // namespace
 
 std::string reference_file_name(const std::string& camera) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string name;
-  for (const unsigned char c : camera) {
-    name += kHex[c >> 4];
-    name += kHex[c & 15];
-  }
-  return name + ".pgm";
+  // A long id keeps its first 100 bytes and a hash of all (file names stop at 255 bytes).
+  if (camera.size() <= 120) return hex_of(camera) + ".pgm";
+  return hex_of(std::string_view(camera).substr(0, 100)) + "-" + short_hash(camera) + ".pgm";
 }
 
 SceneReferences::SceneReferences(fs::path dir) : dir_(std::move(dir)) {}

@@ -41,7 +41,8 @@ class SceneReferences {
   bool swept_ = false;  // the folder's leftovers deleted once
 };
 
-// The file name a camera's reference is kept under: its id's UTF-8 bytes in hex, ".pgm".
+// The file name a camera's reference is kept under: its id's UTF-8 bytes in hex, ".pgm" (an id
+// longer than 120 bytes: its first 100 in hex and a hash of all).
 std::string reference_file_name(const std::string& camera);
 
 }  // namespace vw::controller::quality

@@ -307,6 +307,20 @@ TEST(Config, QualitySection) {
   EXPECT_EQ(error_of(cams + "quality: {enter_after: 0}\n").field(), "quality.enter_after");
   EXPECT_EQ(error_of(cams + "quality: {interval_s: 0}\n").field(), "quality.interval_s");
   EXPECT_EQ(error_of(cams + "quality: {rate: 1}\n").field(), "quality.rate");
+  // Visits to cameras off the wall: off by default; a visit too short to enter a fault is named.
+  EXPECT_FALSE(defaults.quality.off_wall);
+  const Config visits =
+      load_config_text(cams + "quality: {off_wall: {visit_s: 30, at_once: 2}}\n", "t", "/");
+  EXPECT_TRUE(visits.quality.off_wall);
+  EXPECT_EQ(visits.quality.visit, std::chrono::milliseconds(30000));
+  EXPECT_EQ(visits.quality.visits_at_once, 2);
+  const auto short_visit = error_of(cams + "quality: {off_wall: {visit_s: 10}}\n");
+  EXPECT_EQ(short_visit.field(), "quality.off_wall.visit_s");
+  EXPECT_NE(std::string(short_visit.what()).find("(enter_after + 1) x interval_s = 20"),
+            std::string::npos)
+      << short_visit.what();
+  EXPECT_EQ(error_of(cams + "quality: {off_wall: {at_once: 0}}\n").field(),
+            "quality.off_wall.at_once");
 }
 
 // Thresholds for every camera (quality.thresholds) and a camera's own (cameras[].quality), each

@@ -17,10 +17,12 @@
 #include "controller/quality/quality_checks.hpp"
 #include "controller/quality/quality_history.hpp"
 #include "controller/quality/quality_monitor.hpp"
+#include "controller/quality/quality_snapshots.hpp"
 #include "controller/quality/scene_references.hpp"
 #include "streams/stream_manager.hpp"
 #include "tests/support/camsim_process.hpp"
 #include "tests/support/eventually.hpp"
+#include "tests/support/image_decode.hpp"
 
 namespace vw::controller::quality {
 namespace {
@@ -308,6 +310,41 @@ TEST(SceneReferences, KeptPerGenerationAndDeletedWhenCleared) {
   std::filesystem::remove_all(dir);
 }
 
+// The pictures of the moments faults began: a small colour JPEG of the sampled frame (I420 and
+// RGBA), read back by name only, the oldest deleted past the quota.
+TEST(QualitySnapshots, SmallColourPicturesUnderAQuota) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("vw-quality-snapshots-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  // Orange-ish: luma 150, U 80, V 180 (BT.601: about R 225, G 128, B 66).
+  const cv::Mat y(360, 640, CV_8UC1, cv::Scalar(150));
+  const auto frame = frame_of(y, 80, 180);
+  const auto small = small_picture(*frame, kSnapshotWidth);
+  ASSERT_TRUE(small);
+  EXPECT_EQ(small->width, 480);
+  EXPECT_EQ(small->height, 270);
+  const std::uint32_t p = small->pixel(240, 135);
+  EXPECT_GT(p >> 24, 200u);           // red
+  EXPECT_LT((p >> 8) & 0xff, 100u);   // blue
+  QualitySnapshots pictures(dir, 1);  // room for one picture at a time
+  const auto t0 = std::chrono::system_clock::now();
+  const std::string first = pictures.save(*frame, "花楼街-01/main", t0);
+  ASSERT_FALSE(first.empty());
+  const auto jpeg = pictures.read(first);
+  ASSERT_GT(jpeg.size(), 100u);
+  const auto decoded = renderer::decode_jpeg(jpeg);
+  EXPECT_EQ(decoded.width, 480);
+  EXPECT_GT(decoded.pixel(240, 135) >> 24, 200u);
+  const std::string second = pictures.save(*frame, "花楼街-01/main", t0 + 1s);
+  ASSERT_FALSE(second.empty());
+  EXPECT_NE(second, first);
+  EXPECT_TRUE(pictures.read(first).empty()) << "the quota keeps the newest only";
+  EXPECT_FALSE(pictures.read(second).empty());
+  EXPECT_TRUE(pictures.read("../" + second).empty());
+  EXPECT_TRUE(pictures.read("quality.log").empty());
+  std::filesystem::remove_all(dir);
+}
+
 // The report of a verdict history: time in each fault clipped to the period, periods, the
 // longest, a fault still held at the end; a start marker ends what a crash left open.
 TEST(QualityHistory, ReportsTimeInEachFaultOverThePeriod) {
@@ -354,8 +391,8 @@ TEST(QualityHistory, FileSpansRestartsAndRotates) {
   const SystemTime t0 = std::chrono::system_clock::now() - std::chrono::minutes(10);
   {
     QualityHistory h(file);
-    h.record("a/main", {}, {"black"}, t0);
-    h.record("a/main", {"black"}, {"covered", "frozen"}, t0 + std::chrono::seconds(30));
+    h.record("a/main", {}, {"black"}, t0, "1_00.jpg");
+    h.record("a/main", {"black"}, {"covered", "frozen"}, t0 + std::chrono::seconds(30), "2_00.jpg");
     EXPECT_EQ(h.events().size(), 1u + 3u + 1u);  // start, black on, black off + 2 on
   }
   std::ofstream(file, std::ios::app) << "not json\n{\"t\":\"soon\"}\n";
@@ -367,6 +404,9 @@ TEST(QualityHistory, FileSpansRestartsAndRotates) {
   EXPECT_EQ(report.streams[0].faults[0].check, "black");
   EXPECT_NEAR(report.streams[0].faults[0].seconds, 30, 0.01);
   EXPECT_FALSE(report.streams[0].faults[1].ongoing);  // ended by the second start marker
+  // Each fault keeps the picture of its beginning, read back from the file too.
+  EXPECT_EQ(report.streams[0].faults[0].longest_snapshot, "1_00.jpg");
+  EXPECT_EQ(report.streams[0].faults[1].longest_snapshot, "2_00.jpg");
   {
     QualityHistory small(dir / "small.log", 100, 200);
     for (int i = 0; i < 20; ++i)
