@@ -82,4 +82,31 @@ inline std::string printable(std::string_view text, std::size_t max_bytes = 0) {
   return out;
 }
 
+// `text` for an HTML page's text or a quoted attribute: & < > " escaped (the WHEP player page, the
+// quality report). The text itself is left as it is: run it through printable() first if it
+// comes from outside.
+inline std::string html_escaped(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace vw::renderer

@@ -7,6 +7,7 @@
 
 #include "controller/api/wallctl_format.hpp"
 #include "renderer/quality_labels.hpp"
+#include "renderer/utf8.hpp"
 
 namespace vw::controller::api::wallctl {
 
@@ -91,28 +92,9 @@ void print_quality_csv(std::ostream& out, const json& reply) {
 
 namespace {
 
-// Text for an HTML page: the markup characters escaped (the text is sanitised UTF-8 already).
+// Text for an HTML page: sanitised (no control characters), the markup characters escaped.
 std::string html_text(const std::string& text) {
-  std::string out;
-  for (const char c : sanitize(text)) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return renderer::html_escaped(sanitize(text));
 }
 
 // A base64 picture from the daemon, only if it is base64 (it goes into an attribute).

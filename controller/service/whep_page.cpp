@@ -1,31 +1,10 @@
 #include "controller/service/whep_page.hpp"
 
+#include "renderer/utf8.hpp"
+
 namespace vw::controller::service {
 
 namespace {
-
-std::string escape_html(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 // The page's script: WHEP without trickle (the offer goes once ICE has gathered), the token
 // from the page's own ?token=, DELETE of the session when the page goes away.
@@ -108,7 +87,7 @@ std::string whep_page(const std::string& title) {
   return "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
          "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
          "<title>" +
-         escape_html(title) +
+         renderer::html_escaped(title) +
          " · 视频墙输出</title><style>"
          "html,body{margin:0;height:100%;background:#000;color:#ddd;"
          "font-family:\"Noto Sans CJK SC\",\"Microsoft YaHei\",sans-serif}"
