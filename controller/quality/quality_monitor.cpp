@@ -110,7 +110,8 @@ void QualityMonitor::judge_scene(Watched& w, const cv::Mat& grey,
                                  streams::PictureQuality& figures) {
   const std::string camera(streams::camera_of_key(w.channel->key()));
   const auto wanted = references.find(camera);
-  if (wanted == references.end()) return;  // no confirmed scene: not judged
+  if (wanted == references.end()) return;        // no confirmed scene: not judged
+  if (figures.flat > kMaxFlatForMotion) return;  // no view to recognise (nor to take)
   const cv::Mat* reference = scene_.find(camera, wanted->second);
   // The reference is the first picture after the confirmation that shows the scene at all: not
   // a black, covered, blurred or badly exposed one (its faults are named as usual meanwhile).
@@ -193,7 +194,7 @@ void QualityMonitor::pass(std::stop_token stop) {
     Watched& w = *s.watched;
     // A picture mostly without texture (a ball on a plain ground) gives no camera motion to
     // judge: what moves in it is the object.
-    s.figures.shake = s.burst.size() == kBurstPictures && s.figures.flat <= kShakeMaxFlat
+    s.figures.shake = s.burst.size() == kBurstPictures && s.figures.flat <= kMaxFlatForMotion
                           ? shake_of(s.burst, s.burst_frames)
                           : 0;
     w.previous = s.grey;

@@ -118,7 +118,9 @@ class QualityMonitor {
   const QualityThresholds& thresholds_for(std::string_view key) const;
   static constexpr std::chrono::milliseconds kBurstStep{80};
   static constexpr std::size_t kBurstPictures = 4;
-  static constexpr double kShakeMaxFlat = 0.6;  // share of flat blocks beyond which: not judged
+  // The share of flat blocks beyond which a picture is not judged for shaking or its scene: a
+  // ball on a plain ground shows no camera motion and no view to recognise.
+  static constexpr double kMaxFlatForMotion = 0.6;
 
   const Streams streams_;
   const Changed changed_;

@@ -2,14 +2,16 @@
 // raises verdicts on clean cameras, printed.
 //
 // The demo's clean cameras (its clips: moving test patterns with burnt-in names, 640x360, one
-// look per camera) loop from a loopback RTSP server (videowall-camsim, a child process) onto an
-// in-process wall (streams, headless renderer, controller). Three windows, one after the other:
-// diagnosis off, on, off again (the two off windows, --off-seconds long, bracket drift). It
-// prints the wall's composites/s and the process' CPU in each, the diagnosis thread's own CPU
-// (its thread, "vw-quality", read from /proc) per camera in % of a core, and the samples taken
-// with the number that held a verdict: on these clean cameras every verdict is a false positive.
-// Figures only, except --check: exit status 1 when a clean camera raised a verdict or nothing
-// was sampled (the short version CI runs).
+// look per camera; or with --street-scenes camsim's painted street views) loop from a loopback RTSP
+// server (videowall-camsim, a child process) onto an in-process wall (streams, headless renderer,
+// controller). Three windows, one after the other: diagnosis off, on, off again (the two off
+// windows, --off-seconds long, bracket drift). It prints the wall's composites/s and the process'
+// CPU in each, the diagnosis thread's own CPU (its thread, "vw-quality", read from /proc) per
+// camera in % of a core, and the samples taken with the number that held a verdict: on these clean
+// cameras every verdict is a false positive. With --references every camera's scene is confirmed as
+// the window begins, so the scene check (场景变更: a phase correlation against the reference per
+// sample) is in the figures too. Figures only, except --check: exit status 1 when a clean camera
+// raised a verdict or nothing was sampled (the short version CI runs).
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -71,7 +73,7 @@ int main(int argc, char** argv) {
   int cameras = 16;
   double seconds = 40, interval_s = 5, off_seconds = 0;
   int clip_seconds = 4;
-  bool check = false;
+  bool check = false, references = false, street_scenes = false;
   std::string cache = (fs::temp_directory_path() / "videowall-bench-quality").string();
   app.add_option("--cameras", cameras, "clean demo cameras on the wall")
       ->check(CLI::Range(1, 64))
@@ -90,24 +92,40 @@ int main(int argc, char** argv) {
   app.add_option("--cache", cache, "folder for the demo clips (kept between runs)")
       ->capture_default_str();
   app.add_flag("--check", check, "exit 1 on a false positive or when nothing was sampled");
+  app.add_flag("--street-scenes", street_scenes,
+               "camsim's street scenes (a fixed camera's view) instead of the demo's clips");
+  app.add_flag("--references", references,
+               "confirm every camera's scene first: the scene check runs too");
   CLI11_PARSE(app, argc, argv);
   if (off_seconds <= 0) off_seconds = seconds;
   std::FILE* table = bench::take_stdout_for_table();
   if (!table) return 2;
 
-  // The demo's sub-stream clips, one look per camera (the demo's variants).
-  std::vector<streams::DemoClipSpec> specs;
-  for (int i = 0; i < cameras; ++i)
-    specs.push_back({fs::path(cache) / ("q" + std::to_string(i + 1) + ".mp4"),
-                     "江汉-" + std::to_string(i + 1), 640, 360, 25, clip_seconds, i});
-  const auto built = streams::build_demo_cache(specs, {}, 2);
-  if (!built.ok()) {
-    for (const auto& e : built.errors) std::fprintf(stderr, "bench: %s\n", e.c_str());
-    return 2;
+  std::unique_ptr<vw::testing::CamsimProcess> cameras_server;
+  if (street_scenes) {
+    // camsim's street scenes (buildings, traffic, a pedestrian; a stretch of street each), painted
+    // live: a fixed camera's view, what the scene check is for.
+    std::vector<vw::testing::SimSceneSpec> scenes;
+    for (int i = 0; i < cameras; ++i)
+      scenes.push_back({"/q" + std::to_string(i + 1), "none", 0, 640, 360, 25});
+    cameras_server = std::make_unique<vw::testing::CamsimProcess>(scenes);
+  } else {
+    // The demo's sub-stream clips, one look per camera (the demo's variants).
+    std::vector<streams::DemoClipSpec> specs;
+    for (int i = 0; i < cameras; ++i)
+      specs.push_back({fs::path(cache) / ("q" + std::to_string(i + 1) + ".mp4"),
+                       "江汉-" + std::to_string(i + 1), 640, 360, 25, clip_seconds, i});
+    const auto built = streams::build_demo_cache(specs, {}, 2);
+    if (!built.ok()) {
+      for (const auto& e : built.errors) std::fprintf(stderr, "bench: %s\n", e.c_str());
+      return 2;
+    }
+    cameras_server =
+        std::make_unique<vw::testing::CamsimProcess>(std::vector<vw::testing::SimCameraSpec>{});
+    for (int i = 0; i < cameras; ++i)
+      cameras_server->add_clip("/q" + std::to_string(i + 1), specs[std::size_t(i)].output.string());
   }
-  vw::testing::CamsimProcess server(std::vector<vw::testing::SimCameraSpec>{});
-  for (int i = 0; i < cameras; ++i)
-    server.add_clip("/q" + std::to_string(i + 1), specs[std::size_t(i)].output.string());
+  vw::testing::CamsimProcess& server = *cameras_server;
   if (!bench::start_cameras(server)) return 2;
 
   std::string yaml = "wall: {width: 1920, height: 1080, layout: " + layout_for(cameras) +
@@ -136,8 +154,12 @@ int main(int argc, char** argv) {
   const Window off1 = measure(wall, off_seconds, {});
   controller::quality::QualityOptions options;
   options.interval = std::chrono::milliseconds(static_cast<long long>(interval_s * 1000));
+  std::map<std::string, std::uint64_t> confirmed;  // camera -> generation
+  if (references)
+    for (int i = 0; i < cameras; ++i) confirmed["q" + std::to_string(i + 1)] = 1;
   auto monitor = std::make_unique<controller::quality::QualityMonitor>(
-      options, [&] { return wall.wall().view()->shown_streams(); });
+      options, [&] { return wall.wall().view()->shown_streams(); },
+      controller::quality::QualityMonitor::Changed{}, [&] { return confirmed; });
   // Every sample that held a verdict, by stream and sample number (so none is counted twice).
   std::set<std::pair<std::string, std::uint64_t>> flagged;
   std::map<std::string, std::map<std::string, int>> faults_by_camera;
@@ -159,9 +181,11 @@ int main(int argc, char** argv) {
   const double off_composites = (off1.composites_per_s + off2.composites_per_s) / 2;
   const double off_cores = (off1.process_cores + off2.process_cores) / 2;
   std::fprintf(table,
-               "# videowall-bench-quality: %d clean demo cameras (640x360, 25 fps), %s, "
-               "interval %.1f s, windows of %.0f s on, %.0f s off before and after; load %s\n",
-               cameras, layout_for(cameras).c_str(), interval_s, seconds, off_seconds,
+               "# videowall-bench-quality: %d clean %s (640x360, 25 fps), %s, "
+               "interval %.1f s, windows of %.0f s on, %.0f s off before and after%s; load %s\n",
+               cameras, street_scenes ? "street scenes" : "demo cameras",
+               layout_for(cameras).c_str(), interval_s, seconds, off_seconds,
+               references ? ", every scene confirmed (scene check on)" : "",
                bench::load_average().c_str());
   std::fprintf(table, "%-26s %10s %10s %10s\n", "", "off", "on", "off again");
   std::fprintf(table, "%-26s %10.1f %10.1f %10.1f\n", "composites/s", off1.composites_per_s,
