@@ -32,8 +32,6 @@
 namespace vw::controller {
 namespace {
 
-// The diagnosis' options from the config: the common thresholds, each camera's own, the cameras
-// turned off.
 // The diagnosis' visits to cameras not on the wall (quality.off_wall).
 quality::OffWallVisits off_wall_visits(const Config& config, WallController* wall,
                                        streams::StreamManager* manager) {
@@ -66,6 +64,8 @@ quality::OffWallVisits off_wall_visits(const Config& config, WallController* wal
   return visits;
 }
 
+// The diagnosis' options from the config: the common thresholds, each camera's own, the cameras
+// turned off.
 quality::QualityOptions quality_options(const Config& config) {
   quality::QualityOptions q;
   q.interval = config.quality.interval;

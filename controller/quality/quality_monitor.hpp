@@ -1,7 +1,9 @@
 // Diagnoses the picture of the streams the wall shows (视频质量诊断): every `interval`, the newest
 // frame each already decoded (no extra decode) and three more 80 ms apart (for shaking), measured
 // and checked with hysteresis (the scene also against the reference picture the operator
-// confirmed, scene_references.hpp); the verdict goes into the stream's channel
+// confirmed, scene_references.hpp), and cameras not on the wall in turn on short visits
+// (OffWallVisits); a snapshot of the frame is kept when a fault begins (quality_snapshots.hpp).
+// The verdict goes into the stream's channel
 // (StreamChannel::quality), where status, the metrics and the wall read it. One low-priority thread
 // (nice +10) that only copies a frame pointer out of a mailbox: it never holds a mailbox and never
 // waits on the render thread. Threads: the constructor starts the thread, the destructor joins it;
