@@ -82,6 +82,7 @@ enum class Text : int {
   ColReconnects,
   ColQuality,
   QualityOk,
+  QualityLastVisit,
   SetReference,
   ResetReference,
   ReferenceHint,
@@ -285,6 +286,7 @@ struct Panel::State {
 
   // panel_outputs.cpp
   void draw_outputs_tab();
+  void draw_quality_cell(const StreamRow& row);      // the 画质 column's verdict
   void draw_reference_button(const StreamRow& row);  // 设为基准 of the scene check
   void draw_masks_line();  // masks on or lifted, and the button that changes it
 };

@@ -114,7 +114,9 @@ void Panel::State::refresh_streams() {
   }
   const auto& cameras = config->cameras;
   if (services.streams)
-    rows = collect_stream_rows(cameras, services.streams->channels());
+    rows = collect_stream_rows(
+        cameras, services.streams->channels(),
+        [m = services.streams](const std::string& key) { return m->channel(key); });
   else
     rows = collect_stream_rows(cameras, {});
 
@@ -180,7 +182,13 @@ void Panel::State::draw_streams_tab() {
       ImGui::TableSetColumnIndex(1);
       const ImVec4 colour = ImGui::ColorConvertU32ToFloat4(state_colour(row.state));
       ImGui::TextColored(colour, "%s", state_text(row.state, language));
-      if (!row.running) continue;  // no channel: nothing to measure
+      if (!row.running) {  // no channel: nothing to measure, but a visit's verdict stands
+        if (row.quality) {
+          ImGui::TableSetColumnIndex(9);
+          draw_quality_cell(row);
+        }
+        continue;
+      }
       ImGui::TableSetColumnIndex(2);
       ImGui::Text("%.1f", stats.fps_in);
       ImGui::TableSetColumnIndex(3);
@@ -200,20 +208,7 @@ void Panel::State::draw_streams_tab() {
       ImGui::Text("%llu", static_cast<unsigned long long>(stats.reconnects));
       ImGui::TableSetColumnIndex(9);
       if (row.quality) {
-        std::string faults;
-        for (const auto& f : row.quality->faults)
-          faults +=
-              (faults.empty() ? "" : ", ") + std::string(renderer::quality_check_name(f, language));
-        if (faults.empty())
-          ImGui::TextUnformatted(t(Text::QualityOk));
-        else
-          ImGui::TextColored(ImVec4(1.0f, 0.69f, 0.0f, 1.0f), "%s", faults.c_str());
-        if (ImGui::IsItemHovered())
-          ImGui::SetTooltip(
-              "luma %.0f  sharpness %.0f  motion %.2f  noise %.1f  flat %.2f  cast %.0f  shake "
-              "%.1f",
-              row.quality->luma, row.quality->sharpness, row.quality->motion, row.quality->noise,
-              row.quality->flat, row.quality->colour_cast, row.quality->shake);
+        draw_quality_cell(row);
         ImGui::SameLine();
       }
       draw_reference_button(row);
@@ -224,6 +219,28 @@ void Panel::State::draw_streams_tab() {
     }
   }
   ImGui::EndTable();
+}
+
+void Panel::State::draw_quality_cell(const StreamRow& row) {
+  // The faults in the operator's words (amber), 正常 without; a stream that no longer runs shows
+  // the verdict of its last visit (a camera off the wall), marked so.
+  std::string faults;
+  for (const auto& f : row.quality->faults)
+    faults += (faults.empty() ? "" : ", ") + std::string(renderer::quality_check_name(f, language));
+  if (faults.empty())
+    ImGui::TextUnformatted(t(Text::QualityOk));
+  else
+    ImGui::TextColored(ImVec4(1.0f, 0.69f, 0.0f, 1.0f), "%s", faults.c_str());
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip(
+        "luma %.0f  sharpness %.0f  motion %.2f  noise %.1f  flat %.2f  cast %.0f  shake "
+        "%.1f",
+        row.quality->luma, row.quality->sharpness, row.quality->motion, row.quality->noise,
+        row.quality->flat, row.quality->colour_cast, row.quality->shake);
+  if (!row.running) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("%s", t(Text::QualityLastVisit));
+  }
 }
 
 void Panel::State::draw_reference_button(const StreamRow& row) {

@@ -75,6 +75,7 @@ constexpr Entry kTexts[] = {
     {Text::ColReconnects, "重连", "Reconnects"},
     {Text::ColQuality, "画质", "Picture"},
     {Text::QualityOk, "正常", "good"},
+    {Text::QualityLastVisit, "（上次巡检）", "(last visit)"},
     {Text::SetReference, "设为基准", "Set reference"},
     {Text::ResetReference, "重设基准", "Reset reference"},
     {Text::ReferenceHint, "以当前画面为该摄像机的基准画面：画面偏离基准时报 场景变更",

@@ -118,7 +118,8 @@ int problem_rank(streams::StreamState state) {
 
 std::vector<StreamRow> collect_stream_rows(
     const std::vector<CameraConfig>& cameras,
-    const std::vector<std::shared_ptr<streams::StreamChannel>>& channels) {
+    const std::vector<std::shared_ptr<streams::StreamChannel>>& channels,
+    const std::function<std::shared_ptr<streams::StreamChannel>(const std::string&)>& stopped) {
   std::unordered_map<std::string_view, const streams::StreamChannel*> by_key;
   for (const auto& channel : channels) {
     if (channel) by_key.emplace(channel->key(), channel.get());
@@ -138,6 +139,8 @@ std::vector<StreamRow> collect_stream_rows(
       row.state = it->second->state();
       row.stats = it->second->stats();
       row.quality = it->second->quality();
+    } else if (const auto channel = stopped ? stopped(key) : nullptr) {
+      row.quality = channel->quality();  // the verdict of its last visit, if any
     }
     rows.push_back(std::move(row));
   };

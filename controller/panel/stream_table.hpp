@@ -3,6 +3,7 @@
 // Threads: pure functions over snapshots taken by the caller.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,10 +45,13 @@ int problem_rank(streams::StreamState state);
 
 // One row per configured stream (main, and sub when the camera has one), in config order, with
 // the state and stats of its channel when one is running (channel key "<camera id>/main|sub");
-// a stream without a channel is Idle with empty stats.
+// a stream without a channel is Idle with empty stats. `stopped` finds the channel of a stream
+// that no longer runs (StreamManager::channel): its last picture-quality verdict, left by a
+// visit of the diagnosis to a camera off the wall, is kept in the row.
 std::vector<StreamRow> collect_stream_rows(
     const std::vector<CameraConfig>& cameras,
-    const std::vector<std::shared_ptr<streams::StreamChannel>>& channels);
+    const std::vector<std::shared_ptr<streams::StreamChannel>>& channels,
+    const std::function<std::shared_ptr<streams::StreamChannel>(const std::string&)>& stopped = {});
 
 // No column: problem_rank descending, then camera name, then stream ("main" before "sub").
 // A column: by that column (ascending or not); ties by problem_rank descending, then camera

@@ -113,6 +113,22 @@ TEST(StreamTable, CollectWithNoChannelsOrCameras) {
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_FALSE(rows[0].running);
   EXPECT_EQ(rows[0].state, StreamState::Idle);
+  EXPECT_FALSE(rows[0].quality);
+}
+
+// A camera off the wall visited by the diagnosis: its stream no longer runs, its verdict stays.
+TEST(StreamTable, AStoppedStreamKeepsTheVerdictOfItsLastVisit) {
+  const auto visited = channel("a/main", StreamState::Idle);
+  streams::PictureQuality black;
+  black.faults = {"black"};
+  visited->set_quality(black);
+  const auto rows = collect_stream_rows({camera("a", "A", "s")}, {}, [&](const std::string& key) {
+    return key == "a/main" ? visited : nullptr;
+  });
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_FALSE(rows[0].running);
+  ASSERT_TRUE(rows[0].quality);
+  EXPECT_EQ(rows[0].quality->faults, std::vector<std::string>{"black"});
 }
 
 StreamRow row(std::string id, std::string name, std::string stream, StreamState state,
