@@ -30,11 +30,11 @@ jobs="$(nproc)"
 
 # The YAML readers and what the config's headers pull in (streams/, renderer/ and layouts/ types,
 # the quality thresholds).
-yaml_reader=(controller/core/config.cpp controller/core/config_outputs.cpp
+yaml_reader=(controller/core/config.cpp controller/core/config_outputs.cpp controller/core/config_quality.cpp
              controller/core/yaml_reader.cpp layouts/yaml_documents.cpp layouts/privacy_mask.cpp
              streams/rtsp_url.cpp streams/out/encoder_names.cpp renderer/render_path.cpp
              controller/quality/quality_checks.cpp)
-yaml_watched=(tests/fuzz/fuzz_yaml.hpp controller/core/config.* controller/core/config_outputs.*
+yaml_watched=(tests/fuzz/fuzz_yaml.hpp controller/core/config.* controller/core/config_outputs.* controller/core/config_quality.*
               controller/core/yaml_reader.*
               layouts/yaml_documents.* layouts/layout.hpp layouts/privacy_mask.* streams/*.hpp streams/rtsp_url.cpp
               streams/out/encoder_names.*
